@@ -1,0 +1,71 @@
+export {
+  type AuditEvent,
+  type AuditEventType,
+  type AuditFinding,
+  type AuditSink,
+  AUDIT_SCHEMA_VERSION,
+  type ConsoleSinkOptions,
+  consoleSink,
+  type DecisionOutcome,
+  outcomeOf,
+  stageSlug,
+} from './audit.js';
+export { findPolicyFile, loadPolicy, parsePolicyText, POLICY_FILE_NAMES } from './config.js';
+export { defineDetector } from './define-detector.js';
+export {
+  ArgumentError,
+  ConfigError,
+  type ConfigIssue,
+  DetectorError,
+  describeError,
+  GuardBlockedError,
+  GuardClosedError,
+  ParapetError,
+  type ParapetErrorCode,
+  StoreError,
+  ToolDeniedError,
+  toParapetError,
+} from './errors.js';
+export { type CheckOptions, createGuard, type Guard, type GuardOptions, type ModelCallInfo } from './guard.js';
+export { type DecodedPayload, type PayloadKind, rot13 } from './normalize/decode.js';
+export { foldLeetspeak, type NormalizationStats, type NormalizedText, normalizeText } from './normalize/normalize.js';
+export { type PatternDetectorOptions, patternDetector } from './pattern-detector.js';
+export {
+  actionFromRules,
+  type DetectorPolicy,
+  defaultAction,
+  type Policy,
+  type PolicyInput,
+  type PolicyRule,
+  parsePolicy,
+  policySchema,
+  type TenantPolicy,
+} from './policy.js';
+export { applyReplacements, type Replacement } from './redact.js';
+export { buildRegistry, coreDetectors, type DetectorFactory, type DetectorRegistry, STARTER_INJECTION_PATTERNS } from './registry.js';
+export { type MemoryStoreOptions, memoryStore, type Store, type StoreWriteOptions } from './store.js';
+export type { ScanStreamOptions, StreamSource } from './stream.js';
+export {
+  type Action,
+  ACTIONS,
+  actionRank,
+  type ChatMessage,
+  type ChatRole,
+  type DetectContext,
+  type Detector,
+  type DetectorFailure,
+  type DetectorRule,
+  type Finding,
+  type FindingInput,
+  type GuardContext,
+  type Reviewer,
+  type ReviewOutcome,
+  type Severity,
+  SEVERITIES,
+  type Span,
+  type Stage,
+  STAGES,
+  stricterAction,
+  type Verdict,
+} from './types.js';
+export { guard, type GuardWrapOptions } from './wrap.js';

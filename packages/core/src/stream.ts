@@ -1,0 +1,259 @@
+import { randomUUID } from 'node:crypto';
+import { ArgumentError } from './errors.js';
+import type { CheckOptions, Evaluation } from './guard.js';
+import { applyReplacements } from './redact.js';
+import { type Action, type Finding, stricterAction, type Verdict } from './types.js';
+
+export type StreamSource =
+  | ReadableStream<string | Uint8Array>
+  | AsyncIterable<string | Uint8Array>
+  | Iterable<string>;
+
+export interface ScanStreamOptions extends CheckOptions {
+  /**
+   * Characters held back before release (default: the guard's `stream.holdBack`, 64). A match no longer
+   * than this is caught before any of it reaches the consumer.
+   */
+  readonly holdBack?: number;
+  /** Called once when the stream ends or is blocked, with the verdict for the whole stream. */
+  readonly onVerdict?: (verdict: Verdict) => void;
+}
+
+/** What the guard lends the stream scanner. Internal. */
+export interface StreamEngine {
+  readonly holdBack: number;
+  readonly lookback: number;
+  scanWindow(text: string, context: CheckOptions): Promise<{ evaluation: Evaluation; shadow: boolean }>;
+  fallback(tenant: string | undefined): { mode: 'throw' | 'fallback'; text: string };
+  blockedError(verdict: Verdict): Error;
+  record(verdict: Verdict, context: CheckOptions, data: Record<string, unknown>): void;
+  assertOpen(): void;
+  checkContext(context: unknown): CheckOptions;
+}
+
+function isReadableStream(value: unknown): value is ReadableStream<string | Uint8Array> {
+  return typeof value === 'object' && value !== null && typeof (value as ReadableStream).getReader === 'function';
+}
+
+async function* fromReadable(stream: ReadableStream<string | Uint8Array>): AsyncGenerator<string | Uint8Array> {
+  const reader = stream.getReader();
+  try {
+    while (true) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+function toReadable(iterable: AsyncIterable<string>): ReadableStream<string> {
+  const iterator = iterable[Symbol.asyncIterator]();
+  return new ReadableStream<string>({
+    async pull(controller) {
+      try {
+        const { value, done } = await iterator.next();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch (error) {
+        controller.error(error);
+      }
+    },
+    async cancel() {
+      await iterator.return?.();
+    },
+  });
+}
+
+interface Seen {
+  finding: Finding;
+  action: Action;
+}
+
+/**
+ * Scans streamed output with a sliding window. Each chunk is appended to the held-back text; the output
+ * detectors run over the last `lookback` released characters plus the held-back text; text is released
+ * only once it is more than `holdBack` characters behind the newest character. A blocking match stops the
+ * stream before its first character; redactions apply across chunk borders.
+ */
+export function scanStream(engine: StreamEngine, source: StreamSource, options?: ScanStreamOptions): any {
+  engine.assertOpen();
+  if (source === null || typeof source !== 'object') {
+    throw new ArgumentError({ message: 'guard.scanStream(source): source must be an AsyncIterable<string>, an Iterable<string> or a ReadableStream.' });
+  }
+  const readable = isReadableStream(source);
+  const iterable: AsyncIterable<string | Uint8Array> | Iterable<string> = readable ? fromReadable(source) : source;
+  if (!readable && typeof (iterable as any)[Symbol.asyncIterator] !== 'function' && typeof (iterable as any)[Symbol.iterator] !== 'function') {
+    throw new ArgumentError({ message: 'guard.scanStream(source): source must be an AsyncIterable<string>, an Iterable<string> or a ReadableStream.' });
+  }
+  const { holdBack: holdBackOption, onVerdict, ...rest } = options ?? {};
+  const context = engine.checkContext(Object.keys(rest).length > 0 ? rest : undefined);
+  const holdBack = holdBackOption ?? engine.holdBack;
+  if (!Number.isInteger(holdBack) || holdBack < 0) {
+    throw new ArgumentError({ message: 'guard.scanStream: options.holdBack must be a whole number of characters >= 0.' });
+  }
+  if (onVerdict !== undefined && typeof onVerdict !== 'function') {
+    throw new ArgumentError({ message: 'guard.scanStream: options.onVerdict must be a function.' });
+  }
+  const generator = run(engine, iterable, { ...context, traceId: context.traceId ?? randomUUID() }, holdBack, onVerdict);
+  return readable ? toReadable(generator) : generator;
+}
+
+async function* run(
+  engine: StreamEngine,
+  source: AsyncIterable<string | Uint8Array> | Iterable<string>,
+  context: CheckOptions & { traceId: string },
+  holdBack: number,
+  onVerdict: ((verdict: Verdict) => void) | undefined,
+): AsyncGenerator<string> {
+  const started = performance.now();
+  const lookback = Math.max(engine.lookback, holdBack);
+  const decoder = new TextDecoder();
+  const seen = new Map<string, Seen>();
+  const errors: Verdict['errors'][number][] = [];
+  const timings: Record<string, number> = {};
+  const delivered: string[] = [];
+  let tail = '';
+  let pending = '';
+  let releasedUpTo = 0;
+  let shadowMode = false;
+  let redactedAny = false;
+  let chunks = 0;
+
+  const verdictOf = (action: Action, blocked: boolean): Verdict => {
+    const entries = [...seen.values()];
+    let decided: Action = 'allow';
+    for (const entry of entries) decided = stricterAction(decided, entry.action);
+    if (blocked) decided = 'block';
+    return {
+      action,
+      decided,
+      text: delivered.join(''),
+      findings: entries.map((entry) => entry.finding),
+      findingActions: entries.map((entry) => entry.action),
+      traceId: context.traceId,
+      stage: 'output',
+      timings,
+      errors,
+      shadow: shadowMode,
+      latencyUs: Math.round((performance.now() - started) * 1000),
+    };
+  };
+
+  const finish = (verdict: Verdict): void => {
+    engine.record(verdict, context, { streamed: true, chunks });
+    onVerdict?.(verdict);
+  };
+
+  /** Scans the window and returns the text to release now, or a block. */
+  const step = async (final: boolean): Promise<{ release: string; blockedAt?: number }> => {
+    const windowText = tail + pending;
+    const base = releasedUpTo - tail.length;
+    const { evaluation, shadow } = await engine.scanWindow(windowText, context);
+    shadowMode = shadow;
+    for (const [id, micros] of Object.entries(evaluation.timings)) timings[id] = (timings[id] ?? 0) + micros;
+    for (const error of evaluation.errors) if (!errors.some((known) => known.detector === error.detector)) errors.push(error);
+    let boundary = final ? pending.length : Math.max(0, pending.length - holdBack);
+    let blockedAt: number | undefined;
+    const redactions: { span: { start: number; end: number }; replacement: string }[] = [];
+    for (let i = 0; i < evaluation.findings.length; i++) {
+      const finding = evaluation.findings[i]!;
+      const action = evaluation.actions[i]!;
+      const span = finding.span === undefined ? undefined : { start: base + finding.span.start, end: base + finding.span.end };
+      const key = `${finding.detector}|${finding.category}|${span?.start ?? ''}|${span?.end ?? ''}`;
+      // A finding wholly inside already-released text was handled when it was first seen.
+      if (span !== undefined && span.end <= releasedUpTo && seen.has(key)) continue;
+      if (!seen.has(key)) seen.set(key, { finding: span === undefined ? finding : { ...finding, span }, action });
+      if (shadow) continue;
+      if (action === 'block' || action === 'review' || (action === 'redact' && span === undefined)) {
+        const at = span === undefined ? 0 : Math.max(0, span.start - releasedUpTo);
+        blockedAt = blockedAt === undefined ? at : Math.min(blockedAt, at);
+      } else if (action === 'redact' && span !== undefined && span.end > releasedUpTo) {
+        redactions.push({
+          span: { start: Math.max(0, span.start - releasedUpTo), end: span.end - releasedUpTo },
+          replacement: finding.replacement ?? `[REDACTED:${finding.category}]`,
+        });
+      }
+    }
+    if (blockedAt !== undefined) boundary = Math.min(boundary, blockedAt);
+    if (!final || blockedAt !== undefined) {
+      // A redaction that straddles the release point waits for the next round, whole.
+      for (const item of redactions) {
+        if (item.span.start < boundary && item.span.end > boundary) boundary = item.span.start;
+      }
+    }
+    const applicable = redactions.filter((item) => item.span.end <= boundary);
+    if (applicable.length > 0) redactedAny = true;
+    const release = applyReplacements(pending.slice(0, boundary), applicable);
+    tail = (tail + pending.slice(0, boundary)).slice(-lookback);
+    releasedUpTo += boundary;
+    pending = pending.slice(boundary);
+    return blockedAt === undefined ? { release } : { release, blockedAt };
+  };
+
+  const iterator = (source as any)[Symbol.asyncIterator]
+    ? (source as AsyncIterable<string | Uint8Array>)[Symbol.asyncIterator]()
+    : (source as Iterable<string>)[Symbol.iterator]();
+  let finished = false;
+  try {
+    while (true) {
+      const next = await iterator.next();
+      if (next.done) {
+        finished = true;
+        break;
+      }
+      engine.assertOpen();
+      const chunk = next.value as unknown;
+      let piece: string;
+      if (typeof chunk === 'string') piece = chunk;
+      else if (chunk instanceof Uint8Array) piece = decoder.decode(chunk, { stream: true });
+      else {
+        throw new ArgumentError({
+          message: `guard.scanStream: each chunk must be a string or a Uint8Array (got ${chunk === null ? 'null' : typeof chunk}). Map provider events to their text first.`,
+        });
+      }
+      chunks++;
+      if (piece.length === 0) continue;
+      pending += piece;
+      const { release, blockedAt } = await step(false);
+      if (release.length > 0) {
+        delivered.push(release);
+        yield release;
+      }
+      if (blockedAt !== undefined) {
+        yield* stop();
+        return;
+      }
+    }
+    const rest = decoder.decode();
+    if (rest.length > 0) pending += rest;
+    if (pending.length > 0 || chunks === 0) {
+      const { release, blockedAt } = await step(true);
+      if (release.length > 0) {
+        delivered.push(release);
+        yield release;
+      }
+      if (blockedAt !== undefined) {
+        yield* stop();
+        return;
+      }
+    }
+    let action: Action = 'allow';
+    if (shadowMode) action = seen.size > 0 && [...seen.values()].some((entry) => entry.action !== 'allow') ? 'flag' : 'allow';
+    else if (redactedAny) action = 'redact';
+    else if ([...seen.values()].some((entry) => entry.action === 'flag')) action = 'flag';
+    finish(verdictOf(action, false));
+  } finally {
+    if (!finished) await iterator.return?.();
+  }
+
+  function* stop(): Generator<string> {
+    const verdict = verdictOf('block', true);
+    finish(verdict);
+    const fallback = engine.fallback(context.tenant);
+    if (fallback.mode === 'throw') throw engine.blockedError(verdict);
+    delivered.push(fallback.text);
+    yield fallback.text;
+  }
+}
