@@ -15,6 +15,7 @@ import { type NormalizedText, normalizeText } from './normalize/normalize.js';
 import { type Policy, type PolicyInput, type PolicyView, parsePolicy, policySchema, viewPolicy } from './policy.js';
 import { applyReplacements } from './redact.js';
 import { memoryStore, type Store } from './store.js';
+import { abortedError, type CompiledDetector, type Evaluation, evaluate } from './pipeline.js';
 import { type ScanStreamOptions, scanStream, type StreamEngine, type StreamSource } from './stream.js';
 import {
   type Action,
@@ -150,60 +151,6 @@ export interface Guard {
   close(): Promise<void>;
 }
 
-interface CompiledDetector {
-  readonly detector: Detector;
-  readonly id: string;
-  readonly failMode: 'closed' | 'open';
-  readonly timeoutMs: number;
-  readonly sampleRate: number;
-}
-
-function severityFromScore(score: number): Severity {
-  if (score >= 0.9) return 'high';
-  if (score >= 0.5) return 'medium';
-  return 'low';
-}
-
-const SEVERITY_SET = new Set(['low', 'medium', 'high', 'critical']);
-
-/** Validates one raw finding; returns the complete finding or a reason it is malformed. */
-function completeFinding(detector: string, raw: FindingInput, textLength: number): Finding | string {
-  if (raw === null || typeof raw !== 'object') return 'returned a finding that is not an object';
-  const { category, score, message, span, replacement, severity } = raw;
-  if (typeof category !== 'string' || category.length === 0) return 'returned a finding without a category';
-  if (typeof score !== 'number' || !(score >= 0 && score <= 1)) return 'returned a finding whose score is not in [0, 1]';
-  if (typeof message !== 'string') return 'returned a finding without a message';
-  if (severity !== undefined && !SEVERITY_SET.has(severity)) return 'returned a finding with an unknown severity';
-  if (replacement !== undefined && typeof replacement !== 'string') return 'returned a non-string replacement';
-  if (span !== undefined) {
-    if (
-      span === null ||
-      typeof span !== 'object' ||
-      !Number.isInteger(span.start) ||
-      !Number.isInteger(span.end) ||
-      span.start < 0 ||
-      span.end < span.start ||
-      span.end > textLength
-    ) {
-      return 'returned a span outside the text';
-    }
-  }
-  return {
-    detector,
-    category,
-    score,
-    severity: severity ?? severityFromScore(score),
-    message,
-    ...(span !== undefined ? { span: { start: span.start, end: span.end } } : {}),
-    ...(replacement !== undefined ? { replacement } : {}),
-    ...(raw.data !== undefined ? { data: raw.data } : {}),
-  };
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
-}
-
 const NEVER_ABORTED = new AbortController().signal;
 
 /** The per-check context given to detectors; the abort controller is created only if a detector asks. */
@@ -266,24 +213,19 @@ class CheckContext implements DetectContext {
   }
 }
 
-interface DetectorOutcome {
-  readonly id: string;
-  readonly findings: readonly Finding[];
-  readonly failure?: { kind: 'error' | 'timeout'; message: string };
-  readonly micros: number;
-}
-
-/** Everything the pipeline computes before review and shadow mode. */
-export interface Evaluation {
-  readonly findings: Finding[];
-  readonly actions: Action[];
-  readonly errors: DetectorFailure[];
-  readonly timings: Record<string, number>;
-  readonly decided: Action;
-}
-
 function newSpanId(): string {
   return randomBytes(8).toString('hex');
+}
+
+// Trace ids in the W3C / OpenTelemetry shape (32 hex digits): a random per-process half and a counter,
+// unique without drawing randomness on every check.
+const TRACE_PREFIX = randomBytes(8).toString('hex');
+let traceCounter = 0;
+
+/** A fresh 32-hex-digit trace id. */
+export function newTraceId(): string {
+  traceCounter = (traceCounter + 1) % Number.MAX_SAFE_INTEGER;
+  return TRACE_PREFIX + traceCounter.toString(16).padStart(16, '0');
 }
 
 /** Creates a guard: detectors per stage, a policy, a store, audit sinks. Build it once and reuse it. */
@@ -353,7 +295,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
   compile(undefined);
   for (const tenant of Object.keys(policy.tenants)) compile(tenant);
   const baseCompiled = compile(undefined);
-  const execution = policy.execution;
+  const sequential = policy.execution === 'sequential';
 
   let closed = false;
   let sinkFailures = 0;
@@ -392,141 +334,6 @@ export function createGuard(options: GuardOptions = {}): Guard {
   const checkContext = (context: unknown, where: string): CheckOptions | undefined => {
     if (context === undefined) return undefined;
     return parseArgument(contextSchema, context, where, 'context') as CheckOptions;
-  };
-
-  /** Runs the detectors and maps findings to actions. No review, no shadow, no audit. */
-  const evaluate = async (
-    stage: Stage,
-    text: string,
-    context: CheckContext,
-    compiled: { view: PolicyView; stages: Record<Stage, CompiledDetector[]> },
-  ): Promise<Evaluation> => {
-    const detectors = compiled.stages[stage];
-    const view = compiled.view;
-    const findings: Finding[] = [];
-    const actions: Action[] = [];
-    const errors: DetectorFailure[] = [];
-    const timings: Record<string, number> = {};
-    let decided: Action = 'allow';
-    let stop = false;
-
-    const absorb = (outcome: DetectorOutcome, detector: CompiledDetector): void => {
-      timings[outcome.id] = outcome.micros;
-      if (outcome.failure !== undefined) {
-        const outcomeAction = detector.failMode === 'closed' ? 'block' : 'allow';
-        errors.push({ detector: outcome.id, kind: outcome.failure.kind, message: outcome.failure.message, outcome: outcomeAction });
-        if (outcomeAction === 'block') {
-          findings.push({
-            detector: outcome.id,
-            category: 'detector-failed',
-            score: 1,
-            severity: 'high',
-            message: `Detector "${outcome.id}" ${outcome.failure.kind === 'timeout' ? `timed out after ${detector.timeoutMs} ms` : 'failed'}; fail mode is closed, so the text is blocked.`,
-          });
-          actions.push('block');
-          decided = 'block';
-          if (view.shortCircuit) stop = true;
-        }
-        return;
-      }
-      for (const finding of outcome.findings) {
-        const action = view.actionFor(finding, stage, detector.detector.rules);
-        findings.push(finding);
-        actions.push(action);
-        decided = stricterAction(decided, action);
-      }
-      if (view.shortCircuit && decided === 'block') stop = true;
-    };
-
-    const settle = (detector: CompiledDetector, raw: unknown, started: number): DetectorOutcome => {
-      const micros = Math.round((performance.now() - started) * 1000);
-      if (!Array.isArray(raw)) {
-        return { id: detector.id, findings: [], failure: { kind: 'error', message: 'detect() must return an array of findings' }, micros };
-      }
-      const list: Finding[] = [];
-      for (const item of raw) {
-        const finding = completeFinding(detector.id, item as FindingInput, text.length);
-        if (typeof finding === 'string') return { id: detector.id, findings: [], failure: { kind: 'error', message: finding }, micros };
-        list.push(finding);
-      }
-      return { id: detector.id, findings: list, micros };
-    };
-
-    const failed = (detector: CompiledDetector, error: unknown, started: number): DetectorOutcome => ({
-      id: detector.id,
-      findings: [],
-      failure: { kind: 'error', message: describeError(error) },
-      micros: Math.round((performance.now() - started) * 1000),
-    });
-
-    const pending: Promise<void>[] = [];
-    for (const detector of detectors) {
-      if (stop) break;
-      if (detector.sampleRate < 1 && random() >= detector.sampleRate) continue;
-      const started = performance.now();
-      let result: unknown;
-      try {
-        result = detector.detector.detect(text, context);
-      } catch (error) {
-        absorb(failed(detector, error, started), detector);
-        continue;
-      }
-      if (!isThenable(result)) {
-        absorb(settle(detector, result, started), detector);
-        continue;
-      }
-      const settled = new Promise<DetectorOutcome>((resolve) => {
-        const timer = setTimeout(
-          () =>
-            resolve({
-              id: detector.id,
-              findings: [],
-              failure: { kind: 'timeout', message: `timed out after ${detector.timeoutMs} ms` },
-              micros: Math.round((performance.now() - started) * 1000),
-            }),
-          detector.timeoutMs,
-        );
-        (result as PromiseLike<unknown>).then(
-          (value) => {
-            clearTimeout(timer);
-            resolve(settle(detector, value, started));
-          },
-          (error: unknown) => {
-            clearTimeout(timer);
-            resolve(failed(detector, error, started));
-          },
-        );
-      });
-      if (execution === 'sequential') {
-        absorb(await settled, detector);
-      } else {
-        pending.push(settled.then((outcome) => absorb(outcome, detector)));
-      }
-    }
-    if (pending.length > 0) {
-      if (view.shortCircuit) {
-        // Stop waiting as soon as one detector blocks.
-        await new Promise<void>((resolve) => {
-          let remaining = pending.length;
-          for (const item of pending) {
-            item.then(() => {
-              remaining--;
-              if (remaining === 0 || stop) resolve();
-            });
-          }
-        });
-      } else {
-        await Promise.all(pending);
-      }
-    }
-    if (context.callerSignal?.aborted) {
-      throw new ParapetError({
-        code: 'CHECK_ABORTED',
-        message: 'The check was aborted by the caller (context.signal); no verdict was produced.',
-        cause: context.callerSignal.reason,
-      });
-    }
-    return { findings, actions, errors, timings, decided };
   };
 
   const redactedText = (text: string, evaluation: Evaluation, minimum: Action): string | undefined => {
@@ -605,26 +412,43 @@ export function createGuard(options: GuardOptions = {}): Guard {
     });
   };
 
-  const check = async (stage: Stage, text: string, rawContext?: CheckOptions): Promise<Verdict> => {
-    if (closed) throw new GuardClosedError({ guardName: name });
-    checkText(text, `guard.check(${stage})`);
-    const context = checkContext(rawContext, `guard.check(${stage})`);
-    const started = performance.now();
-    const traceId = context?.traceId ?? randomUUID();
-    const compiled = context?.tenant === undefined ? baseCompiled : compile(context.tenant);
-    const detectContext = new CheckContext(stage, traceId, text, context, store);
-    let evaluation: Evaluation;
+  const check = (stage: Stage, text: string, rawContext?: CheckOptions): Promise<Verdict> => {
     try {
-      evaluation = await evaluate(stage, text, detectContext, compiled);
-    } finally {
+      if (closed) throw new GuardClosedError({ guardName: name });
+      checkText(text, `guard.check(${stage})`);
+      const context = rawContext === undefined ? undefined : checkContext(rawContext, `guard.check(${stage})`);
+      const started = performance.now();
+      const traceId = context?.traceId ?? newTraceId();
+      const compiled = context?.tenant === undefined ? baseCompiled : compile(context.tenant);
+      const detectContext = new CheckContext(stage, traceId, text, context, store);
+      let evaluation: Evaluation | Promise<Evaluation>;
+      try {
+        evaluation = evaluate(stage, text, detectContext, compiled.stages[stage], compiled.view, sequential, random);
+      } catch (error) {
+        detectContext.end();
+        throw error;
+      }
+      if (evaluation instanceof Promise) {
+        return evaluation.then(
+          (value) => {
+            detectContext.end();
+            return conclude(stage, text, value, traceId, context, compiled.view, started, detectContext);
+          },
+          (error: unknown) => {
+            detectContext.end();
+            throw error;
+          },
+        );
+      }
       detectContext.end();
+      const verdict = conclude(stage, text, evaluation, traceId, context, compiled.view, started, detectContext);
+      return verdict instanceof Promise ? verdict : Promise.resolve(verdict);
+    } catch (error) {
+      return Promise.reject(error);
     }
-    const verdict = await decide(stage, text, evaluation, traceId, context, compiled.view, started);
-    record(verdict, context, undefined, text);
-    return verdict;
   };
 
-  const decide = async (
+  const conclude = (
     stage: Stage,
     text: string,
     evaluation: Evaluation,
@@ -632,7 +456,52 @@ export function createGuard(options: GuardOptions = {}): Guard {
     context: CheckOptions | undefined,
     view: PolicyView,
     started: number,
-  ): Promise<Verdict> => {
+    detectContext: CheckContext,
+  ): Verdict | Promise<Verdict> => {
+    if (detectContext.callerSignal?.aborted) throw abortedError(detectContext.callerSignal.reason);
+    const verdict = decide(stage, text, evaluation, traceId, context, view, started);
+    if (verdict instanceof Promise) {
+      return verdict.then((value) => {
+        record(value, context, undefined, text);
+        return value;
+      });
+    }
+    record(verdict, context, undefined, text);
+    return verdict;
+  };
+
+  const makeVerdict = (
+    stage: Stage,
+    traceId: string,
+    evaluation: Evaluation,
+    action: Action,
+    decided: Action,
+    text: string,
+    shadow: boolean,
+    started: number,
+  ): Verdict => ({
+    action,
+    text,
+    findings: evaluation.findings,
+    traceId,
+    stage,
+    timings: evaluation.timings,
+    errors: evaluation.errors,
+    shadow,
+    decided,
+    findingActions: evaluation.actions,
+    latencyUs: Math.round((performance.now() - started) * 1000),
+  });
+
+  const decide = (
+    stage: Stage,
+    text: string,
+    evaluation: Evaluation,
+    traceId: string,
+    context: CheckOptions | undefined,
+    view: PolicyView,
+    started: number,
+  ): Verdict | Promise<Verdict> => {
     let decided = evaluation.decided;
     let outText = text;
     if (decided === 'redact') {
@@ -641,43 +510,21 @@ export function createGuard(options: GuardOptions = {}): Guard {
       if (redacted === undefined) decided = 'block';
       else outText = redacted;
     }
-    let action: Action = decided;
-    const base = {
-      text,
-      findings: evaluation.findings,
-      traceId,
-      stage,
-      timings: evaluation.timings,
-      errors: evaluation.errors,
-      findingActions: evaluation.actions,
-    };
     if (view.shadow) {
-      action = decided === 'allow' ? 'allow' : 'flag';
-      outText = text;
-    } else if (decided === 'review') {
-      const provisional: Verdict = {
-        ...base,
-        action: 'review',
-        decided,
-        shadow: false,
-        latencyUs: Math.round((performance.now() - started) * 1000),
-      };
-      const outcome = await review(provisional, stage, context);
-      action = outcome;
+      return makeVerdict(stage, traceId, evaluation, decided === 'allow' ? 'allow' : 'flag', decided, text, true, started);
+    }
+    if (decided !== 'review') return makeVerdict(stage, traceId, evaluation, decided, decided, outText, false, started);
+    const provisional = makeVerdict(stage, traceId, evaluation, 'review', decided, text, false, started);
+    return review(provisional, stage, context).then((outcome): Verdict => {
+      let reviewed: Action = outcome;
+      let reviewedText = text;
       if (outcome === 'redact') {
         const redacted = redactedText(text, evaluation, 'flag');
-        if (redacted === undefined) action = 'block';
-        else outText = redacted;
+        if (redacted === undefined) reviewed = 'block';
+        else reviewedText = redacted;
       }
-    }
-    return {
-      ...base,
-      action,
-      text: action === 'redact' ? outText : text,
-      decided,
-      shadow: view.shadow,
-      latencyUs: Math.round((performance.now() - started) * 1000),
-    };
+      return makeVerdict(stage, traceId, evaluation, reviewed, decided, reviewedText, false, started);
+    });
   };
 
   const enforceBlock = (verdict: Verdict): string => {
@@ -703,7 +550,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
       throw new ArgumentError({ message: 'guard.run(messages, modelCall): modelCall must be a function (messages) => Promise<string>.' });
     }
     const context = checkContext(rawContext, 'guard.run');
-    const traceId = context?.traceId ?? randomUUID();
+    const traceId = context?.traceId ?? newTraceId();
     let lastUser = -1;
     for (let i = messages.length - 1; i >= 0; i--) {
       if (messages[i]!.role === 'user') {
@@ -768,9 +615,10 @@ export function createGuard(options: GuardOptions = {}): Guard {
     lookback,
     async scanWindow(text, context) {
       const compiled = context.tenant === undefined ? baseCompiled : compile(context.tenant);
-      const detectContext = new CheckContext('output', context.traceId ?? randomUUID(), text, context, store);
+      const detectContext = new CheckContext('output', context.traceId ?? newTraceId(), text, context, store);
       try {
-        return { evaluation: await evaluate('output', text, detectContext, compiled), shadow: compiled.view.shadow };
+        const evaluation = await evaluate('output', text, detectContext, compiled.stages.output, compiled.view, sequential, random);
+        return { evaluation, shadow: compiled.view.shadow };
       } finally {
         detectContext.end();
       }
@@ -808,7 +656,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
     checkToolInput: (text, context) => check('tool_input', text, context),
     checkToolOutput: (text, context) => check('tool_output', text, context),
     run,
-    scanStream: ((source: StreamSource, streamOptions?: ScanStreamOptions) => scanStream(streamEngine, source, streamOptions)) as Guard['scanStream'],
+    scanStream: ((source: StreamSource, streamOptions?: ScanStreamOptions) => scanStream(streamEngine, newTraceId, source, streamOptions)) as Guard['scanStream'],
     enforceBlock,
     emit,
     async close() {

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { ArgumentError } from './errors.js';
-import type { CheckOptions, Evaluation } from './guard.js';
+import type { CheckOptions } from './guard.js';
+import type { Evaluation } from './pipeline.js';
 import { applyReplacements } from './redact.js';
 import { type Action, type Finding, stricterAction, type Verdict } from './types.js';
 
@@ -77,7 +77,9 @@ interface Seen {
  * only once it is more than `holdBack` characters behind the newest character. A blocking match stops the
  * stream before its first character; redactions apply across chunk borders.
  */
-export function scanStream(engine: StreamEngine, source: StreamSource, options?: ScanStreamOptions): any {
+export function scanStream(
+  engine: StreamEngine,
+  newTraceId: () => string, source: StreamSource, options?: ScanStreamOptions): any {
   engine.assertOpen();
   if (source === null || typeof source !== 'object') {
     throw new ArgumentError({ message: 'guard.scanStream(source): source must be an AsyncIterable<string>, an Iterable<string> or a ReadableStream.' });
@@ -96,7 +98,7 @@ export function scanStream(engine: StreamEngine, source: StreamSource, options?:
   if (onVerdict !== undefined && typeof onVerdict !== 'function') {
     throw new ArgumentError({ message: 'guard.scanStream: options.onVerdict must be a function.' });
   }
-  const generator = run(engine, iterable, { ...context, traceId: context.traceId ?? randomUUID() }, holdBack, onVerdict);
+  const generator = run(engine, iterable, { ...context, traceId: context.traceId ?? newTraceId() }, holdBack, onVerdict);
   return readable ? toReadable(generator) : generator;
 }
 

@@ -18,38 +18,107 @@ const MAX_DEPTH = 2;
 /** Encoded characters decoded per text at most; bounds the work on hostile inputs. */
 const MAX_ENCODED_CHARS = 1 << 20;
 
-// Runs of the base64 alphabet (standard or URL-safe), starting where a run starts so a long run is tried once.
-const BASE64_RUN = /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{16,}={0,2}/g;
 const HEX_ONLY = /^[0-9A-Fa-f]+$/;
+const MIN_RUN = 16;
+const MIN_HEX_GROUPS = 6;
+
+// ASCII class per code unit: 1 base64 alphabet (standard or URL-safe), 2 also a hex digit.
+const ALPHABET = new Uint8Array(128);
+for (let code = 0; code < 128; code++) {
+  const char = String.fromCharCode(code);
+  if (/[0-9A-Fa-f]/.test(char)) ALPHABET[code] = 2;
+  else if (/[A-Za-z+/_-]/.test(char)) ALPHABET[code] = 1;
+}
+
+interface Run {
+  readonly kind: 'base64' | 'hex-spaced';
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * One pass over the text, finding runs of the base64 alphabet at least 16 long (with up to two '='
+ * after them) and sequences of at least six two-digit hex groups separated by a space or a colon.
+ * A table lookup per character: linear, and fast on two-byte strings where regexes are not.
+ */
+function findRuns(text: string, limit: number): Run[] {
+  const runs: Run[] = [];
+  const length = text.length;
+  let runStart = -1;
+  let hexRun = true;
+  let groupStart = -1;
+  let groupEnd = -1;
+  let groups = 0;
+  const closeGroups = (): void => {
+    if (groups >= MIN_HEX_GROUPS) runs.push({ kind: 'hex-spaced', start: groupStart, end: groupEnd });
+    groups = 0;
+  };
+  for (let i = 0; i <= length && runs.length < limit; i++) {
+    const code = i < length ? text.charCodeAt(i) : 0;
+    const kind = code < 128 ? ALPHABET[code]! : 0;
+    if (kind !== 0) {
+      if (runStart < 0) {
+        runStart = i;
+        hexRun = true;
+      }
+      if (kind !== 2) hexRun = false;
+      continue;
+    }
+    if (runStart < 0) continue;
+    const runLength = i - runStart;
+    if (runLength === 2 && hexRun) {
+      // A two-digit hex group: does it continue a spaced sequence?
+      const separated = groups > 0 && runStart === groupEnd + 1;
+      if (!separated) {
+        closeGroups();
+        groupStart = runStart;
+      }
+      groups++;
+      groupEnd = i;
+      if (code !== 0x20 && code !== 0x3a) closeGroups();
+    } else {
+      closeGroups();
+      if (runLength >= MIN_RUN) {
+        let end = i;
+        if (code === 0x3d) end = i + 1 < length && text.charCodeAt(i + 1) === 0x3d ? i + 2 : i + 1;
+        runs.push({ kind: 'base64', start: runStart, end });
+      }
+    }
+    runStart = -1;
+  }
+  closeGroups();
+  return runs;
+}
 const HEX_ESCAPED = /(?:\\x[0-9A-Fa-f]{2}){4,}/g;
-const HEX_SPACED = /(?<![0-9A-Fa-f])[0-9A-Fa-f]{2}(?:[ :][0-9A-Fa-f]{2}){5,}(?![0-9A-Fa-f])/g;
 // Starts at a '%', so text without percent signs costs nothing beyond the includes() check.
 const URL_RUN = /(?:%[0-9A-Fa-f]{2}[^\s%]{0,64}){3,}/g;
 const ROT13_HINT =
   /\b(?:gur|naq|lbh|vtaber|vafgehpgvbaf|cerivbhf|flfgrz|cebzcg|nyy|sbetrg|erirny|cnffjbeq|cbyvpl|ehyrf)\b/gi;
 const ROT13_NAMED = /\brot[- ]?13\b/i;
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8 = new TextDecoder('utf-8');
 
-/** Decoded bytes are kept only when they read as text: valid UTF-8, mostly printable, with letters. */
+/**
+ * Decoded bytes are kept only when they read as text: almost no control bytes, valid UTF-8, mostly
+ * printable, with letters. Random binary (keys, hashes, images) fails the control-byte count without
+ * ever being decoded.
+ */
 function asText(bytes: Uint8Array): string | undefined {
   if (bytes.length < 6) return undefined;
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    return undefined;
+  let control = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i]!;
+    if ((byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d) || byte === 0x7f) control++;
   }
-  let printable = 0;
+  if (control > bytes.length * 0.02) return undefined;
+  const text = utf8.decode(bytes);
+  if (text.includes('\ufffd')) return undefined;
   let letters = 0;
-  for (let i = 0; i < text.length; i++) {
+  for (let i = 0; i < text.length && letters < 3; i++) {
     const code = text.charCodeAt(i);
-    if (code === 0) return undefined;
-    if ((code >= 0x20 && code !== 0x7f) || code === 0x09 || code === 0x0a || code === 0x0d) printable++;
     if ((code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || code >= 0xc0) letters++;
   }
-  if (printable / text.length < 0.9 || letters < 3) return undefined;
-  return text;
+  return letters < 3 ? undefined : text;
 }
 
 function decodeBase64(run: string): string | undefined {
@@ -79,7 +148,7 @@ function decodeUrl(run: string): string | undefined {
         bytes.push(run.charCodeAt(i) & 0xff);
       }
     }
-    return new TextDecoder('utf-8').decode(Uint8Array.from(bytes));
+    return utf8.decode(Uint8Array.from(bytes));
   }
   return decoded === run ? undefined : decoded;
 }
@@ -111,11 +180,15 @@ function collect(
     budget.encoded += length;
     return budget.encoded <= MAX_ENCODED_CHARS;
   };
-  for (const match of text.matchAll(BASE64_RUN)) {
-    const run = match[0];
-    if (!spend(run.length)) break;
-    const hex = HEX_ONLY.test(run);
-    found.push([hex ? 'hex' : 'base64', match.index, match.index + run.length, () => (hex ? decodeHex(run) : decodeBase64(run))]);
+  for (const run of findRuns(text, MAX_PAYLOADS * 4)) {
+    const encoded = text.slice(run.start, run.end);
+    if (!spend(encoded.length)) break;
+    if (run.kind === 'hex-spaced') {
+      found.push(['hex', run.start, run.end, () => decodeHex(encoded.replace(/[ :]/g, ''))]);
+      continue;
+    }
+    const hex = HEX_ONLY.test(encoded);
+    found.push([hex ? 'hex' : 'base64', run.start, run.end, () => (hex ? decodeHex(encoded) : decodeBase64(encoded))]);
   }
   if (text.includes('\\x')) {
     for (const match of text.matchAll(HEX_ESCAPED)) {
@@ -123,17 +196,14 @@ function collect(
       found.push(['hex', match.index, match.index + match[0].length, () => decodeHex(match[0].replace(/\\x/g, ''))]);
     }
   }
-  for (const match of text.matchAll(HEX_SPACED)) {
-    if (!spend(match[0].length)) break;
-    found.push(['hex', match.index, match.index + match[0].length, () => decodeHex(match[0].replace(/[ :]/g, ''))]);
-  }
   if (text.includes('%')) {
     for (const match of text.matchAll(URL_RUN)) {
       if (!spend(match[0].length)) break;
       found.push(['url', match.index, match.index + match[0].length, () => decodeUrl(match[0])]);
     }
   }
-  if (depth === 1) {
+  // The hint regex is only worth running when a common rot13'd word is there at all.
+  if (depth === 1 && (text.includes('gur') || text.includes('naq') || text.includes('lbh') || /rot/i.test(text))) {
     const hints = text.match(ROT13_HINT);
     if (((hints !== null && hints.length >= 2) || ROT13_NAMED.test(text)) && spend(text.length)) {
       found.push(['rot13', 0, text.length, () => rot13(text)]);

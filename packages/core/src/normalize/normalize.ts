@@ -60,12 +60,67 @@ const ZERO_STATS: NormalizationStats = Object.freeze({
 
 // Printable ASCII, tab, LF and CR: the text needs no work at all.
 const NOT_PLAIN = /[^\t\n\r\x20-\x7e]/;
-// Characters the loop removes or replaces (BMP part); astral ones are checked separately.
-const SPECIAL_BMP =
-  /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]/;
-const SPECIAL_ASTRAL = /\udb40[\udc00-\udc7f\udd00-\uddef]|\ud834[\udd73-\udd7a]|\ud82f[\udca0-\udca3]/;
 const COMBINING_MARK = /^\p{M}$/u;
 const LETTER = /^\p{L}$/u;
+
+// Per BMP code unit: 0 nothing to do, 1 removed or replaced by the fold loop, 2 a look-alike letter,
+// 3 a high surrogate, 4 a low surrogate. One table lookup per character keeps the scan of two-byte text
+// (emoji, CJK, accents) near memory speed, where a regex character class is several times slower.
+const CLASS = new Uint8Array(0x10000);
+{
+  const mark = (from: number, to: number, value: number): void => {
+    for (let code = from; code <= to; code++) CLASS[code] = value;
+  };
+  mark(0x00, 0x08, 1);
+  mark(0x0b, 0x0c, 1);
+  mark(0x0e, 0x1f, 1);
+  mark(0x7f, 0x9f, 1);
+  for (const code of [0x00ad, 0x034f, 0x061c, 0x115f, 0x1160, 0x17b4, 0x17b5, 0x3164, 0xfeff, 0xffa0]) CLASS[code] = 1;
+  mark(0x180b, 0x180f, 1);
+  mark(0x200b, 0x200f, 1);
+  mark(0x202a, 0x202e, 1);
+  mark(0x2060, 0x206f, 1);
+  mark(0xfe00, 0xfe0f, 1);
+  for (const code of CONFUSABLE_MAP.keys()) CLASS[code] = 2;
+  mark(0xd800, 0xdbff, 3);
+  mark(0xdc00, 0xdfff, 4);
+}
+
+/** Astral code points the fold loop removes: tags, variation selectors supplement, invisible formatting. */
+function astralSpecial(codePoint: number): boolean {
+  return (
+    (codePoint >= 0xe0000 && codePoint <= 0xe007f) ||
+    (codePoint >= 0xe0100 && codePoint <= 0xe01ef) ||
+    (codePoint >= 0x1d173 && codePoint <= 0x1d17a) ||
+    (codePoint >= 0x1bca0 && codePoint <= 0x1bca3)
+  );
+}
+
+/** 0: nothing to fold; 1: only look-alike letters; 2: the full fold loop is needed. */
+function scanForWork(text: string): 0 | 1 | 2 {
+  let confusable = false;
+  const length = text.length;
+  for (let i = 0; i < length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x7f && (code >= 0x20 || code === 0x09 || code === 0x0a || code === 0x0d)) continue;
+    const kind = CLASS[code]!;
+    if (kind === 0) continue;
+    if (kind === 2) {
+      confusable = true;
+      continue;
+    }
+    if (kind === 3 && i + 1 < length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        if (astralSpecial(((text.charCodeAt(i) - 0xd800) << 10) + (next - 0xdc00) + 0x10000)) return 2;
+        i++;
+        continue;
+      }
+    }
+    return 2;
+  }
+  return confusable ? 1 : 0;
+}
 
 type Kind = 'keep' | 'control' | 'invisible' | 'bidi';
 
@@ -96,7 +151,7 @@ function bmpKind(code: number): Kind {
 }
 
 function identity(text: string): NormalizedText {
-  return new NormalizedView(text, text, ZERO_STATS, '', null, null);
+  return new NormalizedView(text, text, ZERO_STATS, '', null);
 }
 
 /**
@@ -105,21 +160,89 @@ function identity(text: string): NormalizedText {
  */
 export function normalizeText(original: string): NormalizedText {
   if (!NOT_PLAIN.test(original)) return identity(original);
-  const wellFormed = original.isWellFormed();
+  const work = scanForWork(original);
+  // String#normalize runs ICU's quick check first, so on already-normalized text it costs one fast scan.
   const nfkcNeeded = original.normalize('NFKC') !== original;
-  if (wellFormed && !nfkcNeeded && !SPECIAL_BMP.test(original) && !SPECIAL_ASTRAL.test(original)) {
-    if (!CONFUSABLE_CLASS.test(original)) return identity(original);
-    // Only look-alikes to fold: one character for one, so offsets stay the identity.
-    const folded = foldConfusables(original);
-    return new NormalizedView(original, folded.text, { ...ZERO_STATS, confusables: folded.count }, '', null, null);
+  if (work === 2 || nfkcNeeded) return foldSlow(original, nfkcNeeded);
+  if (work === 0) return identity(original);
+  // Only look-alikes to fold: one character for one, so offsets stay the identity.
+  const folded = foldConfusables(original);
+  return new NormalizedView(original, folded.text, { ...ZERO_STATS, confusables: folded.count }, '', null);
+}
+
+/**
+ * Maps offsets of the normalized text back to the original, as segments: each segment is either a run
+ * copied one-to-one, or a cluster the fold replaced (every character of it maps to the whole cluster).
+ * Removed characters belong to no segment. Lookups are a binary search.
+ */
+class OffsetMap {
+  private readonly normStarts: number[] = [];
+  private readonly origStarts: number[] = [];
+  private readonly origEnds: number[] = [];
+  private readonly exact: boolean[] = [];
+  length = 0;
+
+  add(origStart: number, origEnd: number, normLength: number, exact: boolean): void {
+    if (normLength === 0) return;
+    this.normStarts.push(this.length);
+    this.origStarts.push(origStart);
+    this.origEnds.push(origEnd);
+    this.exact.push(exact);
+    this.length += normLength;
   }
-  return foldSlow(original, nfkcNeeded);
+
+  private find(index: number): number {
+    let low = 0;
+    let high = this.normStarts.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if (this.normStarts[middle]! <= index) low = middle;
+      else high = middle - 1;
+    }
+    return low;
+  }
+
+  /** Original offset where normalized character `index` starts. */
+  startOf(index: number): number {
+    const segment = this.find(index);
+    return this.exact[segment]! ? this.origStarts[segment]! + (index - this.normStarts[segment]!) : this.origStarts[segment]!;
+  }
+
+  /** Original offset just past normalized character `index`. */
+  endOf(index: number): number {
+    const segment = this.find(index);
+    return this.exact[segment]! ? this.origStarts[segment]! + (index - this.normStarts[segment]!) + 1 : this.origEnds[segment]!;
+  }
+}
+
+// Memo per BMP code unit, filled on first sight: 1 NFKC leaves it alone, 2 NFKC changes it.
+const NFKC_MEMO = new Uint8Array(0x10000);
+// Memo per BMP code unit: 1 a combining mark, 2 not one.
+const MARK_MEMO = new Uint8Array(0x10000);
+
+function isMark(code: number): boolean {
+  if (code < 0x300) return false;
+  let known = MARK_MEMO[code]!;
+  if (known === 0) {
+    known = COMBINING_MARK.test(String.fromCharCode(code)) ? 1 : 2;
+    MARK_MEMO[code] = known;
+  }
+  return known === 1;
+}
+
+function nfkcChanges(code: number): boolean {
+  let known = NFKC_MEMO[code]!;
+  if (known === 0) {
+    const char = String.fromCharCode(code);
+    known = char.normalize('NFKC') === char ? 1 : 2;
+    NFKC_MEMO[code] = known;
+  }
+  return known === 2;
 }
 
 function foldSlow(original: string, nfkcNeeded: boolean): NormalizedText {
   const parts: string[] = [];
-  const starts: number[] = [];
-  const ends: number[] = [];
+  const map = new OffsetMap();
   let controls = 0;
   let invisible = 0;
   let bidi = 0;
@@ -128,10 +251,41 @@ function foldSlow(original: string, nfkcNeeded: boolean): NormalizedText {
   let loneSurrogates = 0;
   let hidden = '';
   const length = original.length;
+  let runStart = 0;
+  const flush = (to: number): void => {
+    if (to > runStart) {
+      parts.push(original.slice(runStart, to));
+      map.add(runStart, to, to - runStart, true);
+    }
+  };
+  const replace = (from: number, to: number, text: string): void => {
+    flush(from);
+    if (text.length > 0) {
+      parts.push(text);
+      map.add(from, to, text.length, text.length === to - from);
+    }
+    runStart = to;
+  };
   let i = 0;
   while (i < length) {
     const code = original.charCodeAt(i);
-    // Surrogates: astral characters, tags, or lone halves.
+    if (code < 0x7f && (code >= 0x20 || code === 0x09 || code === 0x0a || code === 0x0d)) {
+      // Plain ASCII stays, unless a combining mark follows and NFKC composes the two.
+      if (nfkcNeeded && i + 1 < length && isMark(original.charCodeAt(i + 1))) {
+        let end = i + 2;
+        while (end < length && isMark(original.charCodeAt(end))) end++;
+        const cluster = original.slice(i, end);
+        const folded = cluster.normalize('NFKC');
+        if (folded !== cluster) {
+          nfkc++;
+          replace(i, end, folded);
+        }
+        i = end;
+        continue;
+      }
+      i++;
+      continue;
+    }
     if (code >= 0xd800 && code <= 0xdfff) {
       const next = i + 1 < length ? original.charCodeAt(i + 1) : 0;
       if (code <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
@@ -139,33 +293,23 @@ function foldSlow(original: string, nfkcNeeded: boolean): NormalizedText {
         if (codePoint >= 0xe0000 && codePoint <= 0xe007f) {
           tags++;
           if (codePoint >= 0xe0020 && codePoint <= 0xe007e) hidden += String.fromCharCode(codePoint - 0xe0000);
-          i += 2;
-          continue;
-        }
-        if (
-          (codePoint >= 0xe0100 && codePoint <= 0xe01ef) ||
-          (codePoint >= 0x1d173 && codePoint <= 0x1d17a) ||
-          (codePoint >= 0x1bca0 && codePoint <= 0x1bca3)
-        ) {
+          replace(i, i + 2, '');
+        } else if (astralSpecial(codePoint)) {
           invisible++;
-          i += 2;
-          continue;
+          replace(i, i + 2, '');
+        } else if (nfkcNeeded) {
+          const pair = original.slice(i, i + 2);
+          const folded = pair.normalize('NFKC');
+          if (folded !== pair) {
+            nfkc++;
+            replace(i, i + 2, folded);
+          }
         }
-        const pair = original.slice(i, i + 2);
-        const folded = nfkcNeeded ? pair.normalize('NFKC') : pair;
-        if (folded !== pair) nfkc++;
-        for (let k = 0; k < folded.length; k++) {
-          starts.push(i);
-          ends.push(i + 2);
-        }
-        parts.push(folded);
         i += 2;
         continue;
       }
       loneSurrogates++;
-      parts.push('\ufffd');
-      starts.push(i);
-      ends.push(i + 1);
+      replace(i, i + 1, '\ufffd');
       i++;
       continue;
     }
@@ -174,45 +318,32 @@ function foldSlow(original: string, nfkcNeeded: boolean): NormalizedText {
       if (kind === 'control') controls++;
       else if (kind === 'bidi') bidi++;
       else invisible++;
+      replace(i, i + 1, '');
       i++;
       continue;
     }
-    // A cluster: this character and the combining marks after it (NFKC may compose them).
-    let end = i + 1;
-    if (nfkcNeeded) {
-      while (end < length) {
-        const following = original.charCodeAt(end);
-        if (following < 0x300 || following >= 0xd800 || !COMBINING_MARK.test(original[end]!)) break;
-        end++;
-      }
+    if (!nfkcNeeded) {
+      i++;
+      continue;
     }
-    if (code < 0x80 && end === i + 1) {
-      parts.push(original[i]!);
-      starts.push(i);
-      ends.push(i + 1);
+    let end = i + 1;
+    while (end < length && isMark(original.charCodeAt(end))) end++;
+    if (end === i + 1 && !nfkcChanges(code)) {
       i++;
       continue;
     }
     const cluster = original.slice(i, end);
-    const folded = nfkcNeeded ? cluster.normalize('NFKC') : cluster;
-    if (folded !== cluster) nfkc++;
-    if (folded.length === cluster.length) {
-      for (let k = 0; k < folded.length; k++) {
-        starts.push(i + k);
-        ends.push(i + k + 1);
-      }
-    } else {
-      for (let k = 0; k < folded.length; k++) {
-        starts.push(i);
-        ends.push(end);
-      }
+    const folded = cluster.normalize('NFKC');
+    if (folded !== cluster) {
+      nfkc++;
+      replace(i, end, folded);
     }
-    parts.push(folded);
     i = end;
   }
-  let text = parts.join('');
-  const folded = foldConfusables(text);
-  text = folded.text;
+  flush(length);
+  runStart = length;
+  const joined = parts.join('');
+  const folded = foldConfusables(joined);
   const stats: NormalizationStats = {
     controls,
     invisible,
@@ -222,8 +353,16 @@ function foldSlow(original: string, nfkcNeeded: boolean): NormalizedText {
     confusables: folded.count,
     loneSurrogates,
   };
-  if (text === original) return new NormalizedView(original, text, stats, hidden, null, null);
-  return new NormalizedView(original, text, stats, hidden, Int32Array.from(starts), Int32Array.from(ends));
+  if (folded.text === original) return new NormalizedView(original, folded.text, stats, hidden, null);
+  return new NormalizedView(original, folded.text, stats, hidden, map);
+}
+
+/** String.fromCharCode over an array of any length (spreading a huge array would overflow the stack). */
+function fromCodes(codes: readonly number[]): string {
+  if (codes.length <= 4096) return String.fromCharCode(...codes);
+  const parts: string[] = [];
+  for (let i = 0; i < codes.length; i += 4096) parts.push(String.fromCharCode(...codes.slice(i, i + 4096)));
+  return parts.join('');
 }
 
 function isLetterAt(text: string, index: number): boolean {
@@ -278,7 +417,7 @@ function foldConfusables(text: string): { text: string; count: number } {
           count++;
         } else codes.push(code);
       }
-      out.push(text.slice(flushedTo, wordStart), String.fromCharCode(...codes));
+      out.push(text.slice(flushedTo, wordStart), fromCodes(codes));
       flushedTo = i;
       changed = true;
     }
@@ -288,34 +427,64 @@ function foldConfusables(text: string): { text: string; count: number } {
   return { text: out.join(''), count };
 }
 
-const LEET: Readonly<Record<string, string>> = {
-  '0': 'o',
-  '1': 'i',
-  '3': 'e',
-  '4': 'a',
-  '5': 's',
-  '7': 't',
-  '9': 'g',
-  '@': 'a',
-  $: 's',
-  '|': 'l',
-  '!': 'i',
-};
-const LEET_TOKEN = /[A-Za-z0-9@$|!]+/g;
-const HAS_LETTER = /[A-Za-z]/;
-const HAS_LEET = /[0134579@$|!]/;
-const LEET_CHAR = /[0134579@$|!]/g;
+// Leetspeak substitutes per ASCII code (0 = none), and which codes may sit inside a leet token.
+const LEET_TO = new Uint8Array(128);
+const TOKEN = new Uint8Array(128);
+for (const [from, to] of Object.entries({ '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '9': 'g', '@': 'a', $: 's', '|': 'l', '!': 'i' })) {
+  LEET_TO[from.charCodeAt(0)] = to.charCodeAt(0);
+}
+for (let code = 0; code < 128; code++) {
+  if ((code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || LEET_TO[code] !== 0) {
+    TOKEN[code] = 1;
+  }
+}
 
-/** Folds leetspeak inside tokens that mix letters and look-alike digits or symbols. Length-preserving. */
+/**
+ * Folds leetspeak inside tokens (runs of letters, digits and @$|!) that mix letters with look-alike
+ * digits or symbols; a trailing "!" stays punctuation. Length-preserving. One pass, no regex.
+ */
 export function foldLeetspeak(text: string): string {
-  if (!HAS_LEET.test(text)) return text;
-  return text.replace(LEET_TOKEN, (token) => {
-    if (!HAS_LETTER.test(token) || !HAS_LEET.test(token)) return token;
-    // Trailing "!" is punctuation, not a letter.
-    let end = token.length;
-    while (end > 0 && token[end - 1] === '!') end--;
-    return token.slice(0, end).replace(LEET_CHAR, (char) => LEET[char] ?? char) + token.slice(end);
-  });
+  const length = text.length;
+  let out: string[] | undefined;
+  let flushed = 0;
+  let start = -1;
+  let letters = 0;
+  let leet = 0;
+  for (let i = 0; i <= length; i++) {
+    const code = i < length ? text.charCodeAt(i) : 0;
+    if (code < 128 && TOKEN[code] === 1) {
+      if (start < 0) {
+        start = i;
+        letters = 0;
+        leet = 0;
+      }
+      if ((code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a)) letters++;
+      else if (LEET_TO[code] !== 0) leet++;
+      continue;
+    }
+    if (start < 0) continue;
+    if (letters > 0 && leet > 0) {
+      let end = i;
+      while (end > start && text.charCodeAt(end - 1) === 0x21) end--;
+      const codes: number[] = [];
+      let changed = false;
+      for (let k = start; k < end; k++) {
+        const original = text.charCodeAt(k);
+        const mapped = LEET_TO[original]!;
+        codes.push(mapped !== 0 ? mapped : original);
+        if (mapped !== 0) changed = true;
+      }
+      if (changed) {
+        out ??= [];
+        out.push(text.slice(flushed, start), fromCodes(codes));
+        flushed = end;
+      }
+    }
+    start = -1;
+  }
+  if (out === undefined) return text;
+  out.push(text.slice(flushed));
+  return out.join('');
 }
 
 class NormalizedView implements NormalizedText {
@@ -323,25 +492,16 @@ class NormalizedView implements NormalizedText {
   readonly text: string;
   readonly stats: NormalizationStats;
   readonly hiddenText: string;
-  private readonly starts: Int32Array | null;
-  private readonly ends: Int32Array | null;
+  private readonly map: OffsetMap | null;
   private leetCache: string | undefined;
   private payloadCache: readonly DecodedPayload[] | undefined;
 
-  constructor(
-    original: string,
-    text: string,
-    stats: NormalizationStats,
-    hiddenText: string,
-    starts: Int32Array | null,
-    ends: Int32Array | null,
-  ) {
+  constructor(original: string, text: string, stats: NormalizationStats, hiddenText: string, map: OffsetMap | null) {
     this.original = original;
     this.text = text;
     this.stats = stats;
     this.hiddenText = hiddenText;
-    this.starts = starts;
-    this.ends = ends;
+    this.map = map;
   }
 
   get changed(): boolean {
@@ -365,21 +525,20 @@ class NormalizedView implements NormalizedText {
   }
 
   toOriginal(start: number, end: number): Span {
-    const starts = this.starts;
-    const ends = this.ends;
-    if (starts === null || ends === null) {
+    const map = this.map;
+    if (map === null) {
       const length = this.original.length;
       const s = Math.max(0, Math.min(start, length));
       return { start: s, end: Math.max(s, Math.min(end, length)) };
     }
-    const size = starts.length;
+    const size = map.length;
     if (size === 0) return { start: 0, end: 0 };
-    const s = Math.max(0, Math.min(start, size - 1));
-    const e = Math.max(s + 1, Math.min(end, size));
     if (end <= start) {
-      const at = start >= size ? this.original.length : starts[s]!;
+      const at = start >= size ? this.original.length : map.startOf(Math.max(0, start));
       return { start: at, end: at };
     }
-    return { start: starts[s]!, end: ends[e - 1]! };
+    const s = Math.max(0, Math.min(start, size - 1));
+    const e = Math.max(s + 1, Math.min(end, size));
+    return { start: map.startOf(s), end: map.endOf(e - 1) };
   }
 }
