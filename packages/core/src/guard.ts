@@ -2,36 +2,23 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { AUDIT_SCHEMA_VERSION, type AuditEvent, type AuditSink, outcomeOf, stageSlug } from './audit.js';
 import { detectorSchema } from './define-detector.js';
-import {
-  ArgumentError,
-  ConfigError,
-  describeError,
-  GuardBlockedError,
-  GuardClosedError,
-  ParapetError,
-  stageLabel,
-} from './errors.js';
+import { ArgumentError, ConfigError, GuardBlockedError, GuardClosedError, ParapetError, stageLabel } from './errors.js';
 import { type NormalizedText, normalizeText } from './normalize/normalize.js';
+import { abortedError, type CompiledDetector, type Evaluation, evaluate } from './pipeline.js';
 import { type Policy, type PolicyInput, type PolicyView, parsePolicy, policySchema, viewPolicy } from './policy.js';
 import { applyReplacements } from './redact.js';
 import { memoryStore, type Store } from './store.js';
-import { abortedError, type CompiledDetector, type Evaluation, evaluate } from './pipeline.js';
-import { type ScanStreamOptions, scanStream, type StreamEngine, type StreamSource } from './stream.js';
+import { type ScanStreamOptions, type StreamEngine, type StreamSource, scanStream } from './stream.js';
 import {
   type Action,
   type ChatMessage,
   type DetectContext,
   type Detector,
-  type DetectorFailure,
-  type Finding,
-  type FindingInput,
   type GuardContext,
   type Reviewer,
   type ReviewOutcome,
-  type Severity,
-  type Stage,
   STAGES,
-  stricterAction,
+  type Stage,
   type Verdict,
 } from './types.js';
 import { parseArgument, parseConfig } from './validate.js';
@@ -72,7 +59,10 @@ const guardOptionsSchema = z
   })
   .strict();
 
-export type GuardOptions = Omit<z.input<typeof guardOptionsSchema>, 'policy' | 'input' | 'output' | 'toolInput' | 'toolOutput'> & {
+export type GuardOptions = Omit<
+  z.input<typeof guardOptionsSchema>,
+  'policy' | 'input' | 'output' | 'toolInput' | 'toolOutput'
+> & {
   readonly input?: readonly Detector[];
   readonly output?: readonly Detector[];
   readonly toolInput?: readonly Detector[];
@@ -141,12 +131,17 @@ export interface Guard {
   ): Promise<string>;
   /** Scans a model's streamed output; see `ScanStreamOptions`. */
   scanStream(source: ReadableStream<string | Uint8Array>, options?: ScanStreamOptions): ReadableStream<string>;
-  scanStream(source: AsyncIterable<string | Uint8Array> | Iterable<string>, options?: ScanStreamOptions): AsyncIterable<string>;
+  scanStream(
+    source: AsyncIterable<string | Uint8Array> | Iterable<string>,
+    options?: ScanStreamOptions,
+  ): AsyncIterable<string>;
   /** Applies the block policy to a verdict: returns the fallback text, or throws `GuardBlockedError`. */
   enforceBlock(verdict: Verdict): string;
   /** Sends an event to the guard's audit sinks (for adapters and tool policies sharing the trail). */
-  emit(event: Omit<AuditEvent, 'schemaVersion' | 'id' | 'time' | 'guard' | 'spanId' | 'findings' | 'errors'> &
-    Partial<Pick<AuditEvent, 'spanId' | 'findings' | 'errors'>>): void;
+  emit(
+    event: Omit<AuditEvent, 'schemaVersion' | 'id' | 'time' | 'guard' | 'spanId' | 'findings' | 'errors'> &
+      Partial<Pick<AuditEvent, 'spanId' | 'findings' | 'errors'>>,
+  ): void;
   /** Flushes and closes the audit sinks. Later checks throw `GuardClosedError`. */
   close(): Promise<void>;
 }
@@ -231,13 +226,16 @@ export function newTraceId(): string {
 /** Creates a guard: detectors per stage, a policy, a store, audit sinks. Build it once and reuse it. */
 export function createGuard(options: GuardOptions = {}): Guard {
   if (options === null || typeof options !== 'object') {
-    throw new ConfigError({ message: 'createGuard(options): options must be an object, e.g. createGuard({ input: [detector] }).' });
+    throw new ConfigError({
+      message: 'createGuard(options): options must be an object, e.g. createGuard({ input: [detector] }).',
+    });
   }
   const config = parseConfig(guardOptionsSchema, options, 'createGuard() options');
   const policy: Policy = parsePolicy(config.policy ?? {}, 'policy');
   const name = config.name;
   const store = config.store ?? memoryStore();
-  const sinks: AuditSink[] = config.audit === undefined ? [] : Array.isArray(config.audit) ? config.audit : [config.audit];
+  const sinks: AuditSink[] =
+    config.audit === undefined ? [] : Array.isArray(config.audit) ? config.audit : [config.audit];
   const reviewer = config.reviewer;
   const random = config.random ?? Math.random;
   const holdBack = config.stream?.holdBack ?? 64;
@@ -250,7 +248,12 @@ export function createGuard(options: GuardOptions = {}): Guard {
     tool_input: (options.toolInput ?? []) as Detector[],
     tool_output: (options.toolOutput ?? []) as Detector[],
   };
-  const optionKey: Record<Stage, string> = { input: 'input', output: 'output', tool_input: 'toolInput', tool_output: 'toolOutput' };
+  const optionKey: Record<Stage, string> = {
+    input: 'input',
+    output: 'output',
+    tool_input: 'toolInput',
+    tool_output: 'toolOutput',
+  };
   for (const stage of STAGES) {
     const seen = new Set<string>();
     byStage[stage].forEach((detector, index) => {
@@ -327,7 +330,12 @@ export function createGuard(options: GuardOptions = {}): Guard {
 
   const checkText = (text: unknown, where: string): void => {
     if (typeof text !== 'string') {
-      parseArgument(z.string({ error: () => `must be a string (got ${text === null ? 'null' : typeof text})` }), text, where, 'text');
+      parseArgument(
+        z.string({ error: () => `must be a string (got ${text === null ? 'null' : typeof text})` }),
+        text,
+        where,
+        'text',
+      );
     }
   };
 
@@ -364,7 +372,8 @@ export function createGuard(options: GuardOptions = {}): Guard {
         controller.abort();
         return view.policy.review.onTimeout;
       }
-      if (outcome !== 'allow' && outcome !== 'block' && outcome !== 'redact' && outcome !== 'flag') return view.policy.review.onTimeout;
+      if (outcome !== 'allow' && outcome !== 'block' && outcome !== 'redact' && outcome !== 'flag')
+        return view.policy.review.onTimeout;
       return outcome;
     } catch {
       return view.policy.review.onTimeout;
@@ -376,7 +385,12 @@ export function createGuard(options: GuardOptions = {}): Guard {
   const hash = (text: string): { sha256: string; length: number } | undefined =>
     hashContent ? { sha256: createHash('sha256').update(text).digest('hex'), length: text.length } : undefined;
 
-  const record = (verdict: Verdict, context: CheckOptions | undefined, extra?: Record<string, unknown>, original?: string): void => {
+  const record = (
+    verdict: Verdict,
+    context: CheckOptions | undefined,
+    extra?: Record<string, unknown>,
+    original?: string,
+  ): void => {
     if (sinks.length === 0) return;
     const content = original === undefined ? undefined : hash(original);
     writeEvent({
@@ -408,7 +422,9 @@ export function createGuard(options: GuardOptions = {}): Guard {
       latencyUs: verdict.latencyUs,
       timings: verdict.timings,
       ...(content !== undefined ? { content } : {}),
-      ...(extra !== undefined || sinkFailures > 0 ? { data: { ...extra, ...(sinkFailures > 0 ? { sinkFailures } : {}) } } : {}),
+      ...(extra !== undefined || sinkFailures > 0
+        ? { data: { ...extra, ...(sinkFailures > 0 ? { sinkFailures } : {}) } }
+        : {}),
     });
   };
 
@@ -511,7 +527,16 @@ export function createGuard(options: GuardOptions = {}): Guard {
       else outText = redacted;
     }
     if (view.shadow) {
-      return makeVerdict(stage, traceId, evaluation, decided === 'allow' ? 'allow' : 'flag', decided, text, true, started);
+      return makeVerdict(
+        stage,
+        traceId,
+        evaluation,
+        decided === 'allow' ? 'allow' : 'flag',
+        decided,
+        text,
+        true,
+        started,
+      );
     }
     if (decided !== 'review') return makeVerdict(stage, traceId, evaluation, decided, decided, outText, false, started);
     const provisional = makeVerdict(stage, traceId, evaluation, 'review', decided, text, false, started);
@@ -547,7 +572,9 @@ export function createGuard(options: GuardOptions = {}): Guard {
     if (closed) throw new GuardClosedError({ guardName: name });
     parseArgument(messagesSchema, messages, 'guard.run(messages, modelCall)', 'messages');
     if (typeof modelCall !== 'function') {
-      throw new ArgumentError({ message: 'guard.run(messages, modelCall): modelCall must be a function (messages) => Promise<string>.' });
+      throw new ArgumentError({
+        message: 'guard.run(messages, modelCall): modelCall must be a function (messages) => Promise<string>.',
+      });
     }
     const context = checkContext(rawContext, 'guard.run');
     const traceId = context?.traceId ?? newTraceId();
@@ -617,7 +644,15 @@ export function createGuard(options: GuardOptions = {}): Guard {
       const compiled = context.tenant === undefined ? baseCompiled : compile(context.tenant);
       const detectContext = new CheckContext('output', context.traceId ?? newTraceId(), text, context, store);
       try {
-        const evaluation = await evaluate('output', text, detectContext, compiled.stages.output, compiled.view, sequential, random);
+        const evaluation = await evaluate(
+          'output',
+          text,
+          detectContext,
+          compiled.stages.output,
+          compiled.view,
+          sequential,
+          random,
+        );
         return { evaluation, shadow: compiled.view.shadow };
       } finally {
         detectContext.end();
@@ -647,7 +682,9 @@ export function createGuard(options: GuardOptions = {}): Guard {
     store,
     check(stage, text, context) {
       if (!STAGES.includes(stage)) {
-        return Promise.reject(new ArgumentError({ message: `guard.check(stage): stage must be one of ${STAGES.join(', ')}.` }));
+        return Promise.reject(
+          new ArgumentError({ message: `guard.check(stage): stage must be one of ${STAGES.join(', ')}.` }),
+        );
       }
       return check(stage, text, context);
     },
@@ -656,7 +693,8 @@ export function createGuard(options: GuardOptions = {}): Guard {
     checkToolInput: (text, context) => check('tool_input', text, context),
     checkToolOutput: (text, context) => check('tool_output', text, context),
     run,
-    scanStream: ((source: StreamSource, streamOptions?: ScanStreamOptions) => scanStream(streamEngine, newTraceId, source, streamOptions)) as Guard['scanStream'],
+    scanStream: ((source: StreamSource, streamOptions?: ScanStreamOptions) =>
+      scanStream(streamEngine, newTraceId, source, streamOptions)) as Guard['scanStream'],
     enforceBlock,
     emit,
     async close() {

@@ -14,7 +14,10 @@ const patternSchema = z
     /** RE2 syntax (no backreferences or lookaround); linear time on any input. */
     pattern: z.string().min(1, 'must be a non-empty regular expression').max(10_000),
     /** Any of `i` (ignore case), `m` (multi-line), `s` (dot matches newline). */
-    flags: z.string().regex(/^[ims]*$/, 'may contain only the letters i, m and s').default(''),
+    flags: z
+      .string()
+      .regex(/^[ims]*$/, 'may contain only the letters i, m and s')
+      .default(''),
     category: z.string().min(1).optional(),
     score: z.number().min(0).max(1).optional(),
     severity: severitySchema.optional(),
@@ -43,7 +46,10 @@ const optionsSchema = z
       .string()
       .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be kebab-case')
       .default('pattern'),
-    stages: z.array(stageSchema).min(1).default([...STAGES]),
+    stages: z
+      .array(stageSchema)
+      .min(1)
+      .default([...STAGES]),
     patterns: z.array(z.union([z.string().min(1), patternSchema])).default([]),
     keywords: z.array(keywordSchema).default([]),
     /** Keywords match only as whole words (default true). */
@@ -143,12 +149,13 @@ export function patternDetector(options: PatternDetectorOptions): Detector {
       score: spec?.score ?? config.score,
       severity: spec?.severity ?? config.severity,
       message: spec?.message ?? config.message ?? `matched rule "${label}"`,
-      ...((spec?.replacement ?? config.replacement) !== undefined ? { replacement: spec?.replacement ?? config.replacement } : {}),
+      ...((spec?.replacement ?? config.replacement) !== undefined
+        ? { replacement: spec?.replacement ?? config.replacement }
+        : {}),
     });
   });
   // One combined RE2 with a capturing group per pattern: the group that took part names the rule.
-  const combined =
-    sources.length === 0 ? undefined : new RE2(sources.map((source) => `(${source})`).join('|'), 'gu');
+  const combined = sources.length === 0 ? undefined : new RE2(sources.map((source) => `(${source})`).join('|'), 'gu');
   const combinedTest = sources.length === 0 ? undefined : new RE2(sources.join('|'), 'u');
 
   const keywordRules: Rule[] = [];
@@ -236,12 +243,14 @@ export function patternDetector(options: PatternDetectorOptions): Detector {
     }
   };
 
-  const allRules = (index: number): Rule => (index < rules.length ? rules[index]! : keywordRules[index - rules.length]!);
+  const allRules = (index: number): Rule =>
+    index < rules.length ? rules[index]! : keywordRules[index - rules.length]!;
 
   return {
     id: config.id,
     stages: config.stages,
-    detect(text, context) {
+    detect(_text, context) {
+      // Matching runs on the normalized view (zero-width, homoglyph and NFKC evasions undone); spans map back.
       const normalized = context.normalized;
       const matches: [number, number, number][] = [];
       regexMatches(normalized.text, config.maxMatches, matches);
