@@ -37,13 +37,19 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       case 'help':
       case '--help':
       case '-h':
-        io.stdout.write(rest[0] === 'scan' ? SCAN_HELP : rest[0] === 'eval' ? (await import('./commands/eval.js')).EVAL_HELP : HELP);
+        io.stdout.write(
+          rest[0] === 'scan' ? SCAN_HELP : rest[0] === 'eval' ? (await import('./commands/eval.js')).EVAL_HELP : HELP,
+        );
         return EXIT.allow;
       default:
         throw new UsageError(`Unknown command "${command}". Run "parapet help".`);
     }
   } catch (error) {
-    if (error instanceof UsageError || ParapetError.isInstance(error) || (error as { code?: string })?.code?.startsWith?.('ERR_PARSE_ARGS')) {
+    if (
+      error instanceof UsageError ||
+      ParapetError.isInstance(error) ||
+      (error as { code?: string })?.code?.startsWith?.('ERR_PARSE_ARGS')
+    ) {
       io.stderr.write(`parapet: ${(error as Error).message}\n`);
       return EXIT.usage;
     }

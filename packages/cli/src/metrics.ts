@@ -65,7 +65,9 @@ export function classification(
     f1,
     fpr: round(ratio(fp, negatives)),
     accuracy: round(ratio(tp + tn, positives + negatives)),
-    balancedAccuracy: round(positives === 0 ? specificity : negatives === 0 ? ratio(tp, positives) : (ratio(tp, positives) + specificity) / 2),
+    balancedAccuracy: round(
+      positives === 0 ? specificity : negatives === 0 ? ratio(tp, positives) : (ratio(tp, positives) + specificity) / 2,
+    ),
     latencyUs: percentiles(latencies),
   };
 }
@@ -89,7 +91,12 @@ export interface GoldSpan {
  * not-yet-matched gold span of the same type. Adds to `byType` (created on demand, so types that appear
  * only in the data or only in predictions are both reported).
  */
-export function matchSpans(gold: readonly GoldSpan[], predicted: readonly GoldSpan[], byType: Map<string, Counts>, micro: Counts): void {
+export function matchSpans(
+  gold: readonly GoldSpan[],
+  predicted: readonly GoldSpan[],
+  byType: Map<string, Counts>,
+  micro: Counts,
+): void {
   const counts = (type: string): Counts => {
     let entry = byType.get(type);
     if (entry === undefined) {

@@ -1,5 +1,9 @@
 /** A one-line progress bar on a TTY; silent when the stream is piped. */
-export function progressBar(stream: { write(text: string): unknown; readonly isTTY?: boolean }, total: number, label: string) {
+export function progressBar(
+  stream: { write(text: string): unknown; readonly isTTY?: boolean },
+  total: number,
+  label: string,
+) {
   const enabled = stream.isTTY === true;
   let last = -1;
   return {

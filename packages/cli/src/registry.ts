@@ -22,7 +22,9 @@ export function detectorsFor(stage: Stage, ids: readonly string[], policy: Polic
         throw new UsageError(`Unknown detector "${id}". Known detectors: ${[...registry.keys()].sort().join(', ')}.`);
       }
       if (!factory.stages.includes(stage)) {
-        throw new UsageError(`Detector "${id}" does not run at the ${stage} stage (it supports: ${factory.stages.join(', ')}). Use --stage.`);
+        throw new UsageError(
+          `Detector "${id}" does not run at the ${stage} stage (it supports: ${factory.stages.join(', ')}). Use --stage.`,
+        );
       }
       chosen.push(factory);
     }

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { type Action, actionRank, ACTIONS, createGuard, type Stage } from '@parapet/core';
+import { ACTIONS, type Action, actionRank, createGuard, type Stage } from '@parapet/core';
 import { type CliIo, EXIT, UsageError } from '../io.js';
-import { classification, type Counts, type GoldSpan, matchSpans, percentiles, scores } from '../metrics.js';
+import { type Counts, classification, type GoldSpan, matchSpans, percentiles, scores } from '../metrics.js';
 import { resolvePolicy } from '../policy-file.js';
 import { progressBar } from '../progress.js';
 import { detectorsFor } from '../registry.js';
@@ -33,7 +33,12 @@ interface Row {
   readonly spans?: GoldSpan[];
 }
 
-function parseRows(content: string, file: string, mapping: ReadonlyMap<string, string>, limit: number): { kind: 'classification' | 'spans'; rows: Row[] } {
+function parseRows(
+  content: string,
+  file: string,
+  mapping: ReadonlyMap<string, string>,
+  limit: number,
+): { kind: 'classification' | 'spans'; rows: Row[] } {
   const rows: Row[] = [];
   let kind: 'classification' | 'spans' | undefined;
   const lines = content.split('\n');
@@ -52,7 +57,10 @@ function parseRows(content: string, file: string, mapping: ReadonlyMap<string, s
     if (kind === undefined) {
       if ('label' in value) kind = 'classification';
       else if ('spans' in value) kind = 'spans';
-      else throw new UsageError(`${file}:${index + 1}: the first line has neither "label" (classification) nor "spans" (span set).`);
+      else
+        throw new UsageError(
+          `${file}:${index + 1}: the first line has neither "label" (classification) nor "spans" (span set).`,
+        );
     }
     if (kind === 'classification') {
       const label = value.label === true ? 1 : value.label === false ? 0 : value.label;
@@ -96,12 +104,14 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   if (!['input', 'output', 'tool_input', 'tool_output'].includes(values.stage)) {
     throw new UsageError(`--stage must be one of input, output, tool_input, tool_output (got "${values.stage}").`);
   }
-  if (values.format !== 'json' && values.format !== 'table') throw new UsageError(`--format must be json or table (got "${values.format}").`);
+  if (values.format !== 'json' && values.format !== 'table')
+    throw new UsageError(`--format must be json or table (got "${values.format}").`);
   if (!ACTIONS.includes(values.positive as Action) || values.positive === 'allow') {
     throw new UsageError('--positive must be one of flag, redact, review, block.');
   }
   const limit = values.limit === undefined ? Number.POSITIVE_INFINITY : Number(values.limit);
-  if (!(limit > 0) || !Number.isFinite(limit) && values.limit !== undefined) throw new UsageError('--limit must be a positive whole number.');
+  if (!(limit > 0) || (!Number.isFinite(limit) && values.limit !== undefined))
+    throw new UsageError('--limit must be a positive whole number.');
   const mapping = new Map<string, string>();
   for (const entry of values.map) {
     const [from, to, ...rest] = entry.split('=');
@@ -113,7 +123,9 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   try {
     content = await readFile(values.dataset, 'utf8');
   } catch (error) {
-    throw new UsageError(`Cannot read --dataset ${values.dataset}: ${(error as NodeJS.ErrnoException).code ?? 'error'}.`);
+    throw new UsageError(
+      `Cannot read --dataset ${values.dataset}: ${(error as NodeJS.ErrnoException).code ?? 'error'}.`,
+    );
   }
   const { kind, rows } = parseRows(content, values.dataset, mapping, limit);
   const stage = values.stage as Stage;
@@ -150,7 +162,11 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
       for (const finding of verdict.findings) {
         if (finding.span === undefined) continue;
         const entity = finding.data?.entity;
-        predicted.push({ start: finding.span.start, end: finding.span.end, type: typeof entity === 'string' ? entity : finding.category });
+        predicted.push({
+          start: finding.span.start,
+          end: finding.span.end,
+          type: typeof entity === 'string' ? entity : finding.category,
+        });
       }
       matchSpans(row.spans ?? [], predicted, byType, micro);
     }
@@ -196,7 +212,12 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
     const row = (name: string, counts: Counts & { precision: number; recall: number; f1: number }) =>
       `${name.padEnd(24)} ${String(counts.tp).padStart(6)} ${String(counts.fp).padStart(6)} ${String(counts.fn).padStart(6)} ${counts.precision.toFixed(4).padStart(7)} ${counts.recall.toFixed(4).padStart(7)} ${counts.f1.toFixed(4).padStart(7)}`;
     for (const type of types) lines.push(row(type, result.byType[type]!));
-    lines.push(row('(micro)', result.micro), '', `latency    p50 ${result.latencyUs.p50} µs   p99 ${result.latencyUs.p99} µs`, '');
+    lines.push(
+      row('(micro)', result.micro),
+      '',
+      `latency    p50 ${result.latencyUs.p50} µs   p99 ${result.latencyUs.p99} µs`,
+      '',
+    );
     io.stdout.write(lines.join('\n'));
   }
   return EXIT.allow;

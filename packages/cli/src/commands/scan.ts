@@ -54,10 +54,13 @@ export async function scanCommand(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(SCAN_HELP);
     return EXIT.allow;
   }
-  if (!STAGE_NAMES.has(values.stage)) throw new UsageError(`--stage must be one of input, output, tool_input, tool_output (got "${values.stage}").`);
-  if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`--format must be text or json (got "${values.format}").`);
+  if (!STAGE_NAMES.has(values.stage))
+    throw new UsageError(`--stage must be one of input, output, tool_input, tool_output (got "${values.stage}").`);
+  if (values.format !== 'text' && values.format !== 'json')
+    throw new UsageError(`--format must be text or json (got "${values.format}").`);
   if (positionals.length > 1) throw new UsageError('Give the text as one argument (quote it), or use --file.');
-  if (positionals.length === 1 && values.file !== undefined) throw new UsageError('Give either TEXT or --file, not both.');
+  if (positionals.length === 1 && values.file !== undefined)
+    throw new UsageError('Give either TEXT or --file, not both.');
 
   let text: string;
   if (values.file !== undefined && values.file !== '-') {
@@ -105,14 +108,17 @@ export async function scanCommand(argv: string[], io: CliIo): Promise<number> {
       })}\n`,
     );
   } else {
-    const lines = [`${verdict.action.toUpperCase()}  (stage ${stage}, ${detectors.length} detector(s), ${verdict.latencyUs} µs, trace ${verdict.traceId})`];
+    const lines = [
+      `${verdict.action.toUpperCase()}  (stage ${stage}, ${detectors.length} detector(s), ${verdict.latencyUs} µs, trace ${verdict.traceId})`,
+    ];
     verdict.findings.forEach((finding, index) => {
       const where = finding.span ? ` [${finding.span.start}, ${finding.span.end})` : '';
       lines.push(
         `  ${verdict.findingActions[index]?.padEnd(6)} ${finding.detector}/${finding.category} score=${finding.score.toFixed(2)} ${finding.severity}${where}: ${finding.message}`,
       );
     });
-    for (const error of verdict.errors) lines.push(`  error  ${error.detector} ${error.kind}: ${error.message} -> ${error.outcome}`);
+    for (const error of verdict.errors)
+      lines.push(`  error  ${error.detector} ${error.kind}: ${error.message} -> ${error.outcome}`);
     if (verdict.action === 'redact') lines.push('', verdict.text);
     if (verdict.shadow) lines.push('  (shadow mode: nothing was blocked or changed)');
     io.stdout.write(`${lines.join('\n')}\n`);
