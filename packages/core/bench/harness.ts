@@ -91,7 +91,8 @@ export async function measure(bench: BenchCase): Promise<BenchResult> {
   };
 }
 
-const format = (value: number): string => (value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2));
+const format = (value: number): string =>
+  value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
 
 export function printTable(title: string, results: readonly BenchResult[]): void {
   const header = ['group', 'case', 'size', 'median µs', 'p99 µs', 'MB/s', 'calls'];

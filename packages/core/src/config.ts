@@ -46,7 +46,9 @@ export function parsePolicyText(text: string, format: 'json' | 'yaml', source = 
 /** Reads and validates a policy file (`.json`, `.yaml` or `.yml`). */
 export async function loadPolicy(path: string): Promise<Policy> {
   if (typeof path !== 'string' || path.length === 0) {
-    throw new ConfigError({ message: 'loadPolicy(path): path must be a non-empty string naming a .json or .yaml file.' });
+    throw new ConfigError({
+      message: 'loadPolicy(path): path must be a non-empty string naming a .json or .yaml file.',
+    });
   }
   const full = resolve(path);
   const extension = extname(full).toLowerCase();
@@ -57,7 +59,10 @@ export async function loadPolicy(path: string): Promise<Policy> {
   try {
     text = await readFile(full, 'utf8');
   } catch (error) {
-    throw new ConfigError({ message: `Cannot read policy file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}. Check the path.`, cause: error });
+    throw new ConfigError({
+      message: `Cannot read policy file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}. Check the path.`,
+      cause: error,
+    });
   }
   return parsePolicyText(text, extension === '.json' ? 'json' : 'yaml', path);
 }

@@ -11,7 +11,10 @@ export const detectorSchema = z.object({
   stages: z
     .array(z.enum(STAGES as [Stage, ...Stage[]], { error: () => `must be one of ${STAGES.join(', ')}` }))
     .min(1, 'must name at least one stage'),
-  detect: z.custom<Detector['detect']>((value) => typeof value === 'function', 'must be a function (text, context) => findings'),
+  detect: z.custom<Detector['detect']>(
+    (value) => typeof value === 'function',
+    'must be a function (text, context) => findings',
+  ),
   rules: z
     .array(
       z

@@ -135,8 +135,11 @@ export interface Guard {
     source: AsyncIterable<string | Uint8Array> | Iterable<string>,
     options?: ScanStreamOptions,
   ): AsyncIterable<string>;
-  /** Applies the block policy to a verdict: returns the fallback text, or throws `GuardBlockedError`. */
-  enforceBlock(verdict: Verdict): string;
+  /**
+   * Applies the block policy (the tenant's, when `context.tenant` names one) to a blocking verdict:
+   * returns the fallback text, or throws `GuardBlockedError`.
+   */
+  enforceBlock(verdict: Verdict, context?: Pick<GuardContext, 'tenant'>): string;
   /** Sends an event to the guard's audit sinks (for adapters and tool policies sharing the trail). */
   emit(
     event: Omit<AuditEvent, 'schemaVersion' | 'id' | 'time' | 'guard' | 'spanId' | 'findings' | 'errors'> &
@@ -344,12 +347,20 @@ export function createGuard(options: GuardOptions = {}): Guard {
     return parseArgument(contextSchema, context, where, 'context') as CheckOptions;
   };
 
-  const redactedText = (text: string, evaluation: Evaluation, minimum: Action): string | undefined => {
+  /**
+   * The text with redactions applied: findings whose action is `redact`, and after a reviewer chose
+   * redaction (`afterReview`), also the findings that went to review and any finding carrying a
+   * replacement. `undefined` when one of them has no span (it cannot be applied: the caller blocks).
+   */
+  const redactedText = (text: string, evaluation: Evaluation, afterReview: boolean): string | undefined => {
     const replacements: { span: { start: number; end: number }; replacement: string }[] = [];
     for (let i = 0; i < evaluation.findings.length; i++) {
       const finding = evaluation.findings[i]!;
       const action = evaluation.actions[i]!;
-      if (action !== 'redact' && !(minimum === 'flag' && finding.replacement !== undefined)) continue;
+      const wanted =
+        action === 'redact' ||
+        (afterReview && (action === 'review' || (action === 'flag' && finding.replacement !== undefined)));
+      if (!wanted) continue;
       if (finding.span === undefined) return undefined;
       replacements.push({ span: finding.span, replacement: finding.replacement ?? `[REDACTED:${finding.category}]` });
     }
@@ -521,7 +532,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
     let decided = evaluation.decided;
     let outText = text;
     if (decided === 'redact') {
-      const redacted = redactedText(text, evaluation, 'redact');
+      const redacted = redactedText(text, evaluation, false);
       // A redact finding without a span cannot be applied; blocking is the safe reading.
       if (redacted === undefined) decided = 'block';
       else outText = redacted;
@@ -544,7 +555,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
       let reviewed: Action = outcome;
       let reviewedText = text;
       if (outcome === 'redact') {
-        const redacted = redactedText(text, evaluation, 'flag');
+        const redacted = redactedText(text, evaluation, true);
         if (redacted === undefined) reviewed = 'block';
         else reviewedText = redacted;
       }
@@ -552,20 +563,15 @@ export function createGuard(options: GuardOptions = {}): Guard {
     });
   };
 
-  const enforceBlock = (verdict: Verdict): string => {
-    const view = compile(undefined).view;
+  const enforceBlock = (verdict: Verdict, context?: Pick<GuardContext, 'tenant'>): string => {
+    const view = compile(context?.tenant).view;
     if (view.onBlock.mode === 'throw') throw new GuardBlockedError({ verdict, guardName: name });
     return verdict.stage === 'output' ? (view.onBlock.outputFallback ?? view.onBlock.fallback) : view.onBlock.fallback;
   };
 
   const blockedOrText = (verdict: Verdict, tenant: string | undefined): { blocked: boolean; text: string } => {
     if (verdict.action !== 'block') return { blocked: false, text: verdict.text };
-    const view = compile(tenant).view;
-    if (view.onBlock.mode === 'throw') throw new GuardBlockedError({ verdict, guardName: name });
-    return {
-      blocked: true,
-      text: verdict.stage === 'output' ? (view.onBlock.outputFallback ?? view.onBlock.fallback) : view.onBlock.fallback,
-    };
+    return { blocked: true, text: enforceBlock(verdict, { tenant }) };
   };
 
   const run: Guard['run'] = async (messages, modelCall, rawContext) => {
@@ -665,8 +671,8 @@ export function createGuard(options: GuardOptions = {}): Guard {
     blockedError(verdict) {
       return new GuardBlockedError({ verdict, guardName: name });
     },
-    record(verdict, context, data) {
-      record(verdict, context, data);
+    record(verdict, context, data, original) {
+      record(verdict, context, data, original);
     },
     assertOpen() {
       if (closed) throw new GuardClosedError({ guardName: name });

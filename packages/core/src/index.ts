@@ -1,16 +1,16 @@
 export {
+  AUDIT_SCHEMA_VERSION,
   type AuditEvent,
   type AuditEventType,
   type AuditFinding,
   type AuditSink,
-  AUDIT_SCHEMA_VERSION,
   type ConsoleSinkOptions,
   consoleSink,
   type DecisionOutcome,
   outcomeOf,
   stageSlug,
 } from './audit.js';
-export { findPolicyFile, loadPolicy, parsePolicyText, POLICY_FILE_NAMES } from './config.js';
+export { findPolicyFile, loadPolicy, POLICY_FILE_NAMES, parsePolicyText } from './config.js';
 export { defineDetector } from './define-detector.js';
 export {
   ArgumentError,
@@ -42,12 +42,18 @@ export {
   type TenantPolicy,
 } from './policy.js';
 export { applyReplacements, type Replacement } from './redact.js';
-export { buildRegistry, coreDetectors, type DetectorFactory, type DetectorRegistry, STARTER_INJECTION_PATTERNS } from './registry.js';
+export {
+  buildRegistry,
+  coreDetectors,
+  type DetectorFactory,
+  type DetectorRegistry,
+  STARTER_INJECTION_PATTERNS,
+} from './registry.js';
 export { type MemoryStoreOptions, memoryStore, type Store, type StoreWriteOptions } from './store.js';
 export type { ScanStreamOptions, StreamSource } from './stream.js';
 export {
-  type Action,
   ACTIONS,
+  type Action,
   actionRank,
   type ChatMessage,
   type ChatRole,
@@ -60,12 +66,12 @@ export {
   type GuardContext,
   type Reviewer,
   type ReviewOutcome,
-  type Severity,
   SEVERITIES,
+  type Severity,
   type Span,
-  type Stage,
   STAGES,
+  type Stage,
   stricterAction,
   type Verdict,
 } from './types.js';
-export { guard, type GuardWrapOptions } from './wrap.js';
+export { type GuardWrapOptions, guard } from './wrap.js';

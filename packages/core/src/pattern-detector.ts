@@ -195,9 +195,14 @@ export function patternDetector(options: PatternDetectorOptions): Detector {
     if (combined === undefined || combinedTest === undefined || limit <= 0) return;
     const safe = HAS_SURROGATE.test(text) ? text.toWellFormed() : text;
     if (!combinedTest.test(safe)) return;
-    const collect = (segment: string, offset: number, acceptBefore: number): void => {
+    /**
+     * Collects matches in `segment` that start in [acceptFrom, acceptTo) (UTF-16 units of the segment).
+     * The segment carries one character before `acceptFrom`, and RE2 starts searching after it, so `^`,
+     * `$` and `\b` see the real neighbours instead of a window edge.
+     */
+    const collect = (segment: string, offset: number, acceptFrom: number, acceptTo: number): void => {
       const index = new CodePointIndex(segment);
-      combined.lastIndex = 0;
+      combined.lastIndex = acceptFrom === 0 ? 0 : 1;
       let previous = -1;
       while (out.length < limit) {
         const match = combined.exec(segment);
@@ -212,7 +217,8 @@ export function patternDetector(options: PatternDetectorOptions): Detector {
           continue;
         }
         previous = match.index;
-        if (start >= acceptBefore) break;
+        if (start >= acceptTo) break;
+        if (start < acceptFrom) continue;
         let rule = 0;
         for (let group = 1; group < match.length; group++) {
           if (match[group] !== undefined) {
@@ -224,13 +230,25 @@ export function patternDetector(options: PatternDetectorOptions): Detector {
       }
     };
     if (safe.length <= window + overlap) {
-      collect(safe, 0, Number.POSITIVE_INFINITY);
+      collect(safe, 0, 0, Number.POSITIVE_INFINITY);
       return;
     }
-    for (let offset = 0; offset < safe.length && out.length < limit; offset += window) {
-      const segment = safe.slice(offset, offset + window + overlap);
-      if (!combinedTest.test(segment)) continue;
-      collect(segment, offset, window);
+    // Window borders never split a surrogate pair.
+    const border = (at: number): number => {
+      if (at <= 0) return 0;
+      if (at >= safe.length) return safe.length;
+      const code = safe.charCodeAt(at);
+      return code >= 0xdc00 && code <= 0xdfff ? at + 1 : at;
+    };
+    for (let from = 0; from < safe.length && out.length < limit; ) {
+      const to = border(from + window);
+      // One character of context before the window: two units when it is a surrogate pair.
+      const context =
+        from === 0 ? 0 : safe.charCodeAt(from - 1) >= 0xdc00 && safe.charCodeAt(from - 1) <= 0xdfff ? 2 : 1;
+      const segmentStart = from - context;
+      const segment = safe.slice(segmentStart, border(to + overlap));
+      if (combinedTest.test(segment)) collect(segment, segmentStart, context, context + (to - from));
+      from = to;
     }
   };
 

@@ -31,7 +31,7 @@ export interface Evaluation {
 
 interface Outcome {
   readonly findings: readonly Finding[];
-  readonly failure?: { readonly kind: 'error' | 'timeout'; readonly message: string };
+  readonly failure?: { readonly kind: 'error' | 'timeout'; readonly message: string; readonly cause?: unknown };
   readonly micros: number;
 }
 
@@ -49,7 +49,8 @@ function completeFinding(detector: string, raw: FindingInput, textLength: number
   if (raw === null || typeof raw !== 'object') return 'returned a finding that is not an object';
   const { category, score, message, span, replacement, severity } = raw;
   if (typeof category !== 'string' || category.length === 0) return 'returned a finding without a category';
-  if (typeof score !== 'number' || !(score >= 0 && score <= 1)) return 'returned a finding whose score is not in [0, 1]';
+  if (typeof score !== 'number' || !(score >= 0 && score <= 1))
+    return 'returned a finding whose score is not in [0, 1]';
   if (typeof message !== 'string') return 'returned a finding without a message';
   if (severity !== undefined && !SEVERITY_SET.has(severity)) return 'returned a finding with an unknown severity';
   if (replacement !== undefined && typeof replacement !== 'string') return 'returned a non-string replacement';
@@ -85,7 +86,8 @@ function elapsedMicros(started: number): number {
 
 function settle(detector: CompiledDetector, raw: unknown, started: number, textLength: number): Outcome {
   const micros = elapsedMicros(started);
-  if (!Array.isArray(raw)) return { findings: [], failure: { kind: 'error', message: 'detect() must return an array of findings' }, micros };
+  if (!Array.isArray(raw))
+    return { findings: [], failure: { kind: 'error', message: 'detect() must return an array of findings' }, micros };
   if (raw.length === 0) return { findings: raw as Finding[], micros };
   const list: Finding[] = [];
   for (const item of raw) {
@@ -96,8 +98,17 @@ function settle(detector: CompiledDetector, raw: unknown, started: number, textL
   return { findings: list, micros };
 }
 
+/**
+ * What a thrown error becomes in the verdict. A detector's own error message may quote the text it was
+ * checking (JSON.parse does), and verdict errors reach logs and audit sinks: so only Parapet's own
+ * messages are kept; other errors keep their class name, and the error itself travels as a
+ * non-enumerable `cause` (visible in-process, never serialized).
+ */
 function failed(error: unknown, started: number): Outcome {
-  return { findings: [], failure: { kind: 'error', message: describeError(error) }, micros: elapsedMicros(started) };
+  const message = ParapetError.isInstance(error)
+    ? describeError(error)
+    : `${error instanceof Error ? error.name : typeof error} thrown by the detector (message withheld from logs; see the failure's cause)`;
+  return { findings: [], failure: { kind: 'error', message, cause: error }, micros: elapsedMicros(started) };
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -105,7 +116,12 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 }
 
 /** Waits for an async detector, or for its timeout, whichever comes first. Never rejects. */
-function withTimeout(detector: CompiledDetector, pending: PromiseLike<unknown>, started: number, textLength: number): Promise<Outcome> {
+function withTimeout(
+  detector: CompiledDetector,
+  pending: PromiseLike<unknown>,
+  started: number,
+  textLength: number,
+): Promise<Outcome> {
   return new Promise<Outcome>((resolve) => {
     const timer = setTimeout(() => {
       resolve({
@@ -149,7 +165,16 @@ class Run {
     this.timings[detector.id] = outcome.micros;
     if (outcome.failure !== undefined) {
       const result = detector.failMode === 'closed' ? 'block' : 'allow';
-      this.errors.push({ detector: detector.id, kind: outcome.failure.kind, message: outcome.failure.message, outcome: result });
+      const failure: DetectorFailure = {
+        detector: detector.id,
+        kind: outcome.failure.kind,
+        message: outcome.failure.message,
+        outcome: result,
+      };
+      if (outcome.failure.cause !== undefined) {
+        Object.defineProperty(failure, 'cause', { value: outcome.failure.cause, enumerable: false });
+      }
+      this.errors.push(failure);
       if (result === 'block') {
         this.findings.push({
           detector: detector.id,
@@ -177,7 +202,13 @@ class Run {
 
   result(): Evaluation {
     this.closed = true;
-    return { findings: this.findings, actions: this.actions, errors: this.errors, timings: this.timings, decided: this.decided };
+    return {
+      findings: this.findings,
+      actions: this.actions,
+      errors: this.errors,
+      timings: this.timings,
+      decided: this.decided,
+    };
   }
 }
 
@@ -244,7 +275,12 @@ async function continueSequential(
       run.absorb(failed(error, started), detector);
       continue;
     }
-    run.absorb(isThenable(raw) ? await withTimeout(detector, raw, started, run.text.length) : settle(detector, raw, started, run.text.length), detector);
+    run.absorb(
+      isThenable(raw)
+        ? await withTimeout(detector, raw, started, run.text.length)
+        : settle(detector, raw, started, run.text.length),
+      detector,
+    );
   }
   return run.result();
 }

@@ -1,14 +1,28 @@
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
-import { type Action, ACTIONS, actionRank, type DetectorRule, type Finding, type Stage, STAGES, stricterAction } from './types.js';
+import {
+  ACTIONS,
+  type Action,
+  actionRank,
+  type DetectorRule,
+  type Finding,
+  STAGES,
+  type Stage,
+  stricterAction,
+} from './types.js';
 import { parseConfig } from './validate.js';
 
 const actionSchema = z.enum(ACTIONS as [Action, ...Action[]], {
   error: () => `must be one of ${ACTIONS.join(', ')}`,
 });
 const stageSchema = z.enum(STAGES as [Stage, ...Stage[]], { error: () => `must be one of ${STAGES.join(', ')}` });
-const failModeSchema = z.enum(['closed', 'open'], { error: () => 'must be "closed" (block on failure) or "open" (allow and record)' });
-const scoreSchema = z.number({ error: () => 'must be a number between 0 and 1' }).min(0, 'must be >= 0').max(1, 'must be <= 1');
+const failModeSchema = z.enum(['closed', 'open'], {
+  error: () => 'must be "closed" (block on failure) or "open" (allow and record)',
+});
+const scoreSchema = z
+  .number({ error: () => 'must be a number between 0 and 1' })
+  .min(0, 'must be >= 0')
+  .max(1, 'must be <= 1');
 const timeoutSchema = z
   .number({ error: () => 'must be a number of milliseconds' })
   .int('must be a whole number of milliseconds')
@@ -77,7 +91,9 @@ export const policySchema = z
     /** Findings scoring below this are ignored unless a rule says otherwise. */
     minScore: scoreSchema.default(0.5),
     shortCircuit: z.boolean().default(false),
-    execution: z.enum(['parallel', 'sequential'], { error: () => 'must be "parallel" or "sequential"' }).default('parallel'),
+    execution: z
+      .enum(['parallel', 'sequential'], { error: () => 'must be "parallel" or "sequential"' })
+      .default('parallel'),
     rules: z.array(ruleSchema).default([]),
     detectors: z.record(z.string(), detectorPolicySchema).default({}),
     onBlock: onBlockSchema.default({ mode: 'throw', fallback: "Sorry, I can't help with that request." }),
@@ -100,7 +116,9 @@ export function parsePolicy(input: unknown, where = 'policy'): Policy {
 }
 
 function specificity(rule: { detector?: string; category?: string; stage?: Stage }): number {
-  return (rule.detector !== undefined ? 4 : 0) + (rule.category !== undefined ? 2 : 0) + (rule.stage !== undefined ? 1 : 0);
+  return (
+    (rule.detector !== undefined ? 4 : 0) + (rule.category !== undefined ? 2 : 0) + (rule.stage !== undefined ? 1 : 0)
+  );
 }
 
 /**
@@ -241,7 +259,10 @@ function checkTenants(policy: Policy, where: string): void {
         issues.push({ path: `${at}.detectors.${detector}.enabled`, message: 'a tenant cannot disable a detector' });
       }
       if (override.failMode === 'open' && (base?.failMode ?? policy.failMode) === 'closed') {
-        issues.push({ path: `${at}.detectors.${detector}.failMode`, message: 'a tenant cannot loosen failMode to "open"' });
+        issues.push({
+          path: `${at}.detectors.${detector}.failMode`,
+          message: 'a tenant cannot loosen failMode to "open"',
+        });
       }
       if (override.sampleRate !== undefined) {
         issues.push({ path: `${at}.detectors.${detector}.sampleRate`, message: 'a tenant cannot change sampling' });

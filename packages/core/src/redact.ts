@@ -6,8 +6,9 @@ export interface Replacement {
 }
 
 /**
- * Applies replacements to `text`. Overlapping or touching spans are merged into one, which takes the
- * replacement of the span that starts first (the longest one on a tie), so no part of any span survives.
+ * Applies replacements to `text`. Overlapping spans are merged into one, which takes the
+ * replacement of the span that starts first (the longest one on a tie), so no part of any span survives;
+ * spans that only touch stay separate.
  * Deterministic for the same input, whatever order the detectors finished in.
  */
 export function applyReplacements(text: string, replacements: readonly Replacement[]): string {

@@ -36,7 +36,8 @@ export const coreDetectors: DetectorRegistry = [
     create: (options) => {
       if (options === undefined) {
         throw new ConfigError({
-          message: 'Detector "pattern" needs options: set policy.detectors.pattern.options = { patterns: [...], keywords: [...] }.',
+          message:
+            'Detector "pattern" needs options: set policy.detectors.pattern.options = { patterns: [...], keywords: [...] }.',
         });
       }
       return patternDetector({ ...options, id: (options.id as string | undefined) ?? 'pattern' } as never);
@@ -67,7 +68,9 @@ export function buildRegistry(...registries: DetectorRegistry[]): ReadonlyMap<st
   for (const registry of registries) {
     for (const factory of registry) {
       if (map.has(factory.id)) {
-        throw new ConfigError({ message: `Detector id "${factory.id}" is registered twice. Each package must use distinct ids.` });
+        throw new ConfigError({
+          message: `Detector id "${factory.id}" is registered twice. Each package must use distinct ids.`,
+        });
       }
       map.set(factory.id, factory);
     }

@@ -18,7 +18,12 @@ export interface Store {
   /** Adds `by` (default 1) to the integer at `key` (missing counts as 0) and returns the new value. The TTL is set when the key is created. */
   incr(key: string, by?: number, options?: StoreWriteOptions): Promise<number>;
   /** Writes `value` only if the current value equals `expected` (`undefined`: only if missing). Returns whether it wrote. */
-  compareAndSet(key: string, expected: string | undefined, value: string, options?: StoreWriteOptions): Promise<boolean>;
+  compareAndSet(
+    key: string,
+    expected: string | undefined,
+    value: string,
+    options?: StoreWriteOptions,
+  ): Promise<boolean>;
   /** Removes the key; returns whether it existed. */
   delete(key: string): Promise<boolean>;
   /** Releases connections and timers. */
@@ -30,7 +35,9 @@ const memoryStoreOptionsSchema = z
     /** Entries kept at most; the oldest are evicted past it. */
     maxEntries: z.number().int().positive().default(100_000),
     /** Clock, for tests. */
-    now: z.custom<() => number>((value) => typeof value === 'function', 'must be a function returning epoch milliseconds').optional(),
+    now: z
+      .custom<() => number>((value) => typeof value === 'function', 'must be a function returning epoch milliseconds')
+      .optional(),
   })
   .strict();
 
@@ -101,7 +108,10 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
     },
     async set(key, value, writeOptions) {
       checkKey(key, 'set');
-      if (typeof value !== 'string') throw new ArgumentError({ message: 'Store.set: value must be a string (serialize objects with JSON.stringify).' });
+      if (typeof value !== 'string')
+        throw new ArgumentError({
+          message: 'Store.set: value must be a string (serialize objects with JSON.stringify).',
+        });
       write(key, value, checkTtl(writeOptions, 'set'));
     },
     async incr(key, by = 1, writeOptions) {
@@ -115,16 +125,29 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
       }
       const current = Number(entry.value);
       if (!Number.isSafeInteger(current)) {
-        throw new ArgumentError({ message: 'Store.incr: the key holds a non-integer value; use a separate key for counters.' });
+        throw new ArgumentError({
+          message: 'Store.incr: the key holds a non-integer value; use a separate key for counters.',
+        });
       }
       entry.value = String(current + by);
       return current + by;
     },
     async compareAndSet(key, expected, value, writeOptions) {
       checkKey(key, 'compareAndSet');
+      if (typeof value !== 'string') {
+        throw new ArgumentError({
+          message: 'Store.compareAndSet: value must be a string (serialize objects with JSON.stringify).',
+        });
+      }
+      if (expected !== undefined && typeof expected !== 'string') {
+        throw new ArgumentError({
+          message: 'Store.compareAndSet: expected must be a string, or undefined for "only if missing".',
+        });
+      }
       const ttl = checkTtl(writeOptions, 'compareAndSet');
       const entry = live(key);
-      if ((entry === undefined && expected !== undefined) || (entry !== undefined && entry.value !== expected)) return false;
+      if ((entry === undefined && expected !== undefined) || (entry !== undefined && entry.value !== expected))
+        return false;
       write(key, value, ttl);
       return true;
     },

@@ -4,10 +4,7 @@ import type { Evaluation } from './pipeline.js';
 import { applyReplacements } from './redact.js';
 import { type Action, type Finding, stricterAction, type Verdict } from './types.js';
 
-export type StreamSource =
-  | ReadableStream<string | Uint8Array>
-  | AsyncIterable<string | Uint8Array>
-  | Iterable<string>;
+export type StreamSource = ReadableStream<string | Uint8Array> | AsyncIterable<string | Uint8Array> | Iterable<string>;
 
 export interface ScanStreamOptions extends CheckOptions {
   /**
@@ -26,7 +23,8 @@ export interface StreamEngine {
   scanWindow(text: string, context: CheckOptions): Promise<{ evaluation: Evaluation; shadow: boolean }>;
   fallback(tenant: string | undefined): { mode: 'throw' | 'fallback'; text: string };
   blockedError(verdict: Verdict): Error;
-  record(verdict: Verdict, context: CheckOptions, data: Record<string, unknown>): void;
+  /** Records the stream's decision; `original` is everything the source produced (hashed, never stored). */
+  record(verdict: Verdict, context: CheckOptions, data: Record<string, unknown>, original: string): void;
   assertOpen(): void;
   checkContext(context: unknown): CheckOptions;
 }
@@ -79,26 +77,47 @@ interface Seen {
  */
 export function scanStream(
   engine: StreamEngine,
-  newTraceId: () => string, source: StreamSource, options?: ScanStreamOptions): any {
+  newTraceId: () => string,
+  source: StreamSource,
+  options?: ScanStreamOptions,
+): any {
   engine.assertOpen();
   if (source === null || typeof source !== 'object') {
-    throw new ArgumentError({ message: 'guard.scanStream(source): source must be an AsyncIterable<string>, an Iterable<string> or a ReadableStream.' });
+    throw new ArgumentError({
+      message:
+        'guard.scanStream(source): source must be an AsyncIterable<string>, an Iterable<string> or a ReadableStream.',
+    });
   }
   const readable = isReadableStream(source);
   const iterable: AsyncIterable<string | Uint8Array> | Iterable<string> = readable ? fromReadable(source) : source;
-  if (!readable && typeof (iterable as any)[Symbol.asyncIterator] !== 'function' && typeof (iterable as any)[Symbol.iterator] !== 'function') {
-    throw new ArgumentError({ message: 'guard.scanStream(source): source must be an AsyncIterable<string>, an Iterable<string> or a ReadableStream.' });
+  if (
+    !readable &&
+    typeof (iterable as any)[Symbol.asyncIterator] !== 'function' &&
+    typeof (iterable as any)[Symbol.iterator] !== 'function'
+  ) {
+    throw new ArgumentError({
+      message:
+        'guard.scanStream(source): source must be an AsyncIterable<string>, an Iterable<string> or a ReadableStream.',
+    });
   }
   const { holdBack: holdBackOption, onVerdict, ...rest } = options ?? {};
   const context = engine.checkContext(Object.keys(rest).length > 0 ? rest : undefined);
   const holdBack = holdBackOption ?? engine.holdBack;
   if (!Number.isInteger(holdBack) || holdBack < 0) {
-    throw new ArgumentError({ message: 'guard.scanStream: options.holdBack must be a whole number of characters >= 0.' });
+    throw new ArgumentError({
+      message: 'guard.scanStream: options.holdBack must be a whole number of characters >= 0.',
+    });
   }
   if (onVerdict !== undefined && typeof onVerdict !== 'function') {
     throw new ArgumentError({ message: 'guard.scanStream: options.onVerdict must be a function.' });
   }
-  const generator = run(engine, iterable, { ...context, traceId: context.traceId ?? newTraceId() }, holdBack, onVerdict);
+  const generator = run(
+    engine,
+    iterable,
+    { ...context, traceId: context.traceId ?? newTraceId() },
+    holdBack,
+    onVerdict,
+  );
   return readable ? toReadable(generator) : generator;
 }
 
@@ -116,6 +135,7 @@ async function* run(
   const errors: Verdict['errors'][number][] = [];
   const timings: Record<string, number> = {};
   const delivered: string[] = [];
+  const received: string[] = [];
   let tail = '';
   let pending = '';
   let releasedUpTo = 0;
@@ -144,7 +164,7 @@ async function* run(
   };
 
   const finish = (verdict: Verdict): void => {
-    engine.record(verdict, context, { streamed: true, chunks });
+    engine.record(verdict, context, { streamed: true, chunks }, received.join(''));
     onVerdict?.(verdict);
   };
 
@@ -155,14 +175,16 @@ async function* run(
     const { evaluation, shadow } = await engine.scanWindow(windowText, context);
     shadowMode = shadow;
     for (const [id, micros] of Object.entries(evaluation.timings)) timings[id] = (timings[id] ?? 0) + micros;
-    for (const error of evaluation.errors) if (!errors.some((known) => known.detector === error.detector)) errors.push(error);
+    for (const error of evaluation.errors)
+      if (!errors.some((known) => known.detector === error.detector)) errors.push(error);
     let boundary = final ? pending.length : Math.max(0, pending.length - holdBack);
     let blockedAt: number | undefined;
     const redactions: { span: { start: number; end: number }; replacement: string }[] = [];
     for (let i = 0; i < evaluation.findings.length; i++) {
       const finding = evaluation.findings[i]!;
       const action = evaluation.actions[i]!;
-      const span = finding.span === undefined ? undefined : { start: base + finding.span.start, end: base + finding.span.end };
+      const span =
+        finding.span === undefined ? undefined : { start: base + finding.span.start, end: base + finding.span.end };
       const key = `${finding.detector}|${finding.category}|${span?.start ?? ''}|${span?.end ?? ''}`;
       // A finding wholly inside already-released text was handled when it was first seen.
       if (span !== undefined && span.end <= releasedUpTo && seen.has(key)) continue;
@@ -218,6 +240,7 @@ async function* run(
       chunks++;
       if (piece.length === 0) continue;
       pending += piece;
+      received.push(piece);
       const { release, blockedAt } = await step(false);
       if (release.length > 0) {
         delivered.push(release);
@@ -229,7 +252,10 @@ async function* run(
       }
     }
     const rest = decoder.decode();
-    if (rest.length > 0) pending += rest;
+    if (rest.length > 0) {
+      pending += rest;
+      received.push(rest);
+    }
     if (pending.length > 0 || chunks === 0) {
       const { release, blockedAt } = await step(true);
       if (release.length > 0) {
@@ -242,7 +268,8 @@ async function* run(
       }
     }
     let action: Action = 'allow';
-    if (shadowMode) action = seen.size > 0 && [...seen.values()].some((entry) => entry.action !== 'allow') ? 'flag' : 'allow';
+    if (shadowMode)
+      action = seen.size > 0 && [...seen.values()].some((entry) => entry.action !== 'allow') ? 'flag' : 'allow';
     else if (redactedAny) action = 'redact';
     else if ([...seen.values()].some((entry) => entry.action === 'flag')) action = 'flag';
     finish(verdictOf(action, false));

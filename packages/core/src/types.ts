@@ -119,10 +119,12 @@ export interface Detector {
 export interface DetectorFailure {
   readonly detector: string;
   readonly kind: 'error' | 'timeout';
-  /** A message safe to log: the error's class and message, never the text being checked. */
+  /** A message safe to log: Parapet's own error messages, or only the class name of a foreign error. */
   readonly message: string;
   /** What the failure turned into under the detector's fail mode. */
   readonly outcome: 'block' | 'allow';
+  /** The thrown value, for debugging in-process. Non-enumerable: JSON and audit sinks never see it. */
+  readonly cause?: unknown;
 }
 
 /** What one stage of a check returns. */

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ArgumentError, type ConfigIssue, ConfigError } from './errors.js';
+import { ArgumentError, ConfigError, type ConfigIssue } from './errors.js';
 
 function formatPath(prefix: string, path: readonly PropertyKey[]): string {
   let out = prefix;
@@ -22,12 +22,7 @@ function summarize(issues: readonly ConfigIssue[]): string {
 }
 
 /** Parses configuration with a zod schema; throws a ConfigError naming each bad field. */
-export function parseConfig<T extends z.ZodType>(
-  schema: T,
-  value: unknown,
-  where: string,
-  prefix = '',
-): z.output<T> {
+export function parseConfig<T extends z.ZodType>(schema: T, value: unknown, where: string, prefix = ''): z.output<T> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issues = toIssues(result.error, prefix);
@@ -35,14 +30,13 @@ export function parseConfig<T extends z.ZodType>(
 }
 
 /** Parses a function argument with a zod schema; throws an ArgumentError naming each bad field. */
-export function parseArgument<T extends z.ZodType>(
-  schema: T,
-  value: unknown,
-  where: string,
-  prefix = '',
-): z.output<T> {
+export function parseArgument<T extends z.ZodType>(schema: T, value: unknown, where: string, prefix = ''): z.output<T> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issues = toIssues(result.error, prefix);
-  throw new ArgumentError({ message: `Invalid argument to ${where}:\n${summarize(issues)}`, issues, cause: result.error });
+  throw new ArgumentError({
+    message: `Invalid argument to ${where}:\n${summarize(issues)}`,
+    issues,
+    cause: result.error,
+  });
 }

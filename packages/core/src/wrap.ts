@@ -4,7 +4,8 @@ import type { CheckOptions, Guard } from './guard.js';
 import type { Verdict } from './types.js';
 import { parseConfig } from './validate.js';
 
-const fn = (what: string) => z.custom<(...args: any[]) => any>((value) => typeof value === 'function', `must be a function ${what}`);
+const fn = (what: string) =>
+  z.custom<(...args: any[]) => any>((value) => typeof value === 'function', `must be a function ${what}`);
 
 const wrapOptionsSchema = z
   .object({
@@ -59,20 +60,30 @@ export function guard<Request, Response>(
   if (typeof call !== 'function') {
     throw new ArgumentError({ message: 'guard(fn, options): fn must be a function (request) => Promise<response>.' });
   }
-  const config = parseConfig(wrapOptionsSchema, options, 'guard() options') as unknown as GuardWrapOptions<Request, Response>;
+  const config = parseConfig(wrapOptionsSchema, options, 'guard() options') as unknown as GuardWrapOptions<
+    Request,
+    Response
+  >;
   const target = config.guard;
 
-  const blocked = async (verdict: Verdict, request: Request, response?: Response): Promise<Response> => {
+  const blocked = async (
+    verdict: Verdict,
+    request: Request,
+    tenant: string | undefined,
+    response?: Response,
+  ): Promise<Response> => {
     if (config.onBlock !== undefined) return config.onBlock(verdict, request);
-    const fallback = target.enforceBlock(verdict); // throws in "throw" mode
+    const fallback = target.enforceBlock(verdict, { tenant }); // throws in "throw" mode
     if (response !== undefined && config.output?.set !== undefined) return config.output.set(response, fallback);
     if (verdict.stage === 'input' && config.output?.set !== undefined) {
       throw new ArgumentError({
-        message: 'guard(): the input was blocked in fallback mode, but there is no response to put the fallback into. Pass onBlock: (verdict, request) => response.',
+        message:
+          'guard(): the input was blocked in fallback mode, but there is no response to put the fallback into. Pass onBlock: (verdict, request) => response.',
       });
     }
     throw new ArgumentError({
-      message: 'guard(): blocked in fallback mode, but no way to build a response from the fallback text. Pass onBlock, or output.set.',
+      message:
+        'guard(): blocked in fallback mode, but no way to build a response from the fallback text. Pass onBlock, or output.set.',
     });
   };
 
@@ -84,7 +95,7 @@ export function guard<Request, Response>(
       const text = config.input.get(request);
       const verdict = await target.checkInput(text, { ...context, traceId });
       if (verdict.action === 'block' || (verdict.action === 'redact' && config.input.set === undefined)) {
-        return blocked(verdict.action === 'block' ? verdict : { ...verdict, action: 'block' }, request);
+        return blocked(verdict.action === 'block' ? verdict : { ...verdict, action: 'block' }, request, context.tenant);
       }
       if (verdict.action === 'redact') current = config.input.set!(request, verdict.text);
     }
@@ -92,7 +103,12 @@ export function guard<Request, Response>(
     if (config.output === undefined) return response;
     const verdict = await target.checkOutput(config.output.get(response), { ...context, traceId });
     if (verdict.action === 'block' || (verdict.action === 'redact' && config.output.set === undefined)) {
-      return blocked(verdict.action === 'block' ? verdict : { ...verdict, action: 'block' }, request, response);
+      return blocked(
+        verdict.action === 'block' ? verdict : { ...verdict, action: 'block' },
+        request,
+        context.tenant,
+        response,
+      );
     }
     if (verdict.action === 'redact') return config.output.set!(response, verdict.text);
     return response;

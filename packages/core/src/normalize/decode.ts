@@ -202,10 +202,21 @@ function collect(
       found.push(['url', match.index, match.index + match[0].length, () => decodeUrl(match[0])]);
     }
   }
-  // The hint regex is only worth running when a common rot13'd word is there at all.
-  if (depth === 1 && (text.includes('gur') || text.includes('naq') || text.includes('lbh') || /rot/i.test(text))) {
-    const hints = text.match(ROT13_HINT);
-    if (((hints !== null && hints.length >= 2) || ROT13_NAMED.test(text)) && spend(text.length)) {
+  // The hint regex is slow on two-byte text; run it only when one of the commonest rot13'd words is there.
+  if (
+    depth === 1 &&
+    (text.includes('gur') ||
+      text.includes('naq') ||
+      text.includes('lbh') ||
+      text.includes('nyy') ||
+      text.includes('vtaber') ||
+      text.includes('cebzcg') ||
+      /rot/i.test(text))
+  ) {
+    // Two hint words are enough: stop counting there.
+    ROT13_HINT.lastIndex = 0;
+    const hinted = ROT13_HINT.exec(text) !== null && ROT13_HINT.exec(text) !== null;
+    if ((hinted || ROT13_NAMED.test(text)) && spend(text.length)) {
       found.push(['rot13', 0, text.length, () => rot13(text)]);
     }
   }

@@ -205,13 +205,17 @@ class OffsetMap {
   /** Original offset where normalized character `index` starts. */
   startOf(index: number): number {
     const segment = this.find(index);
-    return this.exact[segment]! ? this.origStarts[segment]! + (index - this.normStarts[segment]!) : this.origStarts[segment]!;
+    return this.exact[segment]!
+      ? this.origStarts[segment]! + (index - this.normStarts[segment]!)
+      : this.origStarts[segment]!;
   }
 
   /** Original offset just past normalized character `index`. */
   endOf(index: number): number {
     const segment = this.find(index);
-    return this.exact[segment]! ? this.origStarts[segment]! + (index - this.normStarts[segment]!) + 1 : this.origEnds[segment]!;
+    return this.exact[segment]!
+      ? this.origStarts[segment]! + (index - this.normStarts[segment]!) + 1
+      : this.origEnds[segment]!;
   }
 }
 
@@ -250,6 +254,8 @@ function foldSlow(original: string, nfkcNeeded: boolean): NormalizedText {
   let nfkc = 0;
   let loneSurrogates = 0;
   let hidden = '';
+  let tagStart = -1;
+  let tagEnd = -1;
   const length = original.length;
   let runStart = 0;
   const flush = (to: number): void => {
@@ -293,6 +299,8 @@ function foldSlow(original: string, nfkcNeeded: boolean): NormalizedText {
         if (codePoint >= 0xe0000 && codePoint <= 0xe007f) {
           tags++;
           if (codePoint >= 0xe0020 && codePoint <= 0xe007e) hidden += String.fromCharCode(codePoint - 0xe0000);
+          if (tagStart < 0) tagStart = i;
+          tagEnd = i + 2;
           replace(i, i + 2, '');
         } else if (astralSpecial(codePoint)) {
           invisible++;
@@ -353,8 +361,9 @@ function foldSlow(original: string, nfkcNeeded: boolean): NormalizedText {
     confusables: folded.count,
     loneSurrogates,
   };
-  if (folded.text === original) return new NormalizedView(original, folded.text, stats, hidden, null);
-  return new NormalizedView(original, folded.text, stats, hidden, map);
+  const hiddenSpan = tagStart < 0 ? undefined : { start: tagStart, end: tagEnd };
+  if (folded.text === original) return new NormalizedView(original, folded.text, stats, hidden, null, hiddenSpan);
+  return new NormalizedView(original, folded.text, stats, hidden, map, hiddenSpan);
 }
 
 /** String.fromCharCode over an array of any length (spreading a huge array would overflow the stack). */
@@ -430,11 +439,28 @@ function foldConfusables(text: string): { text: string; count: number } {
 // Leetspeak substitutes per ASCII code (0 = none), and which codes may sit inside a leet token.
 const LEET_TO = new Uint8Array(128);
 const TOKEN = new Uint8Array(128);
-for (const [from, to] of Object.entries({ '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '9': 'g', '@': 'a', $: 's', '|': 'l', '!': 'i' })) {
+for (const [from, to] of Object.entries({
+  '0': 'o',
+  '1': 'i',
+  '3': 'e',
+  '4': 'a',
+  '5': 's',
+  '7': 't',
+  '9': 'g',
+  '@': 'a',
+  $: 's',
+  '|': 'l',
+  '!': 'i',
+})) {
   LEET_TO[from.charCodeAt(0)] = to.charCodeAt(0);
 }
 for (let code = 0; code < 128; code++) {
-  if ((code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || LEET_TO[code] !== 0) {
+  if (
+    (code >= 0x30 && code <= 0x39) ||
+    (code >= 0x41 && code <= 0x5a) ||
+    (code >= 0x61 && code <= 0x7a) ||
+    LEET_TO[code] !== 0
+  ) {
     TOKEN[code] = 1;
   }
 }
@@ -496,7 +522,17 @@ class NormalizedView implements NormalizedText {
   private leetCache: string | undefined;
   private payloadCache: readonly DecodedPayload[] | undefined;
 
-  constructor(original: string, text: string, stats: NormalizationStats, hiddenText: string, map: OffsetMap | null) {
+  private readonly hiddenSpan: Span | undefined;
+
+  constructor(
+    original: string,
+    text: string,
+    stats: NormalizationStats,
+    hiddenText: string,
+    map: OffsetMap | null,
+    hiddenSpan?: Span,
+  ) {
+    this.hiddenSpan = hiddenSpan;
     this.original = original;
     this.text = text;
     this.stats = stats;
@@ -517,7 +553,13 @@ class NormalizedView implements NormalizedText {
     if (this.payloadCache === undefined) {
       const found = decodePayloads(this.text, (start, end) => this.toOriginal(start, end));
       if (this.hiddenText.length > 0) {
-        found.unshift({ kind: 'unicode-tags', span: { start: 0, end: this.original.length }, text: this.hiddenText, depth: 1 });
+        found.unshift({
+          kind: 'unicode-tags',
+          // From the first to the last tag character in the original.
+          span: this.hiddenSpan ?? { start: 0, end: this.original.length },
+          text: this.hiddenText,
+          depth: 1,
+        });
       }
       this.payloadCache = found;
     }
