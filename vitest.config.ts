@@ -14,5 +14,8 @@ export default defineConfig({
     pool: 'forks',
     allowOnly: false,
     passWithNoTests: false,
+    // CI asks for a machine-readable summary next to the usual output (see .ci/run).
+    reporters: process.env.PARAPET_TEST_JSON ? ['default', 'json'] : ['default'],
+    outputFile: process.env.PARAPET_TEST_JSON ? { json: process.env.PARAPET_TEST_JSON } : undefined,
   },
 });
