@@ -143,6 +143,22 @@ function withTimeout(
   });
 }
 
+/** Calls a detector: a synchronous result or throw becomes an outcome at once; a promise is returned as is. */
+function call(
+  detector: CompiledDetector,
+  text: string,
+  context: DetectContext,
+  started: number,
+): Outcome | PromiseLike<unknown> {
+  let raw: unknown;
+  try {
+    raw = detector.detector.detect(text, context);
+  } catch (error) {
+    return failed(error, started);
+  }
+  return isThenable(raw) ? raw : settle(detector, raw, started, text.length);
+}
+
 /** Mutable state of one evaluation; one object per check, no closures. */
 class Run {
   readonly findings: Finding[] = [];
@@ -233,15 +249,9 @@ export function evaluate(
     const detector = detectors[index]!;
     if (detector.sampleRate < 1 && random() >= detector.sampleRate) continue;
     const started = performance.now();
-    let raw: unknown;
-    try {
-      raw = detector.detector.detect(text, context);
-    } catch (error) {
-      run.absorb(failed(error, started), detector);
-      continue;
-    }
+    const raw = call(detector, text, context, started);
     if (!isThenable(raw)) {
-      run.absorb(settle(detector, raw, started, text.length), detector);
+      run.absorb(raw, detector);
       continue;
     }
     const outcome = withTimeout(detector, raw, started, text.length);
@@ -268,19 +278,8 @@ async function continueSequential(
     const detector = detectors[index]!;
     if (detector.sampleRate < 1 && random() >= detector.sampleRate) continue;
     const started = performance.now();
-    let raw: unknown;
-    try {
-      raw = detector.detector.detect(run.text, context);
-    } catch (error) {
-      run.absorb(failed(error, started), detector);
-      continue;
-    }
-    run.absorb(
-      isThenable(raw)
-        ? await withTimeout(detector, raw, started, run.text.length)
-        : settle(detector, raw, started, run.text.length),
-      detector,
-    );
+    const raw = call(detector, run.text, context, started);
+    run.absorb(isThenable(raw) ? await withTimeout(detector, raw, started, run.text.length) : raw, detector);
   }
   return run.result();
 }
