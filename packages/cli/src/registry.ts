@@ -7,13 +7,19 @@ import {
   type Policy,
   type Stage,
 } from '@parapet/core';
+import { piiDetectors } from '@parapet/pii';
 import { UsageError } from './io.js';
 
 /** Every detector the CLI knows, by id. Each package contributes its registry here. */
-export const registry: ReadonlyMap<string, DetectorFactory> = buildRegistry(coreDetectors);
+export const registry: ReadonlyMap<string, DetectorFactory> = buildRegistry(coreDetectors, piiDetectors);
 
 /** Builds the detectors for a stage: the ones named, or the stage's defaults. Options come from the policy. */
-export function detectorsFor(stage: Stage, ids: readonly string[], policy: Policy): Detector[] {
+export function detectorsFor(
+  stage: Stage,
+  ids: readonly string[],
+  policy: Policy,
+  extraOptions?: Record<string, unknown>,
+): Detector[] {
   const chosen: DetectorFactory[] = [];
   if (ids.length > 0) {
     for (const id of ids) {
@@ -41,7 +47,8 @@ export function detectorsFor(stage: Stage, ids: readonly string[], policy: Polic
   }
   return chosen.map((factory) => {
     try {
-      return factory.create(policy.detectors[factory.id]?.options);
+      const configured = policy.detectors[factory.id]?.options;
+      return factory.create(extraOptions === undefined ? configured : { ...configured, ...extraOptions });
     } catch (error) {
       if (error instanceof ConfigError) throw new UsageError(`Detector "${factory.id}": ${error.message}`);
       throw error;

@@ -1,0 +1,117 @@
+import { ConfigError, createGuard, GuardBlockedError } from '@parapet/core';
+import { recordingSink } from '@parapet/core/test';
+import { describe, expect, it } from 'vitest';
+import { contextFor } from '../test/helpers.js';
+import { piiDetector, secretsDetector } from './pii-detector.js';
+import { createVault } from './vault.js';
+
+const TEXT = 'Hi, I am Jane. Mail jane.doe@example.org or call +44 20 7946 0958; card 4539 1488 0343 6467, IBAN DE89 3704 0044 0532 0130 00.';
+
+describe('piiDetector', () => {
+  it('redacts with typed placeholders by default, through the guard', async () => {
+    const guard = createGuard({ input: [piiDetector()] });
+    const verdict = await guard.checkInput(TEXT);
+    expect(verdict.action).toBe('redact');
+    expect(verdict.text).toBe('Hi, I am Jane. Mail <EMAIL_1> or call <PHONE_1>; card <CREDIT_CARD_1>, IBAN <IBAN_1>.');
+    expect(verdict.findings.map((finding) => finding.category)).toEqual(['EMAIL_ADDRESS', 'PHONE_NUMBER', 'CREDIT_CARD', 'IBAN_CODE']);
+  });
+
+  it('never puts a raw value into a finding message, data or error, nor into audit events', async () => {
+    const sink = recordingSink();
+    const guard = createGuard({ input: [piiDetector(), secretsDetector()], audit: sink });
+    const verdict = await guard.checkInput(TEXT);
+    const planted = ['jane.doe@example.org', '7946 0958', '4539 1488 0343 6467', 'DE89 3704', '37040044'];
+    const serialized = JSON.stringify({ findings: verdict.findings.map(({ replacement, ...rest }) => rest), errors: verdict.errors, events: sink.events });
+    for (const value of planted) expect(serialized).not.toContain(value);
+  });
+
+  it('pseudonymizes across turns with a vault and restores the model answer, also in a stream split mid-placeholder', async () => {
+    const vault = createVault();
+    const guard = createGuard({
+      input: [piiDetector({ operator: { type: 'pseudonymize', vault } })],
+      output: [piiDetector({ operator: { type: 'restore', vault } })],
+    });
+    const first = await guard.checkInput('my email is jane.doe@example.org');
+    expect(first.text).toBe('my email is <EMAIL_1>');
+    const second = await guard.checkInput('also cc bob@example.net and jane.doe@example.org');
+    expect(second.text).toBe('also cc <EMAIL_2> and <EMAIL_1>');
+    const answer = await guard.checkOutput('I will write to <EMAIL_1> and <EMAIL_2>.');
+    expect(answer.text).toBe('I will write to jane.doe@example.org and bob@example.net.');
+    const chunks = ['I will write to <EM', 'AIL_', '1> to', 'day.'];
+    let streamed = '';
+    for await (const piece of guard.scanStream(chunks)) streamed += piece;
+    expect(streamed).toBe('I will write to jane.doe@example.org today.');
+    // Unknown placeholders are left as they are.
+    expect((await guard.checkOutput('see <EMAIL_7>')).text).toBe('see <EMAIL_7>');
+  });
+
+  it('applies per-entity operators, entity selection, allow and deny lists', async () => {
+    const guard = createGuard({
+      input: [
+        piiDetector({
+          entities: ['EMAIL_ADDRESS', 'CREDIT_CARD'],
+          operators: { CREDIT_CARD: { type: 'mask', keepLast: 4 } },
+          allow: ['support@example.org'],
+          deny: ['Project Falcon'],
+        }),
+      ],
+    });
+    const verdict = await guard.checkInput('Mail support@example.org or jane@example.org about project falcon, card 4539 1488 0343 6467, phone +44 20 7946 0958');
+    expect(verdict.text).toBe('Mail support@example.org or <EMAIL_1> about <DENY_LIST_1>, card **** **** **** 6467, phone +44 20 7946 0958');
+  });
+
+  it('accepts custom recognizers: RE2 patterns with a validator, and keyword lists', async () => {
+    const detector = piiDetector({
+      entities: [],
+      custom: [
+        { entity: 'EMPLOYEE_ID', patterns: ['EMP-\\d{6}'], validate: (value) => !value.endsWith('000000') },
+        { entity: 'CODENAME', keywords: ['bluebird'] },
+      ],
+    });
+    const guard = createGuard({ input: [detector] });
+    const verdict = await guard.checkInput('EMP-123456 and EMP-000000 on Bluebird');
+    expect(verdict.text).toBe('<EMPLOYEE_ID_1> and EMP-000000 on <CODENAME_1>');
+  });
+
+  it('finds values hidden in base64 and URL encoding through the core normalizer', async () => {
+    const encoded = Buffer.from('contact jane.doe@example.org please').toString('base64');
+    const detector = piiDetector({ entities: ['EMAIL_ADDRESS'] });
+    const findings = (await detector.detect(`payload: ${encoded}`, contextFor(`payload: ${encoded}`))) as { data?: { reasons?: string[] }; span?: { start: number } }[];
+    expect(findings).toHaveLength(1);
+    expect(findings[0]!.data!.reasons).toContain('decoded:base64');
+    expect(findings[0]!.span!.start).toBe(9);
+    const url = 'mailto%3Ajane.doe%40example.org%20now';
+    expect(await detector.detect(url, contextFor(url))).toHaveLength(1);
+  });
+
+  it('finds values written with full-width digits or zero-width characters, with spans in the original text', async () => {
+    const text = 'card ４５３９ １４８８ ０３４３ ６４６７ and jane\u200b.doe@example.org';
+    const guard = createGuard({ input: [piiDetector({ entities: ['CREDIT_CARD', 'EMAIL_ADDRESS'] })] });
+    const verdict = await guard.checkInput(text);
+    expect(verdict.text).toBe('card <CREDIT_CARD_1> and <EMAIL_1>');
+  });
+
+  it('finds names and places when asked (compromise lexicon, loaded lazily)', async () => {
+    const guard = createGuard({ input: [piiDetector({ entities: ['PERSON', 'LOCATION'] })], policy: { timeoutMs: 10_000 } });
+    const verdict = await guard.checkInput('Dr. Justin Beet moved to Budapest, Hungary with Maria Schmidt.');
+    // The honorific is a cue, not part of the name (Presidio labels it TITLE).
+    expect(verdict.text).toBe('Dr. <PERSON_1> moved to <LOCATION_1>, <LOCATION_2> with <PERSON_2>.');
+  });
+
+  it('blocks when the policy says so, and rejects unknown entities and bad options with the field named', async () => {
+    const guard = createGuard({ input: [piiDetector()], policy: { rules: [{ category: 'CREDIT_CARD', minScore: 0.5, action: 'block' }] } });
+    await expect(guard.run([{ role: 'user', content: 'card 4539 1488 0343 6467' }], async () => 'x')).rejects.toThrow(GuardBlockedError);
+    expect(() => piiDetector({ entities: ['NOT_AN_ENTITY'] })).toThrow(/Unknown entity "NOT_AN_ENTITY"/);
+    expect(() => piiDetector({ minScore: 2 } as never)).toThrow(ConfigError);
+    expect(() => piiDetector({ operator: { type: 'mask', char: '**' } } as never)).toThrow(/operator/);
+    expect(() => piiDetector({ custom: [{ entity: 'X_ID', patterns: ['(a'] }] })).toThrow(ConfigError);
+  });
+
+  it('never crashes on odd input', async () => {
+    const guard = createGuard({ input: [piiDetector(), secretsDetector()] });
+    for (const text of ['', '\ud800\udc00\ud800', '😀'.repeat(1000), '\u202eevil', 'x'.repeat(200_000), '\u0000\u0001\u0002']) {
+      const verdict = await guard.checkInput(text);
+      expect(verdict.errors).toEqual([]);
+    }
+  });
+});

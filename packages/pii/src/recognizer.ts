@@ -1,0 +1,71 @@
+/**
+ * The recognizer contract. A recognizer is data plus a sticky regular expression: the engine finds
+ * candidate positions with one cheap pass over the text and tries only the recognizers whose first
+ * character fits, anchored at that position. Nothing scans the whole text per recognizer.
+ */
+
+export type EntityKind = 'pii' | 'secret';
+
+/** Which characters a recognizer's match may start with; the engine dispatches on it. */
+export type StartClass = 'digit' | 'upper' | 'lower' | 'plus' | 'paren' | 'dash' | 'quote' | 'other';
+
+export interface Recognizer {
+  /** Unique, kebab-case: `credit-card`, `uk-nino`, `github-token`. */
+  readonly id: string;
+  /** Presidio's entity name where Presidio has one (`EMAIL_ADDRESS`, `UK_NINO`, …); secrets use `SECRET`. */
+  readonly entity: string;
+  readonly kind: EntityKind;
+  /** Country or region of a country pack (`UK`, `FR`, …). */
+  readonly country?: string;
+  /** Provider, for secrets (`GitHub`, `AWS`, …). */
+  readonly provider?: string;
+  /**
+   * A sticky (`y` flag) regular expression tried at candidate positions. It must be linear by
+   * construction: bounded quantifiers, no nested unbounded quantifiers, no backreferences. Use
+   * lookarounds for boundaries (`(?<![A-Za-z0-9])`, `(?![0-9])`).
+   */
+  readonly pattern: RegExp;
+  /** The characters the match can start with. */
+  readonly starts: readonly StartClass[];
+  /** Capture group holding the value (default 0, the whole match); text outside it is context. */
+  readonly group?: number;
+  /** Base confidence in [0, 1]. */
+  readonly score: number;
+  /** Checksum or structural check of the value: false drops the match. */
+  readonly validate?: (value: string) => boolean;
+  /**
+   * For values whose length depends on their content (an IBAN's length depends on its country): returns
+   * how many characters of the matched value to keep, or undefined to drop the match. Runs before
+   * `validate`, which then sees the refined value.
+   */
+  readonly refine?: (value: string) => number | undefined;
+  /** Score when `validate` passes (default: max(score, 0.95)). */
+  readonly validScore?: number;
+  /**
+   * Lower-case words (any language) that raise the score when they appear shortly before the value
+   * (within 48 characters) or right after it (within 16).
+   */
+  readonly context?: readonly string[];
+  /** Drop the match unless a context word is near. */
+  readonly contextRequired?: boolean;
+  /** Known example values (documentation, test suites): their score is lowered. Compared without separators. */
+  readonly testValues?: readonly string[];
+  /**
+   * Literal strings at whose every occurrence the recognizer is also tried (found with indexOf, a native
+   * scan of the whole text each): only for values that may hold no digit, '@', ':' or '=' in their first
+   * token, such as `-----BEGIN` for PEM blocks. Use sparingly.
+   */
+  readonly literals?: readonly string[];
+}
+
+/** One recognized value. */
+export interface EntityMatch {
+  readonly entity: string;
+  readonly kind: EntityKind;
+  readonly recognizer: string;
+  readonly start: number;
+  readonly end: number;
+  readonly score: number;
+  /** Why the score is what it is: `checksum`, `context`, `test-value`, `decoded:base64`, … */
+  readonly reasons: readonly string[];
+}
