@@ -120,6 +120,7 @@ function buildPlan(config: ReturnType<typeof parseOptions>, defaults: readonly s
   for (const entity of NER_ENTITIES) known.add(entity);
   for (const entry of config.custom) known.add(entry.entity);
   known.add('DENY_LIST');
+  for (const entity of SECRET_ENTITIES) known.add(entity);
   const unknown = entityList.filter((entity) => !known.has(entity));
   if (unknown.length > 0) {
     throw new ConfigError({
