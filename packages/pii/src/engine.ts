@@ -25,10 +25,37 @@ interface Compiled {
   readonly index: number;
 }
 
+/**
+ * The recognizers of one start class and one set of flags, fused into a single sticky regex: a sequence
+ * of optional lookaheads, one per recognizer, each capturing its whole match. One exec at a position
+ * tells which recognizers match there (each lookahead fails within a few characters when it does not),
+ * instead of one regex call per recognizer.
+ */
+interface Fused {
+  /** Alternation of the members from index i on, each alternative one capture group; built on first use. */
+  readonly suffixes: (RegExp | undefined)[];
+  readonly flags: string;
+  readonly members: readonly { readonly compiled: Compiled; readonly group: number; readonly width: number }[];
+  /** Token features (NEED_* bits) every member needs. */
+  readonly needs: number;
+  /** Members need a context word near the candidate. */
+  readonly contextual: boolean;
+}
+
 export interface RecognizerSet {
   readonly recognizers: readonly Recognizer[];
-  readonly byStart: Readonly<Record<StartClass, readonly Compiled[]>>;
+  readonly byStart: Readonly<Record<StartClass, readonly Fused[]>>;
   readonly byLiteral: ReadonlyMap<string, readonly Compiled[]>;
+  /** Whether a window of text holds any context word of the context-required recognizers. */
+  readonly hasRequiredContext: (window: string) => boolean;
+}
+
+const NEED_BITS: Readonly<Record<string, number>> = { '@': 1, ':': 2, '.': 4, '/': 8, '=': 16, '-': 32, _: 64 };
+
+function needsMask(needs: string | undefined): number {
+  let mask = 0;
+  for (const char of needs ?? '') mask |= NEED_BITS[char] ?? 0;
+  return mask;
 }
 
 const START_CLASSES: readonly StartClass[] = ['digit', 'upper', 'lower', 'plus', 'paren', 'dash', 'quote', 'other'];
@@ -37,17 +64,99 @@ function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 }
 
-/** Compiles recognizers once: sticky regexes (with group indices when needed) and dispatch tables. */
+function groupCount(source: string, flags: string): number {
+  return (new RegExp(`${source}|`, flags.replace(/[gyd]/g, '')).exec('')?.length ?? 1) - 1;
+}
+
+function fuse(members: readonly Compiled[]): Fused[] {
+  // One fused regex per (flags, needed token features, context-required): the engine picks only those
+  // whose needs the token meets.
+  const byKey = new Map<string, Compiled[]>();
+  for (const compiled of members) {
+    const flags = compiled.recognizer.pattern.flags.replace(/[gyd]/g, '');
+    const key = `${flags}|${needsMask(compiled.recognizer.needs)}|${compiled.recognizer.contextRequired === true}`;
+    const list = byKey.get(key) ?? [];
+    list.push(compiled);
+    byKey.set(key, list);
+  }
+  const fused: Fused[] = [];
+  for (const [key, list] of byKey) {
+    const [flags = '', needs = '0', contextual = 'false'] = key.split('|');
+    const entries = list.map((compiled) => ({ compiled, group: 0, width: 1 + groupCount(compiled.recognizer.pattern.source, flags) }));
+    fused.push({ suffixes: new Array(entries.length), flags, members: entries, needs: Number(needs), contextual: contextual === 'true' });
+  }
+  return fused;
+}
+
+/**
+ * The sticky alternation of members[from…]: the first alternative that matches at the position wins,
+ * and its capture group says which member it was. Most positions match none, and then the single exec
+ * fails at once, with no result to allocate.
+ */
+function suffix(fused: Fused, from: number): RegExp {
+  let regex = fused.suffixes[from];
+  if (regex === undefined) {
+    const sources = fused.members.slice(from).map((member) => `(${member.compiled.recognizer.pattern.source})`);
+    regex = new RegExp(sources.join('|'), `${fused.flags}y`);
+    fused.suffixes[from] = regex;
+  }
+  return regex;
+}
+
+const WORD_SPLIT = /[^\p{L}\p{N}.#]+/u;
+
+/**
+ * A test for "any of these words or phrases in this window": the window's words are looked up in sets
+ * (single words, and runs of two to four words for phrases), instead of matching a regex alternation
+ * of hundreds of words at every position.
+ */
+function contextFinder(words: readonly string[]): (window: string) => boolean {
+  if (words.length === 0) return () => false;
+  const single = new Set<string>();
+  const phrases = new Set<string>();
+  // First words of phrases: only tokens in here start a phrase lookup (no string building otherwise).
+  const heads = new Set<string>();
+  let longest = 1;
+  for (const word of words) {
+    const parts = word.toLowerCase().split(WORD_SPLIT).filter((part) => part.length > 0);
+    if (parts.length === 0) continue;
+    if (parts.length === 1) single.add(parts[0]!);
+    else {
+      phrases.add(parts.join(' '));
+      heads.add(parts[0]!);
+      longest = Math.max(longest, Math.min(parts.length, 4));
+    }
+  }
+  return (window) => {
+    const tokens = window.toLowerCase().split(WORD_SPLIT);
+    for (let i = 0; i < tokens.length; i++) {
+      const token = tokens[i]!;
+      if (token.length === 0) continue;
+      if (single.has(token)) return true;
+      const last = token.charCodeAt(token.length - 1);
+      if ((last === 46 || last === 35) && single.has(token.replace(/[.#]+$/, ''))) return true;
+      if (!heads.has(token)) continue;
+      let phrase = token;
+      for (let k = 1; k < longest && i + k < tokens.length; k++) {
+        phrase += ` ${tokens[i + k]}`;
+        if (phrases.has(phrase)) return true;
+      }
+    }
+    return false;
+  };
+}
+
+/** Compiles recognizers once: sticky regexes, fused per start class, and dispatch tables. */
 export function compileRecognizers(recognizers: readonly Recognizer[]): RecognizerSet {
-  const byStart = Object.fromEntries(START_CLASSES.map((name) => [name, [] as Compiled[]])) as Record<StartClass, Compiled[]>;
+  const lists = Object.fromEntries(START_CLASSES.map((name) => [name, [] as Compiled[]])) as Record<StartClass, Compiled[]>;
   const byLiteral = new Map<string, Compiled[]>();
   const seen = new Set<string>();
   recognizers.forEach((recognizer, index) => {
     if (seen.has(recognizer.id)) throw new Error(`recognizer id "${recognizer.id}" is defined twice`);
     seen.add(recognizer.id);
     const group = recognizer.group ?? 0;
-    let flags = recognizer.pattern.flags.replace(/[gy]/g, '');
-    if (group > 0 && !flags.includes('d')) flags += 'd';
+    let flags = recognizer.pattern.flags.replace(/[gyd]/g, '');
+    if (group > 0) flags += 'd';
     const compiled: Compiled = {
       recognizer,
       sticky: new RegExp(recognizer.pattern.source, `${flags}y`),
@@ -59,14 +168,16 @@ export function compileRecognizers(recognizers: readonly Recognizer[]): Recogniz
       testValues: recognizer.testValues === undefined ? undefined : new Set(recognizer.testValues.map(alnumOf)),
       index,
     };
-    for (const start of recognizer.starts) byStart[start].push(compiled);
+    for (const start of recognizer.starts) lists[start].push(compiled);
     for (const literal of recognizer.literals ?? []) {
       const list = byLiteral.get(literal) ?? [];
       list.push(compiled);
       byLiteral.set(literal, list);
     }
   });
-  return { recognizers, byStart, byLiteral };
+  const byStart = Object.fromEntries(START_CLASSES.map((name) => [name, fuse(lists[name])])) as Record<StartClass, Fused[]>;
+  const requiredWords = [...new Set(recognizers.filter((recognizer) => recognizer.contextRequired).flatMap((recognizer) => recognizer.context ?? []))];
+  return { recognizers, byStart, byLiteral, hasRequiredContext: contextFinder(requiredWords) };
 }
 
 // Character classes for ASCII: 1 letter or digit, 2 joiner inside a token.
@@ -88,6 +199,9 @@ function startClass(code: number): StartClass {
   return 'other';
 }
 
+const NEED_CODES: (number | undefined)[] = [];
+for (const [char, bit] of Object.entries(NEED_BITS)) NEED_CODES[char.charCodeAt(0)] = bit;
+
 const MAX_TOKEN = 256;
 const MAX_STARTS = 24;
 const ANCHOR = /[0-9@:=]/g;
@@ -106,17 +220,58 @@ export function scanText(text: string, set: RecognizerSet, limits: ScanLimits, o
   const length = text.length;
   const starts: number[] = [];
   const matchedUntil = new Map<number, number>();
+  const accept = (compiled: Compiled, position: number, whole: string | undefined): number => {
+    if (limits.entities !== undefined && !limits.entities.has(compiled.recognizer.entity)) return position;
+    if ((matchedUntil.get(compiled.index) ?? -1) > position) return position;
+    const match = attempt(text, position, compiled, whole);
+    if (match === undefined) return position;
+    matchedUntil.set(compiled.index, match.end);
+    if (match.score > 0) out.push(match);
+    return match.end;
+  };
+  let tokenNeeds = 0;
+  let contextKnown = false;
+  let contextNear = false;
+  let windowStart = 0;
+  let windowEnd = 0;
+  const tryFused = (position: number, fused: readonly Fused[]): number => {
+    let furthest = position;
+    for (const group of fused) {
+      if ((group.needs & tokenNeeds) !== group.needs) continue;
+      if (group.contextual) {
+        if (!contextKnown) {
+          contextKnown = true;
+          contextNear = set.hasRequiredContext(text.slice(Math.max(0, windowStart - CONTEXT_BEFORE), windowEnd + CONTEXT_AFTER));
+        }
+        if (!contextNear) continue;
+      }
+      let from = 0;
+      while (from < group.members.length && out.length < limits.maxMatches) {
+        const regex = suffix(group, from);
+        regex.lastIndex = position;
+        const found = regex.exec(text);
+        if (found === null) break;
+        // Which alternative matched: walk the groups, one member's width at a time.
+        let index = from;
+        let slot = 1;
+        while (index < group.members.length && found[slot] === undefined) {
+          slot += group.members[index]!.width;
+          index++;
+        }
+        if (index >= group.members.length) break;
+        const end = accept(group.members[index]!.compiled, position, found[slot]);
+        if (end > furthest) furthest = end;
+        from = index + 1;
+      }
+    }
+    return furthest;
+  };
   const tryAt = (position: number, candidates: readonly Compiled[]): number => {
     let furthest = position;
     for (const compiled of candidates) {
       if (out.length >= limits.maxMatches) return furthest;
-      if (limits.entities !== undefined && !limits.entities.has(compiled.recognizer.entity)) continue;
-      if ((matchedUntil.get(compiled.index) ?? -1) > position) continue;
-      const match = attempt(text, position, compiled);
-      if (match === undefined) continue;
-      matchedUntil.set(compiled.index, match.end);
-      if (match.score > 0) out.push(match);
-      if (match.end > furthest) furthest = match.end;
+      const end = accept(compiled, position, undefined);
+      if (end > furthest) furthest = end;
     }
     return furthest;
   };
@@ -172,13 +327,21 @@ export function scanText(text: string, set: RecognizerSet, limits: ScanLimits, o
       }
     }
     starts.sort((a, b) => a - b);
+    tokenNeeds = 0;
+    for (let i = Math.max(0, left - 1); i < right; i++) {
+      const bit = NEED_CODES[text.charCodeAt(i)];
+      if (bit !== undefined) tokenNeeds |= bit;
+    }
+    contextKnown = false;
+    windowStart = left;
+    windowEnd = right;
     let regionEnd = right;
     let previousStart = -1;
     for (const start of starts) {
       if (start === previousStart) continue;
       previousStart = start;
       const code = text.charCodeAt(start);
-      const end = tryAt(start, set.byStart[startClass(code)]);
+      const end = tryFused(start, set.byStart[startClass(code)]);
       if (end > regionEnd) regionEnd = end;
     }
     covered = regionEnd;
@@ -192,17 +355,28 @@ export function scanText(text: string, set: RecognizerSet, limits: ScanLimits, o
   }
 }
 
-function attempt(text: string, position: number, compiled: Compiled): EntityMatch | undefined {
-  const sticky = compiled.sticky;
-  sticky.lastIndex = position;
-  const match = sticky.exec(text);
-  if (match === null) return undefined;
-  let start = match.index;
-  let end = start + match[0].length;
-  if (compiled.group > 0) {
-    const indices = match.indices?.[compiled.group];
-    if (indices === undefined) return undefined;
-    [start, end] = indices;
+/**
+ * Scores one recognizer's match at `position`. `whole` is the match already found by the fused regex;
+ * without it (literal anchors) the recognizer's own regex runs. A capture group (`group`) needs the
+ * recognizer's own regex for its indices either way.
+ */
+function attempt(text: string, position: number, compiled: Compiled, whole: string | undefined): EntityMatch | undefined {
+  let start = position;
+  let end: number;
+  if (whole !== undefined && compiled.group === 0) {
+    end = position + whole.length;
+  } else {
+    const sticky = compiled.sticky;
+    sticky.lastIndex = position;
+    const match = sticky.exec(text);
+    if (match === null) return undefined;
+    start = match.index;
+    end = start + match[0].length;
+    if (compiled.group > 0) {
+      const indices = match.indices?.[compiled.group];
+      if (indices === undefined) return undefined;
+      [start, end] = indices;
+    }
   }
   if (end <= start) return undefined;
   const recognizer = compiled.recognizer;

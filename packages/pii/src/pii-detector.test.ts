@@ -76,7 +76,7 @@ describe('piiDetector', () => {
   it('finds values hidden in base64 and URL encoding through the core normalizer', async () => {
     const encoded = Buffer.from('contact jane.doe@example.org please').toString('base64');
     const detector = piiDetector({ entities: ['EMAIL_ADDRESS'] });
-    const findings = (await detector.detect(`payload: ${encoded}`, contextFor(`payload: ${encoded}`))) as { data?: { reasons?: string[] }; span?: { start: number } }[];
+    const findings = (await detector.detect(`payload: ${encoded}`, contextFor(`payload: ${encoded}`))) as readonly { data?: { reasons?: string[] }; span?: { start: number } }[];
     expect(findings).toHaveLength(1);
     expect(findings[0]!.data!.reasons).toContain('decoded:base64');
     expect(findings[0]!.span!.start).toBe(9);

@@ -46,8 +46,16 @@ export interface Recognizer {
    * (within 48 characters) or right after it (within 16).
    */
   readonly context?: readonly string[];
-  /** Drop the match unless a context word is near. */
+  /**
+   * Drop the match unless a context word is near. Such recognizers are not even tried at a candidate
+   * unless one of the context words of some context-required recognizer is in the surrounding window.
+   */
   readonly contextRequired?: boolean;
+  /**
+   * Characters that must appear in the candidate's token for the recognizer to be tried (an e-mail
+   * address needs '@'). The engine skips the recognizer everywhere else. Any of `@:./=-_`.
+   */
+  readonly needs?: string;
   /** Known example values (documentation, test suites): their score is lowered. Compared without separators. */
   readonly testValues?: readonly string[];
   /**

@@ -96,30 +96,53 @@ function astralSpecial(codePoint: number): boolean {
   );
 }
 
-/** 0: nothing to fold; 1: only look-alike letters; 2: the full fold loop is needed. */
-function scanForWork(text: string): 0 | 1 | 2 {
-  let confusable = false;
-  const length = text.length;
-  for (let i = 0; i < length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x7f && (code >= 0x20 || code === 0x09 || code === 0x0a || code === 0x0d)) continue;
-    const kind = CLASS[code]!;
-    if (kind === 0) continue;
-    if (kind === 2) {
-      confusable = true;
-      continue;
-    }
-    if (kind === 3 && i + 1 < length) {
-      const next = text.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        if (astralSpecial(((text.charCodeAt(i) - 0xd800) << 10) + (next - 0xdc00) + 0x10000)) return 2;
-        i++;
+const NEEDS_LOOP = 2;
+const HAS_CONFUSABLE = 1;
+const NEEDS_NFKC = 4;
+// Runs of characters outside printable ASCII: found natively (fast on two-byte strings, where a
+// per-character JavaScript loop is not), then only their characters are looked at one by one.
+const NON_PLAIN_RUNS = /[^\t\n\r\x20-\x7e]+/g;
+const ASTRAL_NFKC = new Map<number, boolean>();
+
+/** What the text needs: NEEDS_LOOP (something to remove or replace), HAS_CONFUSABLE, NEEDS_NFKC. */
+function scanForWork(text: string): number {
+  let flags = 0;
+  NON_PLAIN_RUNS.lastIndex = 0;
+  for (let run = NON_PLAIN_RUNS.exec(text); run !== null; run = NON_PLAIN_RUNS.exec(text)) {
+    const end = run.index + run[0].length;
+    for (let i = run.index; i < end; i++) {
+      const code = text.charCodeAt(i);
+      const kind = CLASS[code]!;
+      if (kind === 0) {
+        if ((flags & NEEDS_NFKC) === 0 && (nfkcChanges(code) || isMark(code))) flags |= NEEDS_NFKC;
         continue;
       }
+      if (kind === 2) {
+        flags |= HAS_CONFUSABLE;
+        continue;
+      }
+      if (kind === 3 && i + 1 < end) {
+        const next = text.charCodeAt(i + 1);
+        if (next >= 0xdc00 && next <= 0xdfff) {
+          const codePoint = ((code - 0xd800) << 10) + (next - 0xdc00) + 0x10000;
+          if (astralSpecial(codePoint)) return flags | NEEDS_LOOP;
+          if ((flags & NEEDS_NFKC) === 0) {
+            let changes = ASTRAL_NFKC.get(codePoint);
+            if (changes === undefined) {
+              const pair = text.slice(i, i + 2);
+              changes = pair.normalize('NFKC') !== pair;
+              if (ASTRAL_NFKC.size < 4096) ASTRAL_NFKC.set(codePoint, changes);
+            }
+            if (changes) flags |= NEEDS_NFKC;
+          }
+          i++;
+          continue;
+        }
+      }
+      return flags | NEEDS_LOOP;
     }
-    return 2;
   }
-  return confusable ? 1 : 0;
+  return flags;
 }
 
 type Kind = 'keep' | 'control' | 'invisible' | 'bidi';
@@ -161,10 +184,11 @@ function identity(text: string): NormalizedText {
 export function normalizeText(original: string): NormalizedText {
   if (!NOT_PLAIN.test(original)) return identity(original);
   const work = scanForWork(original);
-  // String#normalize runs ICU's quick check first, so on already-normalized text it costs one fast scan.
-  const nfkcNeeded = original.normalize('NFKC') !== original;
-  if (work === 2 || nfkcNeeded) return foldSlow(original, nfkcNeeded);
-  if (work === 0) return identity(original);
+  if ((work & NEEDS_LOOP) !== 0) return foldSlow(original, original.normalize('NFKC') !== original, true);
+  // A character NFKC may change was seen: confirm on the whole text (composition needs neighbours).
+  const nfkcNeeded = (work & NEEDS_NFKC) !== 0 && original.normalize('NFKC') !== original;
+  if (nfkcNeeded) return foldSlow(original, true, (work & HAS_CONFUSABLE) !== 0);
+  if ((work & HAS_CONFUSABLE) === 0) return identity(original);
   // Only look-alikes to fold: one character for one, so offsets stay the identity.
   const folded = foldConfusables(original);
   return new NormalizedView(original, folded.text, { ...ZERO_STATS, confusables: folded.count }, '', null);
@@ -244,7 +268,7 @@ function nfkcChanges(code: number): boolean {
   return known === 2;
 }
 
-function foldSlow(original: string, nfkcNeeded: boolean): NormalizedText {
+function foldSlow(original: string, nfkcNeeded: boolean, mayHaveConfusables: boolean): NormalizedText {
   const parts: string[] = [];
   const map = new OffsetMap();
   let controls = 0;
@@ -351,7 +375,7 @@ function foldSlow(original: string, nfkcNeeded: boolean): NormalizedText {
   flush(length);
   runStart = length;
   const joined = parts.join('');
-  const folded = foldConfusables(joined);
+  const folded = mayHaveConfusables ? foldConfusables(joined) : { text: joined, count: 0 };
   const stats: NormalizationStats = {
     controls,
     invisible,

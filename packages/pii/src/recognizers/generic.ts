@@ -37,6 +37,7 @@ const email: Recognizer = {
     `(?<![A-Za-z0-9!#$%&'*+/=?^_\`{|}~.-])${LOCAL_ATOM}(?:\\.${LOCAL_ATOM}){0,8}@(?:${DOMAIN_LABEL}\\.){1,8}(?:[A-Za-z]{2,24}|xn--[A-Za-z0-9-]{1,59})(?![A-Za-z0-9-]|\\.[A-Za-z0-9])`,
   ),
   starts: ['digit', 'upper', 'lower', 'other', 'plus', 'dash'],
+  needs: '@',
   score: 0.9,
   testValues: ['user@example.com', 'test@example.com', 'john.doe@example.com', 'foo@bar.com'],
 };
@@ -199,6 +200,7 @@ const ipv6: Recognizer = {
   kind: 'pii',
   pattern: /(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?:%[0-9A-Za-z]{1,16})?(?![0-9A-Fa-f:])/,
   starts: ['digit', 'upper', 'lower', 'other'],
+  needs: ':',
   score: 0.6,
   validate: (value) => {
     const address = value.replace(/%.*$/, '');
@@ -223,6 +225,7 @@ const url: Recognizer = {
   pattern:
     /(?<![\w/])(?:(?:https?|ftp|wss?):\/\/|www\.)[A-Za-z0-9.-]{1,253}(?::\d{1,5})?(?:[/?#][^\s<>"'`{}|\\^[\]]{0,2000})?/,
   starts: ['lower', 'upper'],
+  needs: '.',
   literals: ['www.'],
   score: 0.6,
   refine: (value) => {
