@@ -157,3 +157,34 @@ export function entropy(value: string): number {
   }
   return bits;
 }
+
+/** ISO 7064 MOD 11,10 over a string of digits whose last digit is the check digit (German tax id, German VAT id). */
+export function mod11_10(digits: string): boolean {
+  if (!/^\d{2,}$/.test(digits)) return false;
+  let product = 10;
+  for (let i = 0; i < digits.length - 1; i++) {
+    let sum = (digits.charCodeAt(i) - 48 + product) % 10;
+    if (sum === 0) sum = 10;
+    product = (sum * 2) % 11;
+  }
+  return (11 - product) % 10 === digits.charCodeAt(digits.length - 1) - 48;
+}
+
+/**
+ * ICAO 9303 (machine-readable travel documents) check digit of `value`: weights 7, 3, 1 repeating; digits
+ * count as themselves, letters A=10 … Z=35, '<' as 0. Returns -1 for any other character.
+ */
+export function icaoCheckDigit(value: string): number {
+  const weights = [7, 3, 1];
+  let sum = 0;
+  for (let i = 0; i < value.length; i++) {
+    const code = value.toUpperCase().charCodeAt(i);
+    let number: number;
+    if (code >= 48 && code <= 57) number = code - 48;
+    else if (code >= 65 && code <= 90) number = code - 55;
+    else if (code === 60) number = 0;
+    else return -1;
+    sum += number * weights[i % 3]!;
+  }
+  return sum % 10;
+}

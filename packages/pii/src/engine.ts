@@ -60,8 +60,9 @@ function needsMask(needs: string | undefined): number {
 
 const START_CLASSES: readonly StartClass[] = ['digit', 'upper', 'lower', 'plus', 'paren', 'dash', 'quote', 'other'];
 
+/** Escapes a literal for a regex with the `u` flag (where `\-` and `\/` would be invalid escapes). */
 function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function groupCount(source: string, flags: string): number {
@@ -203,7 +204,33 @@ const NEED_CODES: (number | undefined)[] = [];
 for (const [char, bit] of Object.entries(NEED_BITS)) NEED_CODES[char.charCodeAt(0)] = bit;
 
 const MAX_TOKEN = 256;
-const MAX_STARTS = 24;
+const LONG_NUMERIC_RUN = 256;
+
+function isWordCode(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code >= 128;
+}
+
+/** Digits and the separators numbers are written with. */
+function isNumeric(code: number): boolean {
+  return (code >= 48 && code <= 57) || code === 32 || code === 45 || code === 46 || code === 47 || code === 40 || code === 41 || code === 43;
+}
+
+/** Length of the numeric run starting at `at`, counted up to `limit`; the run must hold digits throughout. */
+function numericRunLength(text: string, at: number, limit: number): number {
+  let end = at;
+  let gap = 0;
+  while (end < text.length && end - at < limit) {
+    const code = text.charCodeAt(end);
+    if (!isNumeric(code)) break;
+    // Long stretches of separators alone (many spaces) end a numeric run.
+    gap = code >= 48 && code <= 57 ? 0 : gap + 1;
+    if (gap > 2) break;
+    end++;
+  }
+  return end - at;
+}
+// A token with more joiners than this is no value a recognizer has ("a:a:a:…"); its first starts suffice.
+const MAX_STARTS = 8;
 const ANCHOR = /[0-9@:=]/g;
 const CONTEXT_BEFORE = 48;
 const CONTEXT_AFTER = 16;
@@ -241,7 +268,10 @@ export function scanText(text: string, set: RecognizerSet, limits: ScanLimits, o
       if (group.contextual) {
         if (!contextKnown) {
           contextKnown = true;
-          contextNear = set.hasRequiredContext(text.slice(Math.max(0, windowStart - CONTEXT_BEFORE), windowEnd + CONTEXT_AFTER));
+          // Around the token's start: context words sit before a value, or just after a short one.
+          contextNear = set.hasRequiredContext(
+            text.slice(Math.max(0, windowStart - CONTEXT_BEFORE), Math.min(windowEnd, windowStart + 64) + CONTEXT_AFTER),
+          );
         }
         if (!contextNear) continue;
       }
@@ -281,6 +311,15 @@ export function scanText(text: string, set: RecognizerSet, limits: ScanLimits, o
   for (let anchor = ANCHOR.exec(text); anchor !== null; anchor = ANCHOR.exec(text)) {
     if (out.length >= limits.maxMatches) break;
     const at = anchor.index;
+    if (isNumeric(text.charCodeAt(at)) && numericRunLength(text, at, LONG_NUMERIC_RUN + 1) > LONG_NUMERIC_RUN) {
+      // Hundreds of digits and separators in a row ("1 1 1 1 …", a dump of numbers) is not a value any
+      // recognizer has, and trying every group in it would multiply the work: step over the whole run.
+      let end = at;
+      while (end < length && isNumeric(text.charCodeAt(end))) end++;
+      covered = end;
+      ANCHOR.lastIndex = end;
+      continue;
+    }
     let left = at;
     while (left > covered && at - left < MAX_TOKEN) {
       const code = text.charCodeAt(left - 1);
@@ -299,10 +338,24 @@ export function scanText(text: string, set: RecognizerSet, limits: ScanLimits, o
       if (before === 43 || before === 40) starts.push(left - 1);
     }
     starts.push(left);
+    // "May 1st", "HRB 12345": a short word of letters just before, apart by one space, may begin the value.
+    if (left >= 3 && left - 1 > covered && text.charCodeAt(left - 1) === 32) {
+      let word = left - 1;
+      while (word > covered && left - 1 - word < 12) {
+        const code = text.charCodeAt(word - 1);
+        if (!((code >= 65 && code <= 90) || (code >= 97 && code <= 122))) break;
+        word--;
+      }
+      const size = left - 1 - word;
+      if (size >= 2 && size <= 12 && (word === 0 || !isWordCode(text.charCodeAt(word - 1)))) starts.push(word);
+    }
     for (let i = left + 1; i < right && starts.length < MAX_STARTS; i++) {
       const previous = text.charCodeAt(i - 1);
       const code = text.charCodeAt(i);
-      if (TOKEN[previous] === 2 && code < 128 && TOKEN[code] !== 0) starts.push(i);
+      // After a joiner, at a letter or digit (or at "::", where a compressed IPv6 address begins).
+      if (TOKEN[previous] === 2 && code < 128 && (TOKEN[code] === 1 || (code === 58 && text.charCodeAt(i + 1) === 58 && previous !== 58))) {
+        starts.push(i);
+      }
     }
     const anchorChar = text.charCodeAt(at);
     if ((anchorChar === 58 || anchorChar === 61) && left === at) {

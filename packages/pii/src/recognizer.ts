@@ -39,7 +39,7 @@ export interface Recognizer {
    * `validate`, which then sees the refined value.
    */
   readonly refine?: (value: string) => number | undefined;
-  /** Score when `validate` passes (default: max(score, 0.95)). */
+  /** Score when `validate` passes: the score becomes max(score, validScore). Without it, passing keeps `score`. */
   readonly validScore?: number;
   /**
    * Lower-case words (any language) that raise the score when they appear shortly before the value

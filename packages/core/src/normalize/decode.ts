@@ -17,6 +17,8 @@ const MAX_PAYLOADS = 64;
 const MAX_DEPTH = 2;
 /** Encoded characters decoded per text at most; bounds the work on hostile inputs. */
 const MAX_ENCODED_CHARS = 1 << 20;
+/** Longest single encoded run decoded. */
+const MAX_RUN_DECODED = 1 << 17;
 
 const HEX_ONLY = /^[0-9A-Fa-f]+$/;
 const MIN_RUN = 16;
@@ -190,6 +192,8 @@ function collect(
     return budget.encoded <= MAX_ENCODED_CHARS;
   };
   for (const run of findRuns(text, MAX_PAYLOADS * 4)) {
+    // A run this long is a file (an image, an archive), not a message: not decoded.
+    if (run.end - run.start > MAX_RUN_DECODED) continue;
     const encoded = text.slice(run.start, run.end);
     if (!spend(encoded.length)) break;
     if (run.kind === 'hex-spaced') {

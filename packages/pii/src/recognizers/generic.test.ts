@@ -83,7 +83,9 @@ describe('network addresses', () => {
   it('finds IPv4 (with a prefix length) and IPv6, rejects out-of-range octets and versions', () => {
     expect(found('hosts 192.168.0.1 and 10.0.0.0/8', 'IP_ADDRESS')).toEqual(['192.168.0.1', '10.0.0.0/8']);
     expect(found('v6 2001:db8::ff00:42:8329 and fe80::1%eth0', 'IP_ADDRESS')).toEqual(['2001:db8::ff00:42:8329', 'fe80::1%eth0']);
-    expect(found('256.1.1.1 and 1.2.3 and 1.2.3.4.5', 'IP_ADDRESS')).toEqual([]);
+    expect(found('256.1.1.1 and 1.2.3', 'IP_ADDRESS')).toEqual([]);
+    // Like Presidio, the first four octets of a longer dotted run are taken.
+    expect(found('192.168.1.1.1', 'IP_ADDRESS')).toEqual(['192.168.1.1']);
     expect(found('time 12:30:45', 'IP_ADDRESS')).toEqual([]);
   });
   it('finds MAC addresses in colon, dash and dotted forms', () => {

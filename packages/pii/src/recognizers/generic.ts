@@ -72,8 +72,11 @@ const phone: Recognizer = {
 };
 // Two digit groups separated by one space ("17151 2450") are as often a street number and a postcode:
 // a phone number only with a context word.
+// For the two context-only shapes, "number" counts as context too ("my number is 09-7625400").
+const PHONE_WORDS_LOOSE = [...PHONE_WORDS, 'number', 'numéro', 'nummer', 'número', 'numero'];
 const phoneLoose: Recognizer = {
   ...phone,
+  context: PHONE_WORDS_LOOSE,
   id: 'phone-two-groups',
   validate: (value) => digitsOf(value).length >= 7 && digitsOf(value).length <= 13,
   pattern: /(?<![\w+.-])\d{2,5}[ .-]\d{3,8}(?!\w|[ .-]\d|\.\d|:\d)/,
@@ -83,6 +86,7 @@ const phoneLoose: Recognizer = {
 // Ten to fifteen digits in one run: a phone number only with a context word ("Fax: 9498777106").
 const phoneCompact: Recognizer = {
   ...phone,
+  context: PHONE_WORDS_LOOSE,
   id: 'phone-compact',
   validate: (value) => digitsOf(value).length >= 9 && digitsOf(value).length <= 15,
   pattern: /(?<![\w+.-])0?\d{9,14}(?!\w|-\d|\.\d)/,
@@ -105,6 +109,8 @@ const creditCard: Recognizer = {
     const digits = digitsOf(value);
     if (digits.length < 12 || digits.length > 19) return false;
     if (/^(\d)\1+$/.test(digits)) return false;
+    // Issuer digit 1 is UATP, always 15 digits.
+    if (digits[0] === '1' && digits.length !== 15) return false;
     return luhn(digits);
   },
   validScore: 0.95,
@@ -188,23 +194,22 @@ const ipv4: Recognizer = {
   id: 'ipv4',
   entity: 'IP_ADDRESS',
   kind: 'pii',
-  pattern: new RegExp(`(?<![\\d.])${OCTET}(?:\\.${OCTET}){3}(?:/(?:3[0-2]|[12]?\\d))?(?![\\d]|\\.\\d)`),
+  pattern: new RegExp(`(?<![\\d.])${OCTET}(?:\\.${OCTET}){3}(?:/(?:3[0-2]|[12]?\\d))?(?!\\d)`),
   starts: ['digit'],
   score: 0.6,
-  validate: (value) => value !== '0.0.0.0',
   context: IP_WORDS,
 };
 const ipv6: Recognizer = {
   id: 'ipv6',
   entity: 'IP_ADDRESS',
   kind: 'pii',
-  pattern: /(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?:%[0-9A-Za-z]{1,16})?(?![0-9A-Fa-f:])/,
+  pattern: /(?<![0-9A-Za-z:])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?:%[0-9A-Za-z]{1,16})?(?:\/(?:12[0-8]|1[01]\d|[1-9]?\d))?(?![0-9A-Za-z:]|\.[0-9A-Za-z])/,
   starts: ['digit', 'upper', 'lower', 'other'],
   needs: ':',
   score: 0.6,
   validate: (value) => {
-    const address = value.replace(/%.*$/, '');
-    return (address.match(/:/g)?.length ?? 0) >= 2 && isIPv6(address) && address !== '::';
+    const address = value.replace(/\/\d+$/, '').replace(/%.*$/, '');
+    return (address.match(/:/g)?.length ?? 0) >= 2 && isIPv6(address);
   },
   context: IP_WORDS,
 };
@@ -216,7 +221,8 @@ const mac: Recognizer = {
     /(?<![0-9A-Fa-f:.-])(?:[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})(?![0-9A-Fa-f:.-])/,
   starts: ['digit', 'upper', 'lower'],
   score: 0.6,
-  validate: (value) => !/^(?:0{2}[:.-]?){5}0{2}$/.test(value.replace(/\./g, '')),
+  // All zeros and the broadcast address name no device.
+  validate: (value) => !/^(?:0{12}|f{12})$/i.test(value.replace(/[:.-]/g, '')),
 };
 const url: Recognizer = {
   id: 'url',
@@ -235,7 +241,10 @@ const url: Recognizer = {
     if (value[end - 1] === ')' && !value.slice(0, end).includes('(')) end--;
     return end > 0 ? end : undefined;
   },
-  validate: (value) => /[A-Za-z0-9-]\.[A-Za-z]{2,}/.test(value.replace(/^[a-z]+:\/\//i, '').split(/[/?#:]/)[0] ?? ''),
+  validate: (value) => {
+    const host = (value.replace(/^[a-z]+:\/\//i, '').split(/[/?#:]/)[0] ?? '').replace(/^www\./i, '');
+    return /^(?:[A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,24}$/.test(host) || /^\d{1,3}(?:\.\d{1,3}){3}$/.test(host);
+  },
 };
 
 // --- crypto wallets -------------------------------------------------------------------------------------
@@ -296,6 +305,40 @@ const dateTime: Recognizer = {
   score: 0.6,
   validate: plausibleDate,
 };
+// Dates written with month names: "5-May-2021", "May-2021", "21-May", "May 1st, 1977", "12 March 1980".
+const dateWithMonth: Recognizer = {
+  id: 'date-month-name',
+  entity: 'DATE_TIME',
+  kind: 'pii',
+  pattern: new RegExp(
+    `(?<![\\p{L}\\d])(?:\\d{1,2}(?:st|nd|rd|th|er|\\.)?[- /](?:${MONTHS})\\.?(?:[- /,]{1,2}\\d{2,4})?|(?:${MONTHS})\\.?[- ]\\d{1,2}(?:st|nd|rd|th)?(?:,? \\d{4})?|(?:${MONTHS})[-/ ]\\d{4})(?![\\p{L}\\d])`,
+    'iu',
+  ),
+  starts: ['digit', 'upper', 'lower'],
+  score: 0.6,
+};
+// Month and year: "05/2021", "5/21".
+const monthYear: Recognizer = {
+  id: 'date-month-year',
+  entity: 'DATE_TIME',
+  kind: 'pii',
+  pattern: /(?<![\d/.-])(?:0?[1-9]|1[0-2])\/(?:\d{2}|(?:19|20)\d{2})(?![\d/]|\.\d)/,
+  starts: ['digit'],
+  score: 0.5,
+};
+
+// A year on its own is a date only with a word that makes it one ("in 1972", "since 2001").
+const year: Recognizer = {
+  id: 'date-year',
+  entity: 'DATE_TIME',
+  kind: 'pii',
+  pattern: /(?<![\d.,/:-])(?:1[89]|20)\d{2}(?![\d.,/:-]|\s?%)/,
+  starts: ['digit'],
+  score: 0.3,
+  context: ['in', 'year', 'since', 'until', 'till', 'from', 'during', 'around', 'circa', 'born', 'founded', 'en', 'depuis', 'im', 'seit', 'jahr', 'desde', 'año', 'nel', 'dal', 'anno', 'sinds', 'jaar'],
+  contextRequired: true,
+};
+
 const dateOfBirth: Recognizer = {
   id: 'date-of-birth',
   entity: 'DATE_OF_BIRTH',
@@ -335,7 +378,8 @@ const usSsnCompact: Recognizer = {
   ...usSsn,
   id: 'us-ssn-compact',
   pattern: /(?<![\d-])(?!000|666|9)\d{3}(?!00)\d{2}(?!0000)\d{4}(?![\d]|-\d)/,
-  score: 0.3,
+  // Above the context-only phone shapes: "social security number 503472247" is an SSN.
+  score: 0.4,
   contextRequired: true,
 };
 
@@ -356,6 +400,9 @@ export const genericRecognizers: readonly Recognizer[] = [
   bitcoinBech32,
   ethereum,
   dateTime,
+  dateWithMonth,
+  monthYear,
+  year,
   dateOfBirth,
   usSsn,
   usSsnCompact,
