@@ -83,8 +83,18 @@ function fuse(members: readonly Compiled[]): Fused[] {
   const fused: Fused[] = [];
   for (const [key, list] of byKey) {
     const [flags = '', needs = '0', contextual = 'false'] = key.split('|');
-    const entries = list.map((compiled) => ({ compiled, group: 0, width: 1 + groupCount(compiled.recognizer.pattern.source, flags) }));
-    fused.push({ suffixes: new Array(entries.length), flags, members: entries, needs: Number(needs), contextual: contextual === 'true' });
+    const entries = list.map((compiled) => ({
+      compiled,
+      group: 0,
+      width: 1 + groupCount(compiled.recognizer.pattern.source, flags),
+    }));
+    fused.push({
+      suffixes: new Array(entries.length),
+      flags,
+      members: entries,
+      needs: Number(needs),
+      contextual: contextual === 'true',
+    });
   }
   return fused;
 }
@@ -119,7 +129,10 @@ function contextFinder(words: readonly string[]): (window: string) => boolean {
   const heads = new Set<string>();
   let longest = 1;
   for (const word of words) {
-    const parts = word.toLowerCase().split(WORD_SPLIT).filter((part) => part.length > 0);
+    const parts = word
+      .toLowerCase()
+      .split(WORD_SPLIT)
+      .filter((part) => part.length > 0);
     if (parts.length === 0) continue;
     if (parts.length === 1) single.add(parts[0]!);
     else {
@@ -149,7 +162,10 @@ function contextFinder(words: readonly string[]): (window: string) => boolean {
 
 /** Compiles recognizers once: sticky regexes, fused per start class, and dispatch tables. */
 export function compileRecognizers(recognizers: readonly Recognizer[]): RecognizerSet {
-  const lists = Object.fromEntries(START_CLASSES.map((name) => [name, [] as Compiled[]])) as Record<StartClass, Compiled[]>;
+  const lists = Object.fromEntries(START_CLASSES.map((name) => [name, [] as Compiled[]])) as Record<
+    StartClass,
+    Compiled[]
+  >;
   const byLiteral = new Map<string, Compiled[]>();
   const seen = new Set<string>();
   recognizers.forEach((recognizer, index) => {
@@ -165,7 +181,10 @@ export function compileRecognizers(recognizers: readonly Recognizer[]): Recogniz
       contextWords:
         recognizer.context === undefined || recognizer.context.length === 0
           ? undefined
-          : new RegExp(`(?:^|[^\\p{L}\\p{N}])(?:${recognizer.context.map(escape).join('|')})(?=$|[^\\p{L}\\p{N}])`, 'u'),
+          : new RegExp(
+              `(?:^|[^\\p{L}\\p{N}])(?:${recognizer.context.map(escape).join('|')})(?=$|[^\\p{L}\\p{N}])`,
+              'u',
+            ),
       testValues: recognizer.testValues === undefined ? undefined : new Set(recognizer.testValues.map(alnumOf)),
       index,
     };
@@ -176,8 +195,15 @@ export function compileRecognizers(recognizers: readonly Recognizer[]): Recogniz
       byLiteral.set(literal, list);
     }
   });
-  const byStart = Object.fromEntries(START_CLASSES.map((name) => [name, fuse(lists[name])])) as Record<StartClass, Fused[]>;
-  const requiredWords = [...new Set(recognizers.filter((recognizer) => recognizer.contextRequired).flatMap((recognizer) => recognizer.context ?? []))];
+  const byStart = Object.fromEntries(START_CLASSES.map((name) => [name, fuse(lists[name])])) as Record<
+    StartClass,
+    Fused[]
+  >;
+  const requiredWords = [
+    ...new Set(
+      recognizers.filter((recognizer) => recognizer.contextRequired).flatMap((recognizer) => recognizer.context ?? []),
+    ),
+  ];
   return { recognizers, byStart, byLiteral, hasRequiredContext: contextFinder(requiredWords) };
 }
 
@@ -207,12 +233,27 @@ const MAX_TOKEN = 256;
 const LONG_NUMERIC_RUN = 256;
 
 function isWordCode(code: number): boolean {
-  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code >= 128;
+  return (
+    (code >= 48 && code <= 57) ||
+    (code >= 65 && code <= 90) ||
+    (code >= 97 && code <= 122) ||
+    code === 95 ||
+    code >= 128
+  );
 }
 
 /** Digits and the separators numbers are written with. */
 function isNumeric(code: number): boolean {
-  return (code >= 48 && code <= 57) || code === 32 || code === 45 || code === 46 || code === 47 || code === 40 || code === 41 || code === 43;
+  return (
+    (code >= 48 && code <= 57) ||
+    code === 32 ||
+    code === 45 ||
+    code === 46 ||
+    code === 47 ||
+    code === 40 ||
+    code === 41 ||
+    code === 43
+  );
 }
 
 /** Length of the numeric run starting at `at`, counted up to `limit`; the run must hold digits throughout. */
@@ -270,7 +311,10 @@ export function scanText(text: string, set: RecognizerSet, limits: ScanLimits, o
           contextKnown = true;
           // Around the token's start: context words sit before a value, or just after a short one.
           contextNear = set.hasRequiredContext(
-            text.slice(Math.max(0, windowStart - CONTEXT_BEFORE), Math.min(windowEnd, windowStart + 64) + CONTEXT_AFTER),
+            text.slice(
+              Math.max(0, windowStart - CONTEXT_BEFORE),
+              Math.min(windowEnd, windowStart + 64) + CONTEXT_AFTER,
+            ),
           );
         }
         if (!contextNear) continue;
@@ -353,7 +397,11 @@ export function scanText(text: string, set: RecognizerSet, limits: ScanLimits, o
       const previous = text.charCodeAt(i - 1);
       const code = text.charCodeAt(i);
       // After a joiner, at a letter or digit (or at "::", where a compressed IPv6 address begins).
-      if (TOKEN[previous] === 2 && code < 128 && (TOKEN[code] === 1 || (code === 58 && text.charCodeAt(i + 1) === 58 && previous !== 58))) {
+      if (
+        TOKEN[previous] === 2 &&
+        code < 128 &&
+        (TOKEN[code] === 1 || (code === 58 && text.charCodeAt(i + 1) === 58 && previous !== 58))
+      ) {
         starts.push(i);
       }
     }
@@ -375,7 +423,8 @@ export function scanText(text: string, set: RecognizerSet, limits: ScanLimits, o
         word--;
       }
       if (word < quoteEnd) {
-        if (word > covered && (text.charCodeAt(word - 1) === 34 || text.charCodeAt(word - 1) === 39)) starts.push(word - 1);
+        if (word > covered && (text.charCodeAt(word - 1) === 34 || text.charCodeAt(word - 1) === 39))
+          starts.push(word - 1);
         starts.push(word);
       }
     }
@@ -402,7 +451,11 @@ export function scanText(text: string, set: RecognizerSet, limits: ScanLimits, o
   }
 
   for (const [literal, candidates] of set.byLiteral) {
-    for (let at = text.indexOf(literal); at >= 0 && out.length < limits.maxMatches; at = text.indexOf(literal, at + 1)) {
+    for (
+      let at = text.indexOf(literal);
+      at >= 0 && out.length < limits.maxMatches;
+      at = text.indexOf(literal, at + 1)
+    ) {
       tryAt(at, candidates);
     }
   }
@@ -413,7 +466,12 @@ export function scanText(text: string, set: RecognizerSet, limits: ScanLimits, o
  * without it (literal anchors) the recognizer's own regex runs. A capture group (`group`) needs the
  * recognizer's own regex for its indices either way.
  */
-function attempt(text: string, position: number, compiled: Compiled, whole: string | undefined): EntityMatch | undefined {
+function attempt(
+  text: string,
+  position: number,
+  compiled: Compiled,
+  whole: string | undefined,
+): EntityMatch | undefined {
   let start = position;
   let end: number;
   if (whole !== undefined && compiled.group === 0) {
@@ -472,7 +530,9 @@ function attempt(text: string, position: number, compiled: Compiled, whole: stri
  */
 export function resolveOverlaps(matches: readonly EntityMatch[]): EntityMatch[] {
   if (matches.length <= 1) return [...matches];
-  const ranked = [...matches].sort((a, b) => b.score - a.score || b.end - b.start - (a.end - a.start) || a.start - b.start);
+  const ranked = [...matches].sort(
+    (a, b) => b.score - a.score || b.end - b.start - (a.end - a.start) || a.start - b.start,
+  );
   const kept: EntityMatch[] = [];
   for (const candidate of ranked) {
     let overlaps = false;

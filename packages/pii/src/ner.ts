@@ -28,8 +28,10 @@ function classify(tags: string | readonly string[]): WordClass {
     if (tag === 'Honorific') return 'honorific';
     if (tag === 'FirstName' || tag === 'MaleName' || tag === 'FemaleName') return 'first';
     if (tag === 'LastName' || tag === 'Person') result = 'last';
-    else if (tag === 'City' || tag === 'Country' || tag === 'Region' || tag === 'Place') result = result === 'last' ? result : 'place';
-    else if (tag === 'Organization' || tag === 'SportsTeam' || tag === 'Company') result = result === 'common' ? 'org' : result;
+    else if (tag === 'City' || tag === 'Country' || tag === 'Region' || tag === 'Place')
+      result = result === 'last' ? result : 'place';
+    else if (tag === 'Organization' || tag === 'SportsTeam' || tag === 'Company')
+      result = result === 'common' ? 'org' : result;
     else if (tag === 'Month' || tag === 'WeekDay' || tag === 'Date') result = result === 'common' ? 'month' : result;
   }
   return result;
@@ -73,28 +75,207 @@ const CAPITALIZED = new RegExp(
 );
 
 const PERSON_CUES = new Set([
-  'name is', 'named', 'name', 'last name', 'first name', 'full name', 'called', 'calls me', 'me', 'child', 'son',
-  'daughter', 'wife', 'husband', 'brother', 'sister', 'mother', 'father', 'friend', 'boss', 'colleague', 'founders',
-  'producer', 'songwriter', 'singer', 'director', 'manager', 'doctor', 'nurse', 'teacher', 'mr', 'mrs', 'ms', 'call me', 'i am', "i'm", 'im', 'dear', 'hi', 'hello', 'hey', 'thanks', 'thank you', 'from',
-  'by', 'with', 'tell', 'ask', 'speak to', 'talk to', 'contact', 'meet', 'met', 'to', 'cc', 'signed', 'regards',
-  'sincerely', 'je suis', "je m'appelle", "m'appelle", 'ich bin', 'heiße', 'me llamo', 'soy', 'mi chiamo', 'sono', 'ik ben',
-  'directed by', 'written by', 'author', 'patient', 'customer', 'client', 'mr', 'mrs', 'ms',
+  'name is',
+  'named',
+  'name',
+  'last name',
+  'first name',
+  'full name',
+  'called',
+  'calls me',
+  'me',
+  'child',
+  'son',
+  'daughter',
+  'wife',
+  'husband',
+  'brother',
+  'sister',
+  'mother',
+  'father',
+  'friend',
+  'boss',
+  'colleague',
+  'founders',
+  'producer',
+  'songwriter',
+  'singer',
+  'director',
+  'manager',
+  'doctor',
+  'nurse',
+  'teacher',
+  'mr',
+  'mrs',
+  'ms',
+  'call me',
+  'i am',
+  "i'm",
+  'im',
+  'dear',
+  'hi',
+  'hello',
+  'hey',
+  'thanks',
+  'thank you',
+  'from',
+  'by',
+  'with',
+  'tell',
+  'ask',
+  'speak to',
+  'talk to',
+  'contact',
+  'meet',
+  'met',
+  'to',
+  'cc',
+  'signed',
+  'regards',
+  'sincerely',
+  'je suis',
+  "je m'appelle",
+  "m'appelle",
+  'ich bin',
+  'heiße',
+  'me llamo',
+  'soy',
+  'mi chiamo',
+  'sono',
+  'ik ben',
+  'directed by',
+  'written by',
+  'author',
+  'patient',
+  'customer',
+  'client',
+  'mr',
+  'mrs',
+  'ms',
 ]);
 const PLACE_CUES = new Set([
-  'in', 'from', 'near', 'visit', 'visiting', 'moved to', 'live in', 'lives in', 'living in', 'based in',
-  'located in', 'travel to', 'travelling to', 'traveling to', 'flew to', 'fly to', 'born in', 'city of', 'going to',
-  'trip to', 'returned to', 'coming to', 'world to', 'arrived at', 'à', 'nach', 'aus', 'naar', 'uit',
+  'in',
+  'from',
+  'near',
+  'visit',
+  'visiting',
+  'moved to',
+  'live in',
+  'lives in',
+  'living in',
+  'based in',
+  'located in',
+  'travel to',
+  'travelling to',
+  'traveling to',
+  'flew to',
+  'fly to',
+  'born in',
+  'city of',
+  'going to',
+  'trip to',
+  'returned to',
+  'coming to',
+  'world to',
+  'arrived at',
+  'à',
+  'nach',
+  'aus',
+  'naar',
+  'uit',
 ]);
 const HONORIFICS = new Set([
-  'mr', 'mrs', 'ms', 'miss', 'mx', 'dr', 'prof', 'sir', 'madam', 'dame', 'lord', 'lady', 'mme', 'mlle', 'm', 'herr',
-  'frau', 'sr', 'sra', 'srta', 'don', 'doña', 'sig', 'sig.ra', 'dhr', 'mevr', 'rev', 'fr', 'capt', 'col', 'gen', 'sgt',
+  'mr',
+  'mrs',
+  'ms',
+  'miss',
+  'mx',
+  'dr',
+  'prof',
+  'sir',
+  'madam',
+  'dame',
+  'lord',
+  'lady',
+  'mme',
+  'mlle',
+  'm',
+  'herr',
+  'frau',
+  'sr',
+  'sra',
+  'srta',
+  'don',
+  'doña',
+  'sig',
+  'sig.ra',
+  'dhr',
+  'mevr',
+  'rev',
+  'fr',
+  'capt',
+  'col',
+  'gen',
+  'sgt',
 ]);
 const ORG_SUFFIXES = new Set([
-  'inc', 'ltd', 'llc', 'llp', 'plc', 'gmbh', 'ag', 'sa', 'sarl', 'sas', 'bv', 'nv', 'spa', 'srl', 'corp', 'corporation',
-  'company', 'co', 'group', 'holdings', 'bank', 'university', 'institute', 'foundation', 'association', 'agency',
-  'technologies', 'solutions', 'systems', 'partners', 'labs', 'capital', 'ventures', 'media', 'pharma', 'airlines',
-  'orchestra', 'band', 'club', 'society', 'church', 'hospital', 'school', 'college', 'academy', 'council', 'committee',
-  'party', 'ensemble', 'choir', 'records', 'studios', 'studio', 'brothers', 'associates', 'consulting', 'insights',
+  'inc',
+  'ltd',
+  'llc',
+  'llp',
+  'plc',
+  'gmbh',
+  'ag',
+  'sa',
+  'sarl',
+  'sas',
+  'bv',
+  'nv',
+  'spa',
+  'srl',
+  'corp',
+  'corporation',
+  'company',
+  'co',
+  'group',
+  'holdings',
+  'bank',
+  'university',
+  'institute',
+  'foundation',
+  'association',
+  'agency',
+  'technologies',
+  'solutions',
+  'systems',
+  'partners',
+  'labs',
+  'capital',
+  'ventures',
+  'media',
+  'pharma',
+  'airlines',
+  'orchestra',
+  'band',
+  'club',
+  'society',
+  'church',
+  'hospital',
+  'school',
+  'college',
+  'academy',
+  'council',
+  'committee',
+  'party',
+  'ensemble',
+  'choir',
+  'records',
+  'studios',
+  'studio',
+  'brothers',
+  'associates',
+  'consulting',
+  'insights',
 ]);
 
 interface Word {
@@ -116,7 +297,13 @@ function isSentenceStart(text: string, start: number): boolean {
 }
 
 function isWordCode(code: number): boolean {
-  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 39 || code === 0x2019 || (code >= 0xc0 && code <= 0x17f && code !== 0xd7 && code !== 0xf7);
+  return (
+    (code >= 97 && code <= 122) ||
+    (code >= 65 && code <= 90) ||
+    code === 39 ||
+    code === 0x2019 ||
+    (code >= 0xc0 && code <= 0x17f && code !== 0xd7 && code !== 0xf7)
+  );
 }
 
 /**
@@ -194,7 +381,11 @@ export function recognizeNames(text: string, options: NerOptions, out: EntityMat
     // "Producer James Sparks", "Hi Freddy": a leading title or greeting is a cue, not part of the name
     // (unless the whole phrase is a known place or organization: "United Kingdom").
     const known = lex.phrases.has(phrase.map((word) => word.lower).join(' '));
-    while (!known && phrase.length > 1 && (phrase[0]!.kind === 'honorific' || phrase[0]!.kind === 'common' || phrase[0]!.kind === 'month')) {
+    while (
+      !known &&
+      phrase.length > 1 &&
+      (phrase[0]!.kind === 'honorific' || phrase[0]!.kind === 'common' || phrase[0]!.kind === 'month')
+    ) {
       if (phrase[0]!.kind === 'honorific') honorific = true;
       phrase = phrase.slice(1);
     }
@@ -203,7 +394,13 @@ export function recognizeNames(text: string, options: NerOptions, out: EntityMat
     if (phrase.length === 0) continue;
     const before = out.length;
     classifyPhrase(text, phrase, honorific, lex, options, out);
-    phrases.push({ start: phrase[0]!.start, end: phrase.at(-1)!.end, single: phrase.length === 1, unknown: phrase.every((word) => word.kind === 'unknown'), found: out.length > before ? out.at(-1)! : undefined });
+    phrases.push({
+      start: phrase[0]!.start,
+      end: phrase.at(-1)!.end,
+      single: phrase.length === 1,
+      unknown: phrase.every((word) => word.kind === 'unknown'),
+      found: out.length > before ? out.at(-1)! : undefined,
+    });
   }
   if (options.person) propagateLists(text, phrases, out);
 }
@@ -226,7 +423,16 @@ function propagateLists(text: string, phrases: readonly PhraseNote[], out: Entit
     let j = i + 1;
     while (j < phrases.length) {
       const gap = text.slice(phrases[j - 1]!.end, phrases[j]!.start);
-      if (gap !== ', ' && gap !== ' and ' && gap !== ', and ' && gap !== ' & ' && gap !== ' et ' && gap !== ' und ' && gap !== ' y ') break;
+      if (
+        gap !== ', ' &&
+        gap !== ' and ' &&
+        gap !== ', and ' &&
+        gap !== ' & ' &&
+        gap !== ' et ' &&
+        gap !== ' und ' &&
+        gap !== ' y '
+      )
+        break;
       j++;
     }
     if (j - i >= 2) {
@@ -235,7 +441,9 @@ function propagateLists(text: string, phrases: readonly PhraseNote[], out: Entit
       const last = items.at(-1)!;
       const lead = text.slice(Math.max(0, first.start - 6), first.start).toLowerCase();
       const tail = /^ ([A-Za-z]+)/.exec(text.slice(last.end, last.end + 24))?.[1]?.toLowerCase();
-      const surnamesOnly = items.every((item) => item.single && (item.unknown || item.found?.reasons.includes('last-name')));
+      const surnamesOnly = items.every(
+        (item) => item.single && (item.unknown || item.found?.reasons.includes('last-name')),
+      );
       // "The Davis, Reynolds and Williamson Orchestra", "from Hawkins, Richardson and Santana": a firm.
       if (surnamesOnly && (/(?:the|from|at|of|for) $/.test(lead) || (tail !== undefined && ORG_SUFFIXES.has(tail)))) {
         for (let k = out.length - 1; k >= 0; k--) {
@@ -250,7 +458,15 @@ function propagateLists(text: string, phrases: readonly PhraseNote[], out: Entit
       if (anchor && allNamesOrUnknown) {
         for (const item of items) {
           if (item.found === undefined && item.single) {
-            out.push({ entity: 'PERSON', kind: 'pii', recognizer: 'ner', start: item.start, end: item.end, score: 0.6, reasons: ['list'] });
+            out.push({
+              entity: 'PERSON',
+              kind: 'pii',
+              recognizer: 'ner',
+              start: item.start,
+              end: item.end,
+              score: 0.6,
+              reasons: ['list'],
+            });
           }
         }
       }
@@ -286,7 +502,12 @@ function classifyPhrase(
   const hasCommon = kinds.includes('common') || kinds.includes('month');
   const lastLower = last.lower;
 
-  if (options.organization && (phraseKind === 'org' || (phrase.length > 1 && ORG_SUFFIXES.has(lastLower)) || (phrase.length === 1 && first.kind === 'org'))) {
+  if (
+    options.organization &&
+    (phraseKind === 'org' ||
+      (phrase.length > 1 && ORG_SUFFIXES.has(lastLower)) ||
+      (phrase.length === 1 && first.kind === 'org'))
+  ) {
     push('ORGANIZATION', phrase.length > 1 ? 0.75 : 0.6, 'lexicon');
     return;
   }
@@ -302,7 +523,13 @@ function classifyPhrase(
     if (options.person) push('PERSON', 0.85, 'initial');
     return;
   }
-  if (phrase.length === 2 && first.kind === 'first' && last.kind !== 'place' && last.kind !== 'org' && !STREET_WORDS.has(lastLower)) {
+  if (
+    phrase.length === 2 &&
+    first.kind === 'first' &&
+    last.kind !== 'place' &&
+    last.kind !== 'org' &&
+    !STREET_WORDS.has(lastLower)
+  ) {
     if (options.person) push('PERSON', 0.8, 'first-name');
     return;
   }
@@ -369,23 +596,130 @@ function classifyPhrase(
 }
 
 const PERSON_VERBS = new Set([
-  'is', 'was', 'has', 'had', 'will', 'would', 'can', 'could', 'said', 'says', 'told', 'asked', 'spent', 'shouted',
-  'lives', 'lived', 'works', 'worked', 'went', 'loves', 'loved', 'wants', 'wanted', 'thinks', 'knows', 'called',
-  'wrote', 'writes', 'sang', 'sings', 'joined', 'left', 'met', 'married', 'died', 'became', 'studied', 'owns',
+  'is',
+  'was',
+  'has',
+  'had',
+  'will',
+  'would',
+  'can',
+  'could',
+  'said',
+  'says',
+  'told',
+  'asked',
+  'spent',
+  'shouted',
+  'lives',
+  'lived',
+  'works',
+  'worked',
+  'went',
+  'loves',
+  'loved',
+  'wants',
+  'wanted',
+  'thinks',
+  'knows',
+  'called',
+  'wrote',
+  'writes',
+  'sang',
+  'sings',
+  'joined',
+  'left',
+  'met',
+  'married',
+  'died',
+  'became',
+  'studied',
+  'owns',
 ]);
 const FIELD_LABELS = new Set([
-  'info', 'personal info', 'e-mail', 'email', 'website', 'web', 'phone', 'address', 'name', 'mobile', 'desk', 'fax',
-  'user', 'bot', 'assistant', 'agent', 'note', 'notes', 'subject', 'date', 'time', 'location', 'company', 'title',
-  'customer', 'client', 'question', 'answer', 'q', 'a', 'ps', 'nb', 'tel', 'office', 'home', 'work', 'billing address',
+  'info',
+  'personal info',
+  'e-mail',
+  'email',
+  'website',
+  'web',
+  'phone',
+  'address',
+  'name',
+  'mobile',
+  'desk',
+  'fax',
+  'user',
+  'bot',
+  'assistant',
+  'agent',
+  'note',
+  'notes',
+  'subject',
+  'date',
+  'time',
+  'location',
+  'company',
+  'title',
+  'customer',
+  'client',
+  'question',
+  'answer',
+  'q',
+  'a',
+  'ps',
+  'nb',
+  'tel',
+  'office',
+  'home',
+  'work',
+  'billing address',
 ]);
 // Endings common in European surnames; used only for a lone unknown capitalized word mid-sentence.
 const SURNAME_ENDING =
   /(?:son|sen|sson|ez|es|az|ova|ová|eva|ski|ska|sky|ský|wicz|vich|ić|ic|escu|ian|yan|ov|ev|berg|mann|stein|ini|elli|etti|ucci|ard|eau|ault|ier|dóttir|sdóttir|poulos|idis|akis|oglu|oğlu|aki|moto|uchi)$/;
 
 const STREET_WORDS = new Set([
-  'street', 'st', 'road', 'rd', 'avenue', 'ave', 'boulevard', 'blvd', 'lane', 'ln', 'drive', 'dr', 'court', 'ct',
-  'place', 'pl', 'square', 'sq', 'way', 'terrace', 'parkway', 'highway', 'suite', 'apt', 'unit', 'box', 'rue', 'strasse',
-  'straße', 'gasse', 'weg', 'platz', 'calle', 'avenida', 'via', 'viale', 'piazza', 'straat', 'laan', 'plein', 'streets',
+  'street',
+  'st',
+  'road',
+  'rd',
+  'avenue',
+  'ave',
+  'boulevard',
+  'blvd',
+  'lane',
+  'ln',
+  'drive',
+  'dr',
+  'court',
+  'ct',
+  'place',
+  'pl',
+  'square',
+  'sq',
+  'way',
+  'terrace',
+  'parkway',
+  'highway',
+  'suite',
+  'apt',
+  'unit',
+  'box',
+  'rue',
+  'strasse',
+  'straße',
+  'gasse',
+  'weg',
+  'platz',
+  'calle',
+  'avenida',
+  'via',
+  'viale',
+  'piazza',
+  'straat',
+  'laan',
+  'plein',
+  'streets',
 ]);
 
 function isAllCaps(text: string, word: Word): boolean {

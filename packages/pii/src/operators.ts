@@ -41,11 +41,22 @@ export const operatorSchema = z.discriminatedUnion('type', [
   z
     .object({
       type: z.literal('encrypt'),
-      key: z.union([z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)'), z.instanceof(Uint8Array)]),
+      key: z.union([
+        z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)'),
+        z.instanceof(Uint8Array),
+      ]),
     })
     .strict(),
   z.object({ type: z.literal('keep') }).strict(),
-  z.object({ type: z.literal('custom'), fn: z.custom<(value: string, entity: string) => string>((value) => typeof value === 'function', 'must be a function') }).strict(),
+  z
+    .object({
+      type: z.literal('custom'),
+      fn: z.custom<(value: string, entity: string) => string>(
+        (value) => typeof value === 'function',
+        'must be a function',
+      ),
+    })
+    .strict(),
   z.object({ type: z.literal('pseudonymize'), vault: vaultSchema }).strict(),
 ]);
 

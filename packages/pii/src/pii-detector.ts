@@ -21,16 +21,24 @@ const customRecognizerSchema = z
     entity: z.string().regex(/^[A-Z][A-Z0-9_]{1,60}$/, 'must be UPPER_SNAKE_CASE, e.g. EMPLOYEE_ID'),
     /** Regular expressions in RE2 syntax (run by re2-wasm, linear time). */
     patterns: z.array(z.string().min(1)).default([]),
-    flags: z.string().regex(/^[ims]*$/).default(''),
+    flags: z
+      .string()
+      .regex(/^[ims]*$/)
+      .default(''),
     /** Literal words or phrases (whole words, case-insensitive). */
     keywords: z.array(z.string().min(1)).default([]),
     score: z.number().min(0).max(1).default(0.8),
     /** Return false to drop a match (checksums, lookups). */
-    validate: z.custom<(value: string) => boolean>((value) => typeof value === 'function', 'must be a function').optional(),
+    validate: z
+      .custom<(value: string) => boolean>((value) => typeof value === 'function', 'must be a function')
+      .optional(),
     kind: z.enum(['pii', 'secret']).default('pii'),
   })
   .strict()
-  .refine((value) => value.patterns.length + value.keywords.length > 0, { message: 'give patterns or keywords', path: ['patterns'] });
+  .refine((value) => value.patterns.length + value.keywords.length > 0, {
+    message: 'give patterns or keywords',
+    path: ['patterns'],
+  });
 
 const restoreSchema = z
   .object({
@@ -48,7 +56,10 @@ const optionsSchema = z
       .string()
       .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be kebab-case')
       .default('pii'),
-    stages: z.array(z.enum(STAGES as [Stage, ...Stage[]])).min(1).default([...STAGES]),
+    stages: z
+      .array(z.enum(STAGES as [Stage, ...Stage[]]))
+      .min(1)
+      .default([...STAGES]),
     /** Entities to report; default: personal data (or, for secretsDetector, every credential format). */
     entities: z.array(z.string().min(1)).optional(),
     /** Country packs to load (`UK`, `FR`, …); default: all. */
@@ -87,7 +98,10 @@ interface Plan {
 function parseOptions(options: unknown, where: string) {
   const result = optionsSchema.safeParse(options ?? {});
   if (result.success) return result.data;
-  const issues = result.error.issues.map((issue) => ({ path: issue.path.join('.') || '(root)', message: issue.message }));
+  const issues = result.error.issues.map((issue) => ({
+    path: issue.path.join('.') || '(root)',
+    message: issue.message,
+  }));
   throw new ConfigError({
     message: `Invalid ${where} options:\n${issues.map((issue) => `  - ${issue.path}: ${issue.message}`).join('\n')}`,
     issues,
@@ -95,27 +109,46 @@ function parseOptions(options: unknown, where: string) {
   });
 }
 
-function selectRecognizers(countries: readonly string[] | undefined, entities: ReadonlySet<string> | undefined, context: Record<string, string[]>): Recognizer[] {
+function selectRecognizers(
+  countries: readonly string[] | undefined,
+  entities: ReadonlySet<string> | undefined,
+  context: Record<string, string[]>,
+): Recognizer[] {
   const wanted = countries === undefined ? undefined : new Set(countries.map((country) => country.toUpperCase()));
-  return ALL_RECOGNIZERS.filter((recognizer) => recognizer.country === undefined || wanted === undefined || wanted.has(recognizer.country))
+  return ALL_RECOGNIZERS.filter(
+    (recognizer) => recognizer.country === undefined || wanted === undefined || wanted.has(recognizer.country),
+  )
     .filter((recognizer) => entities === undefined || entities.has(recognizer.entity) || overlapsMatter(recognizer))
     .map((recognizer) => {
       const extra = context[recognizer.entity];
-      return extra === undefined ? recognizer : { ...recognizer, context: [...(recognizer.context ?? []), ...extra.map((word) => word.toLowerCase())] };
+      return extra === undefined
+        ? recognizer
+        : { ...recognizer, context: [...(recognizer.context ?? []), ...extra.map((word) => word.toLowerCase())] };
     });
 }
 
 /** Recognizers that keep running even when their entity is not reported: their matches stop weaker, wrong ones (a date is not a phone number). */
 function overlapsMatter(recognizer: Recognizer): boolean {
-  return recognizer.entity === 'DATE_TIME' || recognizer.entity === 'IP_ADDRESS' || recognizer.entity === 'CREDIT_CARD' || recognizer.entity === 'IBAN_CODE';
+  return (
+    recognizer.entity === 'DATE_TIME' ||
+    recognizer.entity === 'IP_ADDRESS' ||
+    recognizer.entity === 'CREDIT_CARD' ||
+    recognizer.entity === 'IBAN_CODE'
+  );
 }
 
-function buildPlan(config: ReturnType<typeof parseOptions>, defaults: readonly string[], kinds: readonly EntityKind[]): Plan {
+function buildPlan(
+  config: ReturnType<typeof parseOptions>,
+  defaults: readonly string[],
+  kinds: readonly EntityKind[],
+): Plan {
   const entityList = config.entities ?? defaults;
   const entities = new Set(entityList);
   for (const entry of config.custom) entities.add(entry.entity);
   if (config.deny.length > 0) entities.add('DENY_LIST');
-  const recognizers = selectRecognizers(config.countries, entities, config.context).filter((recognizer) => kinds.includes(recognizer.kind));
+  const recognizers = selectRecognizers(config.countries, entities, config.context).filter((recognizer) =>
+    kinds.includes(recognizer.kind),
+  );
   const known = new Set(ALL_RECOGNIZERS.map((recognizer) => recognizer.entity));
   for (const entity of NER_ENTITIES) known.add(entity);
   for (const entry of config.custom) known.add(entry.entity);
@@ -130,15 +163,25 @@ function buildPlan(config: ReturnType<typeof parseOptions>, defaults: readonly s
   }
   const ner =
     entities.has('PERSON') || entities.has('LOCATION') || entities.has('ORGANIZATION')
-      ? { person: entities.has('PERSON'), location: entities.has('LOCATION'), organization: entities.has('ORGANIZATION') }
+      ? {
+          person: entities.has('PERSON'),
+          location: entities.has('LOCATION'),
+          organization: entities.has('ORGANIZATION'),
+        }
       : undefined;
   const customMeta = new Map<string, { entity: string; kind: EntityKind; validate?: (value: string) => boolean }>();
   const patterns: { id: string; pattern: string; flags: string; category: string; score: number }[] = [];
   const keywords: { keyword: string; category: string; score: number }[] = [];
   config.custom.forEach((entry, index) => {
     const category = `custom-${index}`;
-    customMeta.set(category, { entity: entry.entity, kind: entry.kind, ...(entry.validate ? { validate: entry.validate } : {}) });
-    entry.patterns.forEach((pattern, patternIndex) => patterns.push({ id: `${category}-${patternIndex}`, pattern, flags: entry.flags, category, score: entry.score }));
+    customMeta.set(category, {
+      entity: entry.entity,
+      kind: entry.kind,
+      ...(entry.validate ? { validate: entry.validate } : {}),
+    });
+    entry.patterns.forEach((pattern, patternIndex) =>
+      patterns.push({ id: `${category}-${patternIndex}`, pattern, flags: entry.flags, category, score: entry.score }),
+    );
     for (const keyword of entry.keywords) keywords.push({ keyword, category, score: entry.score });
   });
   for (const word of config.deny) {
@@ -148,10 +191,20 @@ function buildPlan(config: ReturnType<typeof parseOptions>, defaults: readonly s
   let custom: Detector | undefined;
   if (patterns.length + keywords.length > 0) {
     try {
-      custom = patternDetector({ id: 'pii-custom', patterns, keywords, scanPayloads: false, maxMatches: config.maxMatches });
+      custom = patternDetector({
+        id: 'pii-custom',
+        patterns,
+        keywords,
+        scanPayloads: false,
+        maxMatches: config.maxMatches,
+      });
     } catch (error) {
       if (error instanceof ConfigError) {
-        throw new ConfigError({ message: `Invalid custom recognizer: ${error.message}`, issues: error.issues, cause: error });
+        throw new ConfigError({
+          message: `Invalid custom recognizer: ${error.message}`,
+          issues: error.issues,
+          cause: error,
+        });
       }
       throw error;
     }
@@ -160,7 +213,12 @@ function buildPlan(config: ReturnType<typeof parseOptions>, defaults: readonly s
 }
 
 /** Finds every reportable match in a normalized text (and its decoded payloads). */
-function collect(view: NormalizedText, plan: Plan, config: ReturnType<typeof parseOptions>, context: DetectContext): EntityMatch[] {
+function collect(
+  view: NormalizedText,
+  plan: Plan,
+  config: ReturnType<typeof parseOptions>,
+  context: DetectContext,
+): EntityMatch[] {
   const raw: EntityMatch[] = [];
   const limits = { maxMatches: config.maxMatches };
   scanText(view.text, plan.set, limits, raw);
@@ -174,7 +232,15 @@ function collect(view: NormalizedText, plan: Plan, config: ReturnType<typeof par
       const value = view.original.slice(finding.span.start, finding.span.end);
       if (meta.validate !== undefined && !meta.validate(value)) continue;
       // Custom matches come in original coordinates; mark them so they are not mapped twice.
-      raw.push({ entity: meta.entity, kind: meta.kind, recognizer: 'custom', start: -1 - finding.span.start, end: -1 - finding.span.end, score: finding.score, reasons: ['custom'] });
+      raw.push({
+        entity: meta.entity,
+        kind: meta.kind,
+        recognizer: 'custom',
+        start: -1 - finding.span.start,
+        end: -1 - finding.span.end,
+        score: finding.score,
+        reasons: ['custom'],
+      });
     }
   }
   const mapped: EntityMatch[] = [];
@@ -184,7 +250,9 @@ function collect(view: NormalizedText, plan: Plan, config: ReturnType<typeof par
       continue;
     }
     const span = view.toOriginal(match.start, match.end);
-    mapped.push(span.start === match.start && span.end === match.end ? match : { ...match, start: span.start, end: span.end });
+    mapped.push(
+      span.start === match.start && span.end === match.end ? match : { ...match, start: span.start, end: span.end },
+    );
   }
   if (config.scanPayloads) {
     const payloads = view.payloads;
@@ -192,7 +260,12 @@ function collect(view: NormalizedText, plan: Plan, config: ReturnType<typeof par
       const inner: EntityMatch[] = [];
       scanText(payload.text, plan.set, limits, inner);
       for (const match of resolveOverlaps(inner)) {
-        mapped.push({ ...match, start: payload.span.start, end: payload.span.end, reasons: [...match.reasons, `decoded:${payload.kind}`] });
+        mapped.push({
+          ...match,
+          start: payload.span.start,
+          end: payload.span.end,
+          reasons: [...match.reasons, `decoded:${payload.kind}`],
+        });
       }
     }
   }
@@ -204,7 +277,13 @@ function describe(match: EntityMatch): string {
   return `${match.kind === 'secret' ? 'credential' : 'personal data'}: ${match.entity}${how}`;
 }
 
-function createDetector(options: unknown, where: string, defaults: readonly string[], kinds: readonly EntityKind[], defaultId: string): Detector {
+function createDetector(
+  options: unknown,
+  where: string,
+  defaults: readonly string[],
+  kinds: readonly EntityKind[],
+  defaultId: string,
+): Detector {
   const config = parseOptions({ id: defaultId, ...(options as object) }, where);
   const operator = config.operator;
   if (operator.type === 'restore') return restoreDetector(config.id, config.stages, operator.vault);
@@ -230,7 +309,12 @@ function createDetector(options: unknown, where: string, defaults: readonly stri
       const base = {
         category: match.entity,
         score: match.score,
-        severity: match.kind === 'secret' ? ('critical' as const) : match.score >= 0.9 ? ('high' as const) : ('medium' as const),
+        severity:
+          match.kind === 'secret'
+            ? ('critical' as const)
+            : match.score >= 0.9
+              ? ('high' as const)
+              : ('medium' as const),
         message: describe(match),
         span: { start: match.start, end: match.end },
         data: { entity: match.entity, kind: match.kind, recognizer: match.recognizer, reasons: match.reasons },
@@ -271,7 +355,14 @@ function restoreDetector(id: string, stages: readonly Stage[], vault: Vault): De
         const span = { start: match.index, end: match.index + placeholder.length };
         const push = (value: string | undefined) => {
           if (value !== undefined) {
-            findings.push({ category: 'placeholder-restored', score: 1, severity: 'low', message: `restored ${match![1]} placeholder`, span, replacement: value });
+            findings.push({
+              category: 'placeholder-restored',
+              score: 1,
+              severity: 'low',
+              message: `restored ${match![1]} placeholder`,
+              span,
+              replacement: value,
+            });
           }
         };
         const value = vault.resolve(placeholder);
@@ -298,5 +389,11 @@ export function piiDetector(options: PiiDetectorOptions = {}): Detector {
 
 /** Credentials: API keys and tokens of 90+ providers, JWTs, private keys, connection strings, password assignments. */
 export function secretsDetector(options: PiiDetectorOptions = {}): Detector {
-  return createDetector({ operator: { type: 'redact', with: '[SECRET]' }, ...options }, 'secretsDetector()', SECRET_ENTITIES, ['secret'], 'secrets');
+  return createDetector(
+    { operator: { type: 'redact', with: '[SECRET]' }, ...options },
+    'secretsDetector()',
+    SECRET_ENTITIES,
+    ['secret'],
+    'secrets',
+  );
 }

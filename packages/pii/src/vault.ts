@@ -47,7 +47,9 @@ const vaultOptionsSchema = z
       )
       .optional(),
     /** 32-byte key (Buffer, or 64 hex characters) that encrypts values at rest in the store. */
-    key: z.union([z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)'), z.instanceof(Uint8Array)]).optional(),
+    key: z
+      .union([z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)'), z.instanceof(Uint8Array)])
+      .optional(),
     /** How long store entries live (ms). Default 24 hours. */
     ttlMs: z.number().int().positive().default(86_400_000),
     /** Placeholders kept at most in memory (oldest dropped past it). */
@@ -78,7 +80,8 @@ export function encryptValue(plaintext: string, key: string | Uint8Array): strin
 /** Reverses `encryptValue`; throws ArgumentError when the key is wrong or the text was altered. */
 export function decryptValue(token: string, key: string | Uint8Array): string {
   const raw = Buffer.from(token, 'base64url');
-  if (raw.length < 29) throw new ArgumentError({ message: 'decryptValue: the token is too short to be an encrypted value.' });
+  if (raw.length < 29)
+    throw new ArgumentError({ message: 'decryptValue: the token is too short to be an encrypted value.' });
   const decipher = createDecipheriv('aes-256-gcm', keyBytes(key), raw.subarray(0, 12));
   decipher.setAuthTag(raw.subarray(raw.length - 16));
   try {
@@ -90,7 +93,9 @@ export function decryptValue(token: string, key: string | Uint8Array): string {
 
 /** HMAC-SHA256 of a value, hex. */
 export function hmacValue(value: string, key: string | Uint8Array): string {
-  return createHmac('sha256', typeof key === 'string' ? Buffer.from(key, 'utf8') : key).update(value, 'utf8').digest('hex');
+  return createHmac('sha256', typeof key === 'string' ? Buffer.from(key, 'utf8') : key)
+    .update(value, 'utf8')
+    .digest('hex');
 }
 
 /** Creates a vault: in memory, or on a store (shared across instances) when `store` is given. */
@@ -143,7 +148,8 @@ export function createVault(options: VaultOptions = {}): Vault {
 function storeVault(id: string, store: Store, key: Buffer, ttlMs: number): Vault {
   const prefix = `vault:${id}:`;
   // Value lookups use a keyed hash, so the store never holds a value in the clear, even as a key.
-  const digest = (label: string, value: string) => createHmac('sha256', key).update(`${label}\u0000${value}`).digest('base64url');
+  const digest = (label: string, value: string) =>
+    createHmac('sha256', key).update(`${label}\u0000${value}`).digest('base64url');
   return {
     id,
     async placeholder(entity, value) {

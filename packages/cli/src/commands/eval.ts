@@ -1,8 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { type Action, ACTIONS, actionRank, createGuard, type Guard, type Policy, type Stage, type Verdict } from '@parapet/core';
+import {
+  ACTIONS,
+  type Action,
+  actionRank,
+  createGuard,
+  type Guard,
+  type Policy,
+  type Stage,
+  type Verdict,
+} from '@parapet/core';
 import { type CliIo, EXIT, UsageError } from '../io.js';
-import { classification, type Counts, type GoldSpan, matchSpans, percentiles, scores } from '../metrics.js';
+import { type Counts, classification, type GoldSpan, matchSpans, percentiles, scores } from '../metrics.js';
 import { resolvePolicy } from '../policy-file.js';
 import { progressBar } from '../progress.js';
 import { detectorsFor } from '../registry.js';
@@ -110,7 +119,9 @@ function parseRows(
         typeof entity === 'string'
           ? [mapping.get(entity) ?? entity]
           : Array.isArray(entity)
-            ? entity.filter((item: unknown): item is string => typeof item === 'string').map((item: string) => mapping.get(item) ?? item)
+            ? entity
+                .filter((item: unknown): item is string => typeof item === 'string')
+                .map((item: string) => mapping.get(item) ?? item)
             : undefined;
       rows.push({ text: value.text, expected: value.expected_count, ...(entities !== undefined ? { entities } : {}) });
     }
@@ -119,7 +130,12 @@ function parseRows(
   return { task, rows, skipped };
 }
 
-function guardFor(stage: Stage, policy: Policy, ids: readonly string[], extra?: Record<string, unknown>): { guard: Guard; ids: string[] } {
+function guardFor(
+  stage: Stage,
+  policy: Policy,
+  ids: readonly string[],
+  extra?: Record<string, unknown>,
+): { guard: Guard; ids: string[] } {
   const detectors = detectorsFor(stage, ids, policy, extra);
   const guard = createGuard({
     name: 'parapet-eval',
@@ -137,7 +153,13 @@ function entityOf(finding: Verdict['findings'][number]): string {
   return typeof entity === 'string' ? entity : finding.category;
 }
 
-const splitList = (value: string): Set<string> => new Set(value.split(',').map((item) => item.trim()).filter((item) => item.length > 0));
+const splitList = (value: string): Set<string> =>
+  new Set(
+    value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0),
+  );
 
 export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
@@ -166,12 +188,14 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   if (!['input', 'output', 'tool_input', 'tool_output'].includes(values.stage)) {
     throw new UsageError(`--stage must be one of input, output, tool_input, tool_output (got "${values.stage}").`);
   }
-  if (values.format !== 'json' && values.format !== 'table') throw new UsageError(`--format must be json or table (got "${values.format}").`);
+  if (values.format !== 'json' && values.format !== 'table')
+    throw new UsageError(`--format must be json or table (got "${values.format}").`);
   if (!ACTIONS.includes(values.positive as Action) || values.positive === 'allow') {
     throw new UsageError('--positive must be one of flag, redact, review, block.');
   }
   const limit = values.limit === undefined ? Number.POSITIVE_INFINITY : Number(values.limit);
-  if (values.limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new UsageError('--limit must be a positive whole number.');
+  if (values.limit !== undefined && !(Number.isInteger(limit) && limit > 0))
+    throw new UsageError('--limit must be a positive whole number.');
   const mapping = new Map<string, string>();
   for (const entry of values.map) {
     const [from, to, ...rest] = entry.split('=');
@@ -181,7 +205,8 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   const wraps = new Map<string, string>();
   for (const entry of values.wrap) {
     const at = entry.indexOf('=');
-    if (at <= 0 || !entry.slice(at + 1).includes('{text}')) throw new UsageError(`--wrap takes LABEL=TEMPLATE with {text} in the template (got "${entry}").`);
+    if (at <= 0 || !entry.slice(at + 1).includes('{text}'))
+      throw new UsageError(`--wrap takes LABEL=TEMPLATE with {text} in the template (got "${entry}").`);
     wraps.set(entry.slice(0, at), entry.slice(at + 1));
   }
 
@@ -189,11 +214,19 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   try {
     content = await readFile(values.dataset, 'utf8');
   } catch (error) {
-    throw new UsageError(`Cannot read --dataset ${values.dataset}: ${(error as NodeJS.ErrnoException).code ?? 'error'}.`);
+    throw new UsageError(
+      `Cannot read --dataset ${values.dataset}: ${(error as NodeJS.ErrnoException).code ?? 'error'}.`,
+    );
   }
-  const labels: LabelOptions = { key: values['label-key'], positives: splitList(values.true), negatives: splitList(values.false), wraps };
+  const labels: LabelOptions = {
+    key: values['label-key'],
+    positives: splitList(values.true),
+    negatives: splitList(values.false),
+    wraps,
+  };
   const { task, rows, skipped } = parseRows(content, values.dataset, mapping, limit, labels);
-  if (skipped > 0) io.stderr.write(`eval: skipped ${skipped} row(s) whose ${labels.key} is neither in --true nor in --false\n`);
+  if (skipped > 0)
+    io.stderr.write(`eval: skipped ${skipped} row(s) whose ${labels.key} is neither in --true nor in --false\n`);
   const stage = values.stage as Stage;
   const policy = await resolvePolicy(values.policy, io.cwd);
   const base = guardFor(stage, policy, values.detector);
@@ -241,7 +274,9 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
       matchSpans(row.spans ?? [], predicted, byType, micro);
     } else {
       const wanted = row.entities === undefined ? undefined : new Set(row.entities);
-      const found = verdict.findings.filter((finding) => finding.category !== 'detector-failed' && (wanted === undefined || wanted.has(entityOf(finding)))).length;
+      const found = verdict.findings.filter(
+        (finding) => finding.category !== 'detector-failed' && (wanted === undefined || wanted.has(entityOf(finding))),
+      ).length;
       const same = found > 0 === (row.expected ?? 0) > 0;
       if (same) agree++;
       if (found === row.expected) countAgree++;
@@ -287,7 +322,10 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
       byEntity: Object.fromEntries(
         keys.map((key) => {
           const stats = caseStats.get(key)!;
-          return [key, { n: stats.n, agreement: round(stats.agree / stats.n), countAgreement: round(stats.counts / stats.n) }];
+          return [
+            key,
+            { n: stats.n, agreement: round(stats.agree / stats.n), countAgreement: round(stats.counts / stats.n) },
+          ];
         }),
       ),
       latencyUs: percentiles(latencies),
@@ -303,7 +341,9 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
       ];
       for (const key of keys) {
         const stats = result.byEntity[key]!;
-        lines.push(`${key.padEnd(34)} ${String(stats.n).padStart(5)} ${stats.agreement.toFixed(4).padStart(7)} ${stats.countAgreement.toFixed(4).padStart(7)}`);
+        lines.push(
+          `${key.padEnd(34)} ${String(stats.n).padStart(5)} ${stats.agreement.toFixed(4).padStart(7)} ${stats.countAgreement.toFixed(4).padStart(7)}`,
+        );
       }
       lines.push('', `latency    p50 ${result.latencyUs.p50} µs   p99 ${result.latencyUs.p99} µs`, '');
       io.stdout.write(lines.join('\n'));
@@ -329,7 +369,12 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
     const line = (name: string, counts: Counts & { precision: number; recall: number; f1: number }) =>
       `${name.padEnd(24)} ${String(counts.tp).padStart(6)} ${String(counts.fp).padStart(6)} ${String(counts.fn).padStart(6)} ${counts.precision.toFixed(4).padStart(7)} ${counts.recall.toFixed(4).padStart(7)} ${counts.f1.toFixed(4).padStart(7)}`;
     for (const type of types) lines.push(line(type, result.byType[type]!));
-    lines.push(line('(micro)', result.micro), '', `latency    p50 ${result.latencyUs.p50} µs   p99 ${result.latencyUs.p99} µs`, '');
+    lines.push(
+      line('(micro)', result.micro),
+      '',
+      `latency    p50 ${result.latencyUs.p50} µs   p99 ${result.latencyUs.p99} µs`,
+      '',
+    );
     io.stdout.write(lines.join('\n'));
   }
   return EXIT.allow;
