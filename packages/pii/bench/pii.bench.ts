@@ -8,16 +8,47 @@ await loadNer();
 
 const guardOf = (detectors: Detector[]) => createGuard({ input: detectors, policy: { timeoutMs: 60_000 } });
 const cases: { name: string; run: (text: string) => unknown }[] = [
-  { name: 'parapet piiDetector (NER off)', run: ((guard) => (text: string) => guard.checkInput(text))(guardOf([piiDetector()])) },
-  { name: 'parapet secretsDetector', run: ((guard) => (text: string) => guard.checkInput(text))(guardOf([secretsDetector()])) },
+  {
+    name: 'parapet piiDetector (NER off)',
+    run: (
+      (guard) => (text: string) =>
+        guard.checkInput(text)
+    )(guardOf([piiDetector()])),
+  },
+  {
+    name: 'parapet secretsDetector',
+    run: (
+      (guard) => (text: string) =>
+        guard.checkInput(text)
+    )(guardOf([secretsDetector()])),
+  },
   {
     name: 'parapet pii + secrets',
-    run: ((guard) => (text: string) => guard.checkInput(text))(guardOf([piiDetector(), secretsDetector()])),
+    run: (
+      (guard) => (text: string) =>
+        guard.checkInput(text)
+    )(guardOf([piiDetector(), secretsDetector()])),
   },
   {
     name: 'parapet piiDetector + PERSON/LOCATION',
-    run: ((guard) => (text: string) => guard.checkInput(text))(
-      guardOf([piiDetector({ entities: ['EMAIL_ADDRESS', 'PHONE_NUMBER', 'CREDIT_CARD', 'IBAN_CODE', 'US_SSN', 'IP_ADDRESS', 'PERSON', 'LOCATION'] })]),
+    run: (
+      (guard) => (text: string) =>
+        guard.checkInput(text)
+    )(
+      guardOf([
+        piiDetector({
+          entities: [
+            'EMAIL_ADDRESS',
+            'PHONE_NUMBER',
+            'CREDIT_CARD',
+            'IBAN_CODE',
+            'US_SSN',
+            'IP_ADDRESS',
+            'PERSON',
+            'LOCATION',
+          ],
+        }),
+      ]),
     ),
   },
 ];
@@ -34,7 +65,16 @@ const results: BenchResult[] = [];
 for (const { corpus, label } of SIZES) {
   const texts = loadCorpus(corpus).map((doc) => doc.text);
   for (const entry of cases) {
-    results.push(await measure({ group: corpus, name: entry.name, size: label, inputs: texts, run: entry.run, budgetMs: corpus === 'large' ? 1200 : 400 }));
+    results.push(
+      await measure({
+        group: corpus,
+        name: entry.name,
+        size: label,
+        inputs: texts,
+        run: entry.run,
+        budgetMs: corpus === 'large' ? 1200 : 400,
+      }),
+    );
   }
 }
 printTable('@parapet/pii vs peers (same process, same corpora)', results);
@@ -47,11 +87,11 @@ const MB = 1_000_000;
 const proseMb = prose.repeat(Math.ceil(MB / prose.length)).slice(0, MB);
 const families: Record<string, string> = {
   "'a'×N + '!'": `${'a'.repeat(MB - 1)}!`,
-  'digits': '7'.repeat(MB),
+  digits: '7'.repeat(MB),
   "'1 '×N": '1 '.repeat(MB / 2),
   "'@'×N": '@'.repeat(MB),
   "'a.'×N": 'a.'.repeat(MB / 2),
-  'dots': '.'.repeat(MB),
+  dots: '.'.repeat(MB),
   'base64-like run': 'QUJD'.repeat(MB / 4),
   "'-1'×N": '-1'.repeat(MB / 2),
   "'x@y.'×N": 'x@y.'.repeat(MB / 4),

@@ -149,6 +149,10 @@ function contextFinder(words: readonly string[]): (window: string) => boolean {
       if (single.has(token)) return true;
       const last = token.charCodeAt(token.length - 1);
       if ((last === 46 || last === 35) && single.has(token.replace(/[.#]+$/, ''))) return true;
+      // "aws.amazon.com", "ssn#": the parts of a dotted token count too.
+      if (token.includes('.') || token.includes('#')) {
+        for (const part of token.split(/[.#]/)) if (part.length > 0 && single.has(part)) return true;
+      }
       if (!heads.has(token)) continue;
       let phrase = token;
       for (let k = 1; k < longest && i + k < tokens.length; k++) {

@@ -50,7 +50,11 @@ describe('pii + secrets scan linear time', () => {
   const prose = PROSE.repeat(Math.ceil(1_000_000 / PROSE.length)).slice(0, 1_000_000);
   for (const [family, make] of Object.entries(FAMILIES)) {
     it(family, async () => {
-      const [smallCost, largeCost, proseCost] = (await costs(make(250_000), make(1_000_000), prose)) as [number, number, number];
+      const [smallCost, largeCost, proseCost] = (await costs(make(250_000), make(1_000_000), prose)) as [
+        number,
+        number,
+        number,
+      ];
       expect(largeCost / Math.max(smallCost, 0.5)).toBeLessThan(10);
       // Dense anchors (every other character a digit, ':' or '@') cost more per byte than prose;
       // the bound catches a blow-up, the bench reports the ratios.

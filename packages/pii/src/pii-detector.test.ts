@@ -5,7 +5,8 @@ import { contextFor } from '../test/helpers.js';
 import { piiDetector, secretsDetector } from './pii-detector.js';
 import { createVault } from './vault.js';
 
-const TEXT = 'Hi, I am Jane. Mail jane.doe@example.org or call +44 20 7946 0958; card 4539 1488 0343 6467, IBAN DE89 3704 0044 0532 0130 00.';
+const TEXT =
+  'Hi, I am Jane. Mail jane.doe@example.org or call +44 20 7946 0958; card 4539 1488 0343 6467, IBAN DE89 3704 0044 0532 0130 00.';
 
 describe('piiDetector', () => {
   it('redacts with typed placeholders by default, through the guard', async () => {
@@ -13,7 +14,12 @@ describe('piiDetector', () => {
     const verdict = await guard.checkInput(TEXT);
     expect(verdict.action).toBe('redact');
     expect(verdict.text).toBe('Hi, I am Jane. Mail <EMAIL_1> or call <PHONE_1>; card <CREDIT_CARD_1>, IBAN <IBAN_1>.');
-    expect(verdict.findings.map((finding) => finding.category)).toEqual(['EMAIL_ADDRESS', 'PHONE_NUMBER', 'CREDIT_CARD', 'IBAN_CODE']);
+    expect(verdict.findings.map((finding) => finding.category)).toEqual([
+      'EMAIL_ADDRESS',
+      'PHONE_NUMBER',
+      'CREDIT_CARD',
+      'IBAN_CODE',
+    ]);
   });
 
   it('never puts a raw value into a finding message, data or error, nor into audit events', async () => {
@@ -21,7 +27,11 @@ describe('piiDetector', () => {
     const guard = createGuard({ input: [piiDetector(), secretsDetector()], audit: sink });
     const verdict = await guard.checkInput(TEXT);
     const planted = ['jane.doe@example.org', '7946 0958', '4539 1488 0343 6467', 'DE89 3704', '37040044'];
-    const serialized = JSON.stringify({ findings: verdict.findings.map(({ replacement, ...rest }) => rest), errors: verdict.errors, events: sink.events });
+    const serialized = JSON.stringify({
+      findings: verdict.findings.map(({ replacement, ...rest }) => rest),
+      errors: verdict.errors,
+      events: sink.events,
+    });
     for (const value of planted) expect(serialized).not.toContain(value);
   });
 
@@ -56,8 +66,12 @@ describe('piiDetector', () => {
         }),
       ],
     });
-    const verdict = await guard.checkInput('Mail support@example.org or jane@example.org about project falcon, card 4539 1488 0343 6467, phone +44 20 7946 0958');
-    expect(verdict.text).toBe('Mail support@example.org or <EMAIL_1> about <DENY_LIST_1>, card **** **** **** 6467, phone +44 20 7946 0958');
+    const verdict = await guard.checkInput(
+      'Mail support@example.org or jane@example.org about project falcon, card 4539 1488 0343 6467, phone +44 20 7946 0958',
+    );
+    expect(verdict.text).toBe(
+      'Mail support@example.org or <EMAIL_1> about <DENY_LIST_1>, card **** **** **** 6467, phone +44 20 7946 0958',
+    );
   });
 
   it('accepts custom recognizers: RE2 patterns with a validator, and keyword lists', async () => {
@@ -76,7 +90,10 @@ describe('piiDetector', () => {
   it('finds values hidden in base64 and URL encoding through the core normalizer', async () => {
     const encoded = Buffer.from('contact jane.doe@example.org please').toString('base64');
     const detector = piiDetector({ entities: ['EMAIL_ADDRESS'] });
-    const findings = (await detector.detect(`payload: ${encoded}`, contextFor(`payload: ${encoded}`))) as readonly { data?: { reasons?: string[] }; span?: { start: number } }[];
+    const findings = (await detector.detect(`payload: ${encoded}`, contextFor(`payload: ${encoded}`))) as readonly {
+      data?: { reasons?: string[] };
+      span?: { start: number };
+    }[];
     expect(findings).toHaveLength(1);
     expect(findings[0]!.data!.reasons).toContain('decoded:base64');
     expect(findings[0]!.span!.start).toBe(9);
@@ -92,15 +109,23 @@ describe('piiDetector', () => {
   });
 
   it('finds names and places when asked (compromise lexicon, loaded lazily)', async () => {
-    const guard = createGuard({ input: [piiDetector({ entities: ['PERSON', 'LOCATION'] })], policy: { timeoutMs: 10_000 } });
+    const guard = createGuard({
+      input: [piiDetector({ entities: ['PERSON', 'LOCATION'] })],
+      policy: { timeoutMs: 10_000 },
+    });
     const verdict = await guard.checkInput('Dr. Justin Beet moved to Budapest, Hungary with Maria Schmidt.');
     // The honorific is a cue, not part of the name (Presidio labels it TITLE).
     expect(verdict.text).toBe('Dr. <PERSON_1> moved to <LOCATION_1>, <LOCATION_2> with <PERSON_2>.');
   });
 
   it('blocks when the policy says so, and rejects unknown entities and bad options with the field named', async () => {
-    const guard = createGuard({ input: [piiDetector()], policy: { rules: [{ category: 'CREDIT_CARD', minScore: 0.5, action: 'block' }] } });
-    await expect(guard.run([{ role: 'user', content: 'card 4539 1488 0343 6467' }], async () => 'x')).rejects.toThrow(GuardBlockedError);
+    const guard = createGuard({
+      input: [piiDetector()],
+      policy: { rules: [{ category: 'CREDIT_CARD', minScore: 0.5, action: 'block' }] },
+    });
+    await expect(guard.run([{ role: 'user', content: 'card 4539 1488 0343 6467' }], async () => 'x')).rejects.toThrow(
+      GuardBlockedError,
+    );
     expect(() => piiDetector({ entities: ['NOT_AN_ENTITY'] })).toThrow(/Unknown entity "NOT_AN_ENTITY"/);
     expect(() => piiDetector({ minScore: 2 } as never)).toThrow(ConfigError);
     expect(() => piiDetector({ operator: { type: 'mask', char: '**' } } as never)).toThrow(/operator/);
@@ -109,7 +134,14 @@ describe('piiDetector', () => {
 
   it('never crashes on odd input', async () => {
     const guard = createGuard({ input: [piiDetector(), secretsDetector()] });
-    for (const text of ['', '\ud800\udc00\ud800', '😀'.repeat(1000), '\u202eevil', 'x'.repeat(200_000), '\u0000\u0001\u0002']) {
+    for (const text of [
+      '',
+      '\ud800\udc00\ud800',
+      '😀'.repeat(1000),
+      '\u202eevil',
+      'x'.repeat(200_000),
+      '\u0000\u0001\u0002',
+    ]) {
       const verdict = await guard.checkInput(text);
       expect(verdict.errors).toEqual([]);
     }

@@ -6,7 +6,8 @@ export const piiDetectors: DetectorRegistry = [
   {
     id: 'pii',
     stages: ['input', 'output', 'tool_input', 'tool_output'],
-    description: 'Personal data (e-mail, phone, cards, IBAN, national ids, …); options: entities, operator, countries, …',
+    description:
+      'Personal data (e-mail, phone, cards, IBAN, national ids, …); options: entities, operator, countries, …',
     defaultFor: ['input', 'output', 'tool_output'],
     create: (options) => piiDetector((options ?? {}) as never),
   },

@@ -10,20 +10,33 @@ describe('operators', () => {
   it('redact, mask, placeholder, hash, encrypt, keep, custom', () => {
     expect(applyOperator({ type: 'redact' }, 'x@y.io', 'EMAIL_ADDRESS', numbers())).toBe('[REDACTED]');
     expect(applyOperator({ type: 'redact', with: '***' }, 'x@y.io', 'EMAIL_ADDRESS', numbers())).toBe('***');
-    expect(applyOperator({ type: 'mask' }, '4111 1111 1111 1111', 'CREDIT_CARD', numbers())).toBe('**** **** **** 1111');
-    expect(applyOperator({ type: 'mask', char: '#', keepFirst: 2, keepLast: 0 }, 'AB123', 'X', numbers())).toBe('AB###');
+    expect(applyOperator({ type: 'mask' }, '4111 1111 1111 1111', 'CREDIT_CARD', numbers())).toBe(
+      '**** **** **** 1111',
+    );
+    expect(applyOperator({ type: 'mask', char: '#', keepFirst: 2, keepLast: 0 }, 'AB123', 'X', numbers())).toBe(
+      'AB###',
+    );
     const counter = numbers();
     expect(applyOperator({ type: 'placeholder' }, 'a@b.io', 'EMAIL_ADDRESS', counter)).toBe('<EMAIL_1>');
     expect(applyOperator({ type: 'placeholder' }, 'c@d.io', 'EMAIL_ADDRESS', counter)).toBe('<EMAIL_2>');
     expect(applyOperator({ type: 'placeholder' }, 'a@b.io', 'EMAIL_ADDRESS', counter)).toBe('<EMAIL_1>');
     const hashed = applyOperator({ type: 'hash', key: 'k'.repeat(16) }, 'a@b.io', 'EMAIL_ADDRESS', numbers());
     expect(hashed).toBe(`<EMAIL_ADDRESS:${hmacValue('a@b.io', 'k'.repeat(16)).slice(0, 16)}>`);
-    expect(applyOperator({ type: 'hash', key: 'other-key-123456' }, 'a@b.io', 'EMAIL_ADDRESS', numbers())).not.toBe(hashed);
+    expect(applyOperator({ type: 'hash', key: 'other-key-123456' }, 'a@b.io', 'EMAIL_ADDRESS', numbers())).not.toBe(
+      hashed,
+    );
     const sealed = applyOperator({ type: 'encrypt', key: KEY }, 'a@b.io', 'EMAIL_ADDRESS', numbers()) as string;
     expect(sealed).toMatch(/^<enc:[A-Za-z0-9_-]+>$/);
     expect(decryptValue(sealed.slice(5, -1), KEY)).toBe('a@b.io');
     expect(applyOperator({ type: 'keep' }, 'a@b.io', 'EMAIL_ADDRESS', numbers())).toBeUndefined();
-    expect(applyOperator({ type: 'custom', fn: (value, entity) => `${entity}:${value.length}` }, 'a@b.io', 'EMAIL_ADDRESS', numbers())).toBe('EMAIL_ADDRESS:6');
+    expect(
+      applyOperator(
+        { type: 'custom', fn: (value, entity) => `${entity}:${value.length}` },
+        'a@b.io',
+        'EMAIL_ADDRESS',
+        numbers(),
+      ),
+    ).toBe('EMAIL_ADDRESS:6');
   });
 
   it('encryption is randomized, authenticated and refuses a wrong key', () => {
@@ -57,7 +70,13 @@ describe('createVault', () => {
   it('on a store: shared between vault objects with the same id and key, encrypted at rest', async () => {
     const store = memoryStore();
     const writes: string[] = [];
-    const spy = { ...store, set: async (key: string, value: string, options?: { ttlMs?: number }) => { writes.push(`${key}=${value}`); return store.set(key, value, options); } };
+    const spy = {
+      ...store,
+      set: async (key: string, value: string, options?: { ttlMs?: number }) => {
+        writes.push(`${key}=${value}`);
+        return store.set(key, value, options);
+      },
+    };
     const a = createVault({ id: 'conversation-1', store: spy, key: KEY });
     const b = createVault({ id: 'conversation-1', store: spy, key: KEY });
     const placeholder = await a.placeholder('EMAIL_ADDRESS', 'jane@example.org');

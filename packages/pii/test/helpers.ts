@@ -8,7 +8,9 @@ export function finder(recognizers: readonly Recognizer[]) {
   return (text: string, entity?: string, minScore = 0.5): EntityMatch[] => {
     const out: EntityMatch[] = [];
     scanText(text, set, { maxMatches: 10_000 }, out);
-    return resolveOverlaps(out).filter((match) => match.score >= minScore && (entity === undefined || match.entity === entity));
+    return resolveOverlaps(out).filter(
+      (match) => match.score >= minScore && (entity === undefined || match.entity === entity),
+    );
   };
 }
 

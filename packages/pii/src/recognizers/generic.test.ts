@@ -7,7 +7,9 @@ const found = (text: string, entity: string) => values(text, find(text, entity))
 
 describe('EMAIL_ADDRESS', () => {
   it('finds addresses with dots, plus tags, sub-domains and punycode', () => {
-    expect(found('write to jane.doe+news@mail.example.co.uk today', 'EMAIL_ADDRESS')).toEqual(['jane.doe+news@mail.example.co.uk']);
+    expect(found('write to jane.doe+news@mail.example.co.uk today', 'EMAIL_ADDRESS')).toEqual([
+      'jane.doe+news@mail.example.co.uk',
+    ]);
     expect(found('user@xn--80ak6aa92e.com', 'EMAIL_ADDRESS')).toEqual(['user@xn--80ak6aa92e.com']);
     expect(found('(contact: a_b@c-d.io).', 'EMAIL_ADDRESS')).toEqual(['a_b@c-d.io']);
   });
@@ -20,7 +22,17 @@ describe('EMAIL_ADDRESS', () => {
 
 describe('PHONE_NUMBER', () => {
   it('finds international and national formats', () => {
-    for (const phone of ['+44 20 7946 0958', '(555) 123-4567', '+1-555-867-5309', '07700 900 461', '+33 1 42 68 53 00', '+46 (0)8 928 571 38', '0049 30 1234567', '+14155552671', '555.867.5309 ext. 12']) {
+    for (const phone of [
+      '+44 20 7946 0958',
+      '(555) 123-4567',
+      '+1-555-867-5309',
+      '07700 900 461',
+      '+33 1 42 68 53 00',
+      '+46 (0)8 928 571 38',
+      '0049 30 1234567',
+      '+14155552671',
+      '555.867.5309 ext. 12',
+    ]) {
       expect(found(`call ${phone} now`, 'PHONE_NUMBER'), phone).toEqual([phone]);
     }
   });
@@ -39,7 +51,16 @@ describe('PHONE_NUMBER', () => {
 
 describe('CREDIT_CARD', () => {
   it('finds Luhn-valid numbers of every brand, plain, spaced or dashed', () => {
-    for (const card of ['4539 1488 0343 6467', '5555-5555-5555-4444', '378282246310005', '3782 822463 10005', '6011000990139424', '3530111333300000', '30569309025904', '6759649826438453']) {
+    for (const card of [
+      '4539 1488 0343 6467',
+      '5555-5555-5555-4444',
+      '378282246310005',
+      '3782 822463 10005',
+      '6011000990139424',
+      '3530111333300000',
+      '30569309025904',
+      '6759649826438453',
+    ]) {
       expect(found(`card ${card}.`, 'CREDIT_CARD'), card).toEqual([card]);
     }
   });
@@ -58,7 +79,9 @@ describe('CREDIT_CARD', () => {
 
 describe('IBAN_CODE', () => {
   it('finds valid IBANs compact, spaced, dashed or in lower case, cut at the country length', () => {
-    expect(found('IBAN FR76 3000 6000 0112 3456 7890 189 please', 'IBAN_CODE')).toEqual(['FR76 3000 6000 0112 3456 7890 189']);
+    expect(found('IBAN FR76 3000 6000 0112 3456 7890 189 please', 'IBAN_CODE')).toEqual([
+      'FR76 3000 6000 0112 3456 7890 189',
+    ]);
     expect(found('pay DE89370400440532013000.', 'IBAN_CODE')).toEqual(['DE89370400440532013000']);
     expect(found('gb82west12345698765432', 'IBAN_CODE')).toEqual(['gb82west12345698765432']);
     expect(found('NL91-ABNA-0417-1643-00 ok', 'IBAN_CODE')).toEqual(['NL91-ABNA-0417-1643-00']);
@@ -82,7 +105,10 @@ describe('SWIFT_CODE', () => {
 describe('network addresses', () => {
   it('finds IPv4 (with a prefix length) and IPv6, rejects out-of-range octets and versions', () => {
     expect(found('hosts 192.168.0.1 and 10.0.0.0/8', 'IP_ADDRESS')).toEqual(['192.168.0.1', '10.0.0.0/8']);
-    expect(found('v6 2001:db8::ff00:42:8329 and fe80::1%eth0', 'IP_ADDRESS')).toEqual(['2001:db8::ff00:42:8329', 'fe80::1%eth0']);
+    expect(found('v6 2001:db8::ff00:42:8329 and fe80::1%eth0', 'IP_ADDRESS')).toEqual([
+      '2001:db8::ff00:42:8329',
+      'fe80::1%eth0',
+    ]);
     expect(found('256.1.1.1 and 1.2.3', 'IP_ADDRESS')).toEqual([]);
     // Like Presidio, the first four octets of a longer dotted run are taken.
     expect(found('192.168.1.1.1', 'IP_ADDRESS')).toEqual(['192.168.1.1']);
@@ -96,15 +122,24 @@ describe('network addresses', () => {
     ]);
   });
   it('finds URLs without trailing punctuation', () => {
-    expect(found('see https://example.com/a?b=1#c, or www.example.org.', 'URL')).toEqual(['https://example.com/a?b=1#c', 'www.example.org']);
+    expect(found('see https://example.com/a?b=1#c, or www.example.org.', 'URL')).toEqual([
+      'https://example.com/a?b=1#c',
+      'www.example.org',
+    ]);
   });
 });
 
 describe('CRYPTO', () => {
   it('validates Bitcoin base58check and bech32, and Ethereum addresses', () => {
-    expect(found('send to 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2', 'CRYPTO')).toEqual(['1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2']);
-    expect(found('bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq', 'CRYPTO')).toEqual(['bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq']);
-    expect(found('wallet 0x52908400098527886E0F7030069857D2E4169EE7', 'CRYPTO')).toEqual(['0x52908400098527886E0F7030069857D2E4169EE7']);
+    expect(found('send to 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2', 'CRYPTO')).toEqual([
+      '1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2',
+    ]);
+    expect(found('bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq', 'CRYPTO')).toEqual([
+      'bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq',
+    ]);
+    expect(found('wallet 0x52908400098527886E0F7030069857D2E4169EE7', 'CRYPTO')).toEqual([
+      '0x52908400098527886E0F7030069857D2E4169EE7',
+    ]);
     // One character changed: the checksum fails.
     expect(found('send to 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN3', 'CRYPTO')).toEqual([]);
     expect(found('bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdr', 'CRYPTO')).toEqual([]);

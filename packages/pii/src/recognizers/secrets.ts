@@ -1,4 +1,3 @@
-// Placeholder until the credential recognizers land; replaced by the real list.
-import type { Recognizer } from '../recognizer.js';
-
-export const secretRecognizers: readonly Recognizer[] = [];
+// Credential and secret recognizers: provider token formats, JSON Web Tokens, private keys, passwords in
+// connection strings, and secrets written after telling keys. See ./secrets/ for the lists.
+export { claimedByProvider, providerRecognizers, secretRecognizers } from './secrets/index.js';
