@@ -61,7 +61,7 @@ function needsMask(needs: string | undefined): number {
 const START_CLASSES: readonly StartClass[] = ['digit', 'upper', 'lower', 'plus', 'paren', 'dash', 'quote', 'other'];
 
 /** Escapes a literal for a regex with the `u` flag (where `\-` and `\/` would be invalid escapes). */
-function escape(text: string): string {
+function escapeLiteral(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
@@ -186,7 +186,7 @@ export function compileRecognizers(recognizers: readonly Recognizer[]): Recogniz
         recognizer.context === undefined || recognizer.context.length === 0
           ? undefined
           : new RegExp(
-              `(?:^|[^\\p{L}\\p{N}])(?:${recognizer.context.map(escape).join('|')})(?=$|[^\\p{L}\\p{N}])`,
+              `(?:^|[^\\p{L}\\p{N}])(?:${recognizer.context.map(escapeLiteral).join('|')})(?=$|[^\\p{L}\\p{N}])`,
               'u',
             ),
       testValues: recognizer.testValues === undefined ? undefined : new Set(recognizer.testValues.map(alnumOf)),

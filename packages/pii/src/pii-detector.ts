@@ -179,9 +179,9 @@ function buildPlan(
       kind: entry.kind,
       ...(entry.validate ? { validate: entry.validate } : {}),
     });
-    entry.patterns.forEach((pattern, patternIndex) =>
-      patterns.push({ id: `${category}-${patternIndex}`, pattern, flags: entry.flags, category, score: entry.score }),
-    );
+    for (const [patternIndex, pattern] of entry.patterns.entries()) {
+      patterns.push({ id: `${category}-${patternIndex}`, pattern, flags: entry.flags, category, score: entry.score });
+    }
     for (const keyword of entry.keywords) keywords.push({ keyword, category, score: entry.score });
   });
   for (const word of config.deny) {
@@ -322,7 +322,11 @@ function createDetector(
       if (replacement instanceof Promise) {
         const index = findings.length;
         findings.push(base);
-        pending.push(replacement.then((value) => void (findings[index] = { ...base, replacement: value })));
+        pending.push(
+          replacement.then((value) => {
+            findings[index] = { ...base, replacement: value };
+          }),
+        );
       } else findings.push(replacement === undefined ? base : { ...base, replacement });
     }
     return pending.length === 0 ? findings : Promise.all(pending).then(() => findings);
