@@ -1,5 +1,5 @@
-import { createGuard, defineDetector, normalizeText, patternDetector } from '@parapet/core';
 import { type BenchResult, loadCorpus, measure, printTable, SIZES } from '@parapet/bench';
+import { createGuard, defineDetector, normalizeText, patternDetector } from '@parapet/core';
 
 const EMPTY: readonly never[] = [];
 const trivial = (index: number) => defineDetector({ id: `trivial-${index}`, stages: ['input'], detect: () => EMPTY });
