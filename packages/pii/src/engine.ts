@@ -45,9 +45,11 @@ interface Fused {
 export interface RecognizerSet {
   readonly recognizers: readonly Recognizer[];
   readonly byStart: Readonly<Record<StartClass, readonly Fused[]>>;
+  /** Recognizers whose match begins with a literal, by its first two characters (lower-cased when `i`). */
+  readonly byPrefix: ReadonlyMap<string, readonly Compiled[]>;
   readonly byLiteral: ReadonlyMap<string, readonly Compiled[]>;
-  /** Whether a window of text holds any context word of the context-required recognizers. */
-  readonly hasRequiredContext: (window: string) => boolean;
+  /** Every context word of the context-required recognizers. */
+  readonly requiredContext: ContextWords | undefined;
 }
 
 const NEED_BITS: Readonly<Record<string, number>> = { '@': 1, ':': 2, '.': 4, '/': 8, '=': 16, '-': 32, _: 64 };
@@ -115,23 +117,27 @@ function suffix(fused: Fused, from: number): RegExp {
 }
 
 const WORD_SPLIT = /[^\p{L}\p{N}.#]+/u;
+// Words for context lookups: ASCII and Latin letters and digits (no `u` flag: fast on two-byte text).
+const WORDS = /[A-Za-z0-9\u00c0-\u024f]+/g;
 
-/**
- * A test for "any of these words or phrases in this window": the window's words are looked up in sets
- * (single words, and runs of two to four words for phrases), instead of matching a regex alternation
- * of hundreds of words at every position.
- */
-function contextFinder(words: readonly string[]): (window: string) => boolean {
-  if (words.length === 0) return () => false;
+/** The words and phrases context-required recognizers look for, ready for lookups. */
+interface ContextWords {
+  readonly single: ReadonlySet<string>;
+  readonly phrases: ReadonlySet<string>;
+  readonly heads: ReadonlySet<string>;
+  readonly longest: number;
+}
+
+function contextWords(words: readonly string[]): ContextWords {
   const single = new Set<string>();
   const phrases = new Set<string>();
-  // First words of phrases: only tokens in here start a phrase lookup (no string building otherwise).
   const heads = new Set<string>();
   let longest = 1;
   for (const word of words) {
     const parts = word
       .toLowerCase()
       .split(WORD_SPLIT)
+      .flatMap((part) => part.split(/[.#]/))
       .filter((part) => part.length > 0);
     if (parts.length === 0) continue;
     if (parts.length === 1) single.add(parts[0]!);
@@ -141,27 +147,162 @@ function contextFinder(words: readonly string[]): (window: string) => boolean {
       longest = Math.max(longest, Math.min(parts.length, 4));
     }
   }
-  return (window) => {
-    const tokens = window.toLowerCase().split(WORD_SPLIT);
-    for (let i = 0; i < tokens.length; i++) {
-      const token = tokens[i]!;
-      if (token.length === 0) continue;
-      if (single.has(token)) return true;
-      const last = token.charCodeAt(token.length - 1);
-      if ((last === 46 || last === 35) && single.has(token.replace(/[.#]+$/, ''))) return true;
-      // "aws.amazon.com", "ssn#": the parts of a dotted token count too.
-      if (token.includes('.') || token.includes('#')) {
-        for (const part of token.split(/[.#]/)) if (part.length > 0 && single.has(part)) return true;
+  return { single, phrases, heads, longest };
+}
+
+/**
+ * Per text: where the context words are. Words are read once, left to right, only inside the windows the
+ * engine asks about (a gap between windows is skipped), so the cost is at most one pass over the text
+ * however many candidates share a window.
+ */
+class ContextIndex {
+  private scanned = 0;
+  private readonly hits: number[] = [];
+  private cursor = 0;
+
+  constructor(
+    private readonly text: string,
+    private readonly words: ContextWords,
+  ) {}
+
+  /** Whether a context word starts in [from, to). Windows are asked for in increasing order of `from`. */
+  near(from: number, to: number): boolean {
+    const { text, words } = this;
+    if (this.scanned < from) this.scanned = from;
+    if (this.scanned < to) {
+      // A bounded slice: a regex search on the whole text would run to its end when no word follows.
+      const offset = this.scanned;
+      const segment = text.slice(offset, to);
+      WORDS.lastIndex = 0;
+      for (let match = WORDS.exec(segment); match !== null; match = WORDS.exec(segment)) {
+        const at = offset + match.index;
+        const word = match[0].toLowerCase();
+        if (words.single.has(word)) this.hits.push(at);
+        else if (words.heads.has(word)) {
+          const following = text
+            .slice(at, at + 60)
+            .toLowerCase()
+            .split(/[^a-z0-9\u00c0-\u024f]+/);
+          let phrase = following[0] ?? '';
+          for (let k = 1; k < words.longest && k < following.length; k++) {
+            phrase += ` ${following[k]}`;
+            if (words.phrases.has(phrase)) {
+              this.hits.push(at);
+              break;
+            }
+          }
+        }
       }
-      if (!heads.has(token)) continue;
-      let phrase = token;
-      for (let k = 1; k < longest && i + k < tokens.length; k++) {
-        phrase += ` ${tokens[i + k]}`;
-        if (phrases.has(phrase)) return true;
+      this.scanned = to;
+    }
+    while (this.cursor < this.hits.length && this.hits[this.cursor]! < from) this.cursor++;
+    return this.cursor < this.hits.length && this.hits[this.cursor]! < to;
+  }
+}
+
+/** Index just past the group that opens at `start` (a '('), or -1. Classes and escapes are skipped. */
+function groupEnd(source: string, start: number): number {
+  let depth = 0;
+  for (let i = start; i < source.length; i++) {
+    const char = source[i];
+    if (char === '\\') {
+      i++;
+      continue;
+    }
+    if (char === '[') {
+      i++;
+      while (i < source.length && source[i] !== ']') {
+        if (source[i] === '\\') i++;
+        i++;
+      }
+      continue;
+    }
+    if (char === '(') depth++;
+    else if (char === ')') {
+      depth--;
+      if (depth === 0) return i + 1;
+    }
+  }
+  return -1;
+}
+
+/** Leading literal text of a regex fragment (letters, digits, '_', '-', escaped punctuation). */
+function literalRun(fragment: string): string {
+  let out = '';
+  let i = 0;
+  while (i < fragment.length) {
+    const char = fragment[i]!;
+    if (/[A-Za-z0-9_]/.test(char) || (char === '-' && i > 0)) {
+      out += char;
+      i++;
+    } else if (char === '\\' && /[-._/:]/.test(fragment[i + 1] ?? '')) {
+      out += fragment[i + 1];
+      i += 2;
+    } else break;
+  }
+  // A quantifier right after the run applies to its last character, which is then optional.
+  if (/^[?*{]/.test(fragment[i] ?? '')) out = out.slice(0, -1);
+  return out;
+}
+
+/**
+ * The literal strings a pattern's match must begin with, if the pattern says so plainly: leading
+ * lookarounds (alone or in a group of alternatives) are skipped, then a literal run, or a group of
+ * literal alternatives, of at least two characters. Undefined when there is no such prefix.
+ */
+export function literalPrefixes(source: string, ignoreCase: boolean): string[] | undefined {
+  let rest = source;
+  for (;;) {
+    if (rest.startsWith('\\b')) {
+      rest = rest.slice(2);
+      continue;
+    }
+    if (/^\(\?<?[=!]/.test(rest)) {
+      const end = groupEnd(rest, 0);
+      if (end < 0) return undefined;
+      rest = rest.slice(end);
+      continue;
+    }
+    if (rest.startsWith('(?:')) {
+      const end = groupEnd(rest, 0);
+      if (end < 0) return undefined;
+      // A group holding only lookarounds, such as (?:(?<!x)|(?<=y)), matches nothing itself.
+      const body = rest.slice(3, end - 1);
+      const stripped = body.replace(/\(\?<?[=!](?:[^()\\]|\\.)*\)/g, '').replace(/\|/g, '');
+      if (stripped.length === 0 && !/[?*+{]/.test(rest[end] ?? '')) {
+        rest = rest.slice(end);
+        continue;
       }
     }
-    return false;
-  };
+    break;
+  }
+  if (rest.startsWith('(')) {
+    const open = rest.startsWith('(?:') ? 3 : rest.startsWith('(?<') ? -1 : 1;
+    const end = groupEnd(rest, 0);
+    if (open < 0 || end < 0 || /[?*{]/.test(rest[end] ?? '')) return undefined;
+    const body = rest.slice(open, end - 1);
+    if (body.includes('(')) return undefined;
+    const runs = body
+      .split('|')
+      .map((alternative) =>
+        literalRun(alternative) === alternative || literalRun(alternative).length >= 2 ? literalRun(alternative) : '',
+      );
+    if (runs.some((run) => run.length < 2)) return undefined;
+    return runs.map((run) => (ignoreCase ? run.toLowerCase() : run));
+  }
+  if (rest.includes('|') && !rest.startsWith('(')) {
+    // A top-level alternation: each side would need its own prefix.
+    let depth = 0;
+    for (let i = 0; i < rest.length; i++) {
+      const char = rest[i];
+      if (char === '\\') i++;
+      else if (char === '(') depth++;
+      else if (char === ')') depth--;
+      else if (char === '|' && depth === 0) return undefined;
+    }
+  }
+  const run = literalRun(rest);
+  return run.length >= 2 ? [ignoreCase ? run.toLowerCase() : run] : undefined;
 }
 
 /** Compiles recognizers once: sticky regexes, fused per start class, and dispatch tables. */
@@ -171,6 +312,7 @@ export function compileRecognizers(recognizers: readonly Recognizer[]): Recogniz
     Compiled[]
   >;
   const byLiteral = new Map<string, Compiled[]>();
+  const byPrefix = new Map<string, Compiled[]>();
   const seen = new Set<string>();
   recognizers.forEach((recognizer, index) => {
     if (seen.has(recognizer.id)) throw new Error(`recognizer id "${recognizer.id}" is defined twice`);
@@ -192,7 +334,18 @@ export function compileRecognizers(recognizers: readonly Recognizer[]): Recogniz
       testValues: recognizer.testValues === undefined ? undefined : new Set(recognizer.testValues.map(alnumOf)),
       index,
     };
-    for (const start of recognizer.starts) lists[start].push(compiled);
+    const prefixes = literalPrefixes(recognizer.pattern.source, recognizer.pattern.flags.includes('i'));
+    if (prefixes !== undefined) {
+      // Tried only where the text begins with the prefix: a map lookup instead of a regex attempt.
+      for (const prefix of prefixes) {
+        const key = prefix.slice(0, 2);
+        const list = byPrefix.get(key) ?? [];
+        if (!list.includes(compiled)) list.push(compiled);
+        byPrefix.set(key, list);
+      }
+    } else {
+      for (const start of recognizer.starts) lists[start].push(compiled);
+    }
     for (const literal of recognizer.literals ?? []) {
       const list = byLiteral.get(literal) ?? [];
       list.push(compiled);
@@ -208,7 +361,13 @@ export function compileRecognizers(recognizers: readonly Recognizer[]): Recogniz
       recognizers.filter((recognizer) => recognizer.contextRequired).flatMap((recognizer) => recognizer.context ?? []),
     ),
   ];
-  return { recognizers, byStart, byLiteral, hasRequiredContext: contextFinder(requiredWords) };
+  return {
+    recognizers,
+    byStart,
+    byPrefix,
+    byLiteral,
+    requiredContext: requiredWords.length === 0 ? undefined : contextWords(requiredWords),
+  };
 }
 
 // Character classes for ASCII: 1 letter or digit, 2 joiner inside a token.
@@ -302,6 +461,7 @@ export function scanText(text: string, set: RecognizerSet, limits: ScanLimits, o
     return match.end;
   };
   let tokenNeeds = 0;
+  let contextIndex: ContextIndex | undefined;
   let contextKnown = false;
   let contextNear = false;
   let windowStart = 0;
@@ -314,12 +474,13 @@ export function scanText(text: string, set: RecognizerSet, limits: ScanLimits, o
         if (!contextKnown) {
           contextKnown = true;
           // Around the token's start: context words sit before a value, or just after a short one.
-          contextNear = set.hasRequiredContext(
-            text.slice(
+          contextIndex ??= set.requiredContext === undefined ? undefined : new ContextIndex(text, set.requiredContext);
+          contextNear =
+            contextIndex !== undefined &&
+            contextIndex.near(
               Math.max(0, windowStart - CONTEXT_BEFORE),
               Math.min(windowEnd, windowStart + 64) + CONTEXT_AFTER,
-            ),
-          );
+            );
         }
         if (!contextNear) continue;
       }
@@ -447,7 +608,24 @@ export function scanText(text: string, set: RecognizerSet, limits: ScanLimits, o
       if (start === previousStart) continue;
       previousStart = start;
       const code = text.charCodeAt(start);
-      const end = tryFused(start, set.byStart[startClass(code)]);
+      let end = tryFused(start, set.byStart[startClass(code)]);
+      if (set.byPrefix.size > 0) {
+        const two = text.slice(start, start + 2);
+        const exact = set.byPrefix.get(two);
+        if (exact !== undefined) end = Math.max(end, tryAt(start, exact));
+        const lower = two.toLowerCase();
+        if (lower !== two) {
+          const folded = set.byPrefix.get(lower);
+          if (folded !== undefined)
+            end = Math.max(
+              end,
+              tryAt(
+                start,
+                folded.filter((compiled) => compiled.recognizer.pattern.flags.includes('i')),
+              ),
+            );
+        }
+      }
       if (end > regionEnd) regionEnd = end;
     }
     covered = regionEnd;
