@@ -212,3 +212,31 @@ describe('the parapet binary', () => {
     expect(JSON.parse(run.stdout).action).toBe('block');
   });
 });
+
+describe('parapet eval, cases and relabelled sets', () => {
+  it('reports agreement per entity for a cases set, building the detector for each row entity', async () => {
+    const io = capture();
+    const code = await main(['eval', '--dataset', join(fixtures, 'cases.jsonl'), '--detector', 'pii', '--format', 'json'], io);
+    expect(code).toBe(EXIT.allow);
+    const result = JSON.parse(io.out());
+    expect(Object.keys(result)).toEqual(['task', 'n', 'agreement', 'countAgreement', 'byEntity', 'latencyUs']);
+    expect(result.n).toBe(4);
+    // Card found, IBAN with a broken checksum not found, e-mail found; the last row expects a card that is not there.
+    expect(result.byEntity.CREDIT_CARD).toEqual({ n: 2, agreement: 0.5, countAgreement: 0.5 });
+    expect(result.byEntity.IBAN_CODE.agreement).toBe(1);
+    expect(result.byEntity.EMAIL_ADDRESS.agreement).toBe(1);
+    expect(result.agreement).toBe(0.75);
+  });
+
+  it('reads labels from another field, skips unknown labels and wraps chosen rows', async () => {
+    const io = capture();
+    const code = await main(
+      ['eval', '--dataset', join(fixtures, 'kinds.jsonl'), '--detector', 'secrets', '--label-key', 'kind', '--true', 'tp', '--false', 'fp', '--wrap', 'value=api_token = "{text}"', '--format', 'json'],
+      io,
+    );
+    expect(code).toBe(EXIT.allow);
+    const result = JSON.parse(io.out());
+    expect(result).toMatchObject({ n: 4, positives: 3, negatives: 1 });
+    expect(io.err()).toContain('skipped 1 row');
+  });
+});

@@ -45,6 +45,8 @@ interface Fused {
 export interface RecognizerSet {
   readonly recognizers: readonly Recognizer[];
   readonly byStart: Readonly<Record<StartClass, readonly Fused[]>>;
+  /** Recognizers tried at the word before a token (`leadingWord`). */
+  readonly leadingWord: readonly Fused[];
   /** Recognizers whose match begins with a literal, by its first two characters (lower-cased when `i`). */
   readonly byPrefix: ReadonlyMap<string, readonly Compiled[]>;
   readonly byLiteral: ReadonlyMap<string, readonly Compiled[]>;
@@ -117,8 +119,9 @@ function suffix(fused: Fused, from: number): RegExp {
 }
 
 const WORD_SPLIT = /[^\p{L}\p{N}.#]+/u;
-// Words for context lookups: ASCII and Latin letters and digits (no `u` flag: fast on two-byte text).
-const WORDS = /[A-Za-z0-9\u00c0-\u024f]+/g;
+// Words for context lookups: letters and digits of the Latin, Greek, Cyrillic, Indic, Thai, CJK and
+// Hangul blocks (ranges, no `u` flag: fast on two-byte text).
+const WORDS = /[A-Za-z0-9\u00c0-\u024f\u0370-\u1fff\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]+/g;
 
 /** The words and phrases context-required recognizers look for, ready for lookups. */
 interface ContextWords {
@@ -182,7 +185,7 @@ class ContextIndex {
           const following = text
             .slice(at, at + 60)
             .toLowerCase()
-            .split(/[^a-z0-9\u00c0-\u024f]+/);
+            .split(/[^a-z0-9\u00c0-\u024f\u0370-\u1fff\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]+/);
           let phrase = following[0] ?? '';
           for (let k = 1; k < words.longest && k < following.length; k++) {
             phrase += ` ${following[k]}`;
@@ -313,6 +316,7 @@ export function compileRecognizers(recognizers: readonly Recognizer[]): Recogniz
   >;
   const byLiteral = new Map<string, Compiled[]>();
   const byPrefix = new Map<string, Compiled[]>();
+  const leading: Compiled[] = [];
   const seen = new Set<string>();
   recognizers.forEach((recognizer, index) => {
     if (seen.has(recognizer.id)) throw new Error(`recognizer id "${recognizer.id}" is defined twice`);
@@ -334,6 +338,7 @@ export function compileRecognizers(recognizers: readonly Recognizer[]): Recogniz
       testValues: recognizer.testValues === undefined ? undefined : new Set(recognizer.testValues.map(alnumOf)),
       index,
     };
+    if (recognizer.leadingWord) leading.push(compiled);
     const prefixes = literalPrefixes(recognizer.pattern.source, recognizer.pattern.flags.includes('i'));
     if (prefixes !== undefined) {
       // Tried only where the text begins with the prefix: a map lookup instead of a regex attempt.
@@ -364,6 +369,7 @@ export function compileRecognizers(recognizers: readonly Recognizer[]): Recogniz
   return {
     recognizers,
     byStart,
+    leadingWord: fuse(leading),
     byPrefix,
     byLiteral,
     requiredContext: requiredWords.length === 0 ? undefined : contextWords(requiredWords),
@@ -547,7 +553,9 @@ export function scanText(text: string, set: RecognizerSet, limits: ScanLimits, o
       if (before === 43 || before === 40) starts.push(left - 1);
     }
     starts.push(left);
-    // "May 1st", "HRB 12345": a short word of letters just before, apart by one space, may begin the value.
+    // "May 1st", "HRB 12345": a short word of letters just before, apart by one space, may begin the value
+    // (tried only with the recognizers that say so).
+    let leadingWord = -1;
     if (left >= 3 && left - 1 > covered && text.charCodeAt(left - 1) === 32) {
       let word = left - 1;
       while (word > covered && left - 1 - word < 12) {
@@ -556,7 +564,7 @@ export function scanText(text: string, set: RecognizerSet, limits: ScanLimits, o
         word--;
       }
       const size = left - 1 - word;
-      if (size >= 2 && size <= 12 && (word === 0 || !isWordCode(text.charCodeAt(word - 1)))) starts.push(word);
+      if (size >= 2 && size <= 12 && (word === 0 || !isWordCode(text.charCodeAt(word - 1)))) leadingWord = word;
     }
     for (let i = left + 1; i < right && starts.length < MAX_STARTS; i++) {
       const previous = text.charCodeAt(i - 1);
@@ -626,6 +634,10 @@ export function scanText(text: string, set: RecognizerSet, limits: ScanLimits, o
             );
         }
       }
+      if (end > regionEnd) regionEnd = end;
+    }
+    if (leadingWord >= 0 && set.leadingWord.length > 0) {
+      const end = tryFused(leadingWord, set.leadingWord);
       if (end > regionEnd) regionEnd = end;
     }
     covered = regionEnd;

@@ -52,6 +52,11 @@ export interface Recognizer {
    */
   readonly contextRequired?: boolean;
   /**
+   * The value may begin with a short word of letters before the token that holds the anchor ("May 1st",
+   * "HRB 12345"); the engine tries such recognizers at that word too. Others are never tried there.
+   */
+  readonly leadingWord?: boolean;
+  /**
    * Characters that must appear in the candidate's token for the recognizer to be tried (an e-mail
    * address needs '@'). The engine skips the recognizer everywhere else. Any of `@:./=-_`.
    */

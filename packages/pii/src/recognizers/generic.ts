@@ -483,6 +483,7 @@ const dateWithMonth: Recognizer = {
   id: 'date-month-name',
   entity: 'DATE_TIME',
   kind: 'pii',
+  leadingWord: true,
   pattern: new RegExp(
     `(?<![\\p{L}\\d])(?:\\d{1,2}(?:st|nd|rd|th|er|\\.)?[- /](?:${MONTHS})\\.?(?:[- /,]{1,2}\\d{2,4})?|(?:${MONTHS})\\.?[- ]\\d{1,2}(?:st|nd|rd|th)?(?:,? \\d{4})?|(?:${MONTHS})[-/ ]\\d{4})(?![\\p{L}\\d])`,
     'iu',
@@ -540,6 +541,7 @@ const dateOfBirth: Recognizer = {
   id: 'date-of-birth',
   entity: 'DATE_OF_BIRTH',
   kind: 'pii',
+  leadingWord: true,
   pattern: new RegExp(
     `(?<![\\d/.-])(?:${NUMERIC_DATE}|\\d{1,2}(?:st|nd|rd|th|er|\\.)? (?:${MONTHS})\\.? \\d{4}|(?:${MONTHS})\\.? \\d{1,2}(?:st|nd|rd|th)?,? \\d{4})(?![\\d]|[/.-]\\d)`,
     'i',
