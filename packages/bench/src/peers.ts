@@ -24,7 +24,14 @@ function trapHaiWorkerError(): void {
   });
 }
 
-const ALL_OFF = { pii: false, profanity: false, jailbreak: false, toxicity: false, relevance: false, promptInjection: false };
+const ALL_OFF = {
+  pii: false,
+  profanity: false,
+  jailbreak: false,
+  toxicity: false,
+  relevance: false,
+  promptInjection: false,
+};
 
 export const PEERS: readonly Peer[] = [
   {
@@ -146,7 +153,9 @@ export const PEERS: readonly Peer[] = [
 ];
 
 /** The peers of one capability, each made ready (failures reported, not thrown: a broken peer is a finding). */
-export async function loadPeers(capability: PeerCapability): Promise<{ name: string; run?: (text: string) => unknown; error?: string }[]> {
+export async function loadPeers(
+  capability: PeerCapability,
+): Promise<{ name: string; run?: (text: string) => unknown; error?: string }[]> {
   const out: { name: string; run?: (text: string) => unknown; error?: string }[] = [];
   for (const peer of PEERS.filter((entry) => entry.capability === capability)) {
     try {

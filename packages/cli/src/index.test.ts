@@ -216,7 +216,10 @@ describe('the parapet binary', () => {
 describe('parapet eval, cases and relabelled sets', () => {
   it('reports agreement per entity for a cases set, building the detector for each row entity', async () => {
     const io = capture();
-    const code = await main(['eval', '--dataset', join(fixtures, 'cases.jsonl'), '--detector', 'pii', '--format', 'json'], io);
+    const code = await main(
+      ['eval', '--dataset', join(fixtures, 'cases.jsonl'), '--detector', 'pii', '--format', 'json'],
+      io,
+    );
     expect(code).toBe(EXIT.allow);
     const result = JSON.parse(io.out());
     expect(Object.keys(result)).toEqual(['task', 'n', 'agreement', 'countAgreement', 'byEntity', 'latencyUs']);
@@ -231,7 +234,23 @@ describe('parapet eval, cases and relabelled sets', () => {
   it('reads labels from another field, skips unknown labels and wraps chosen rows', async () => {
     const io = capture();
     const code = await main(
-      ['eval', '--dataset', join(fixtures, 'kinds.jsonl'), '--detector', 'secrets', '--label-key', 'kind', '--true', 'tp', '--false', 'fp', '--wrap', 'value=api_token = "{text}"', '--format', 'json'],
+      [
+        'eval',
+        '--dataset',
+        join(fixtures, 'kinds.jsonl'),
+        '--detector',
+        'secrets',
+        '--label-key',
+        'kind',
+        '--true',
+        'tp',
+        '--false',
+        'fp',
+        '--wrap',
+        'value=api_token = "{text}"',
+        '--format',
+        'json',
+      ],
       io,
     );
     expect(code).toBe(EXIT.allow);

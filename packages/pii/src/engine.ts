@@ -443,6 +443,7 @@ function numericRunLength(text: string, at: number, limit: number): number {
 const MAX_STARTS = 8;
 const ANCHOR = /[0-9@:=]/g;
 const CONTEXT_BEFORE = 48;
+const CLAIM_SCORE = 0.5;
 const CONTEXT_AFTER = 16;
 
 export interface ScanLimits {
@@ -464,7 +465,8 @@ export function scanText(text: string, set: RecognizerSet, limits: ScanLimits, o
     if (match === undefined) return position;
     matchedUntil.set(compiled.index, match.end);
     if (match.score > 0) out.push(match);
-    return match.end;
+    // Only a value worth reporting claims its span; a weak guess leaves the inside open to others.
+    return match.score >= CLAIM_SCORE ? match.end : position;
   };
   let tokenNeeds = 0;
   let contextIndex: ContextIndex | undefined;
@@ -612,9 +614,12 @@ export function scanText(text: string, set: RecognizerSet, limits: ScanLimits, o
     windowEnd = right;
     let regionEnd = right;
     let previousStart = -1;
+    let claimedUntil = -1;
     for (const start of starts) {
       if (start === previousStart) continue;
       previousStart = start;
+      // Inside a value already found here ("195" in "10.195.25.47"): nothing better starts there.
+      if (start < claimedUntil) continue;
       const code = text.charCodeAt(start);
       let end = tryFused(start, set.byStart[startClass(code)]);
       if (set.byPrefix.size > 0) {
@@ -634,6 +639,7 @@ export function scanText(text: string, set: RecognizerSet, limits: ScanLimits, o
             );
         }
       }
+      if (end > claimedUntil) claimedUntil = end;
       if (end > regionEnd) regionEnd = end;
     }
     if (leadingWord >= 0 && set.leadingWord.length > 0) {

@@ -81,9 +81,14 @@ function parseRows(
     } catch {
       throw new UsageError(`${file}:${index + 1}: not valid JSON. Each line must be one JSON object.`);
     }
-    if (value === null || typeof value !== 'object') throw new UsageError(`${file}:${index + 1}: each line must be a JSON object.`);
+    if (value === null || typeof value !== 'object')
+      throw new UsageError(`${file}:${index + 1}: each line must be a JSON object.`);
     // A classification row whose label is skipped needs no text (some public sets have such rows).
-    const skippable = task === 'classification' && !labels.positives.has(String(value[labels.key])) && !labels.negatives.has(String(value[labels.key])) && !labels.wraps.has(String(value[labels.key]));
+    const skippable =
+      task === 'classification' &&
+      !labels.positives.has(String(value[labels.key])) &&
+      !labels.negatives.has(String(value[labels.key])) &&
+      !labels.wraps.has(String(value[labels.key]));
     if (typeof value.text !== 'string') {
       if (skippable) {
         skipped++;

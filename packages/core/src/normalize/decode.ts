@@ -77,18 +77,35 @@ function findRuns(text: string, limit: number): Run[] {
     if (end - start === 2 && isHexCode(text.charCodeAt(start)) && isHexCode(text.charCodeAt(start + 1))) {
       // Part of "69 67 6e 6f …"? Walk the groups both ways.
       let first = start;
-      while (first >= 3 && isSeparator(text.charCodeAt(first - 1)) && isHexCode(text.charCodeAt(first - 2)) && isHexCode(text.charCodeAt(first - 3))) {
+      while (
+        first >= 3 &&
+        isSeparator(text.charCodeAt(first - 1)) &&
+        isHexCode(text.charCodeAt(first - 2)) &&
+        isHexCode(text.charCodeAt(first - 3))
+      ) {
         const before = first - 4;
-        if (before >= 0 && !isSeparator(text.charCodeAt(before)) && text.charCodeAt(before) < 128 && ALPHABET[text.charCodeAt(before)] !== 0) break;
+        if (
+          before >= 0 &&
+          !isSeparator(text.charCodeAt(before)) &&
+          text.charCodeAt(before) < 128 &&
+          ALPHABET[text.charCodeAt(before)] !== 0
+        )
+          break;
         first -= 3;
       }
       let last = end;
-      while (last + 2 < length && isSeparator(text.charCodeAt(last)) && isHexCode(text.charCodeAt(last + 1)) && isHexCode(text.charCodeAt(last + 2))) {
+      while (
+        last + 2 < length &&
+        isSeparator(text.charCodeAt(last)) &&
+        isHexCode(text.charCodeAt(last + 1)) &&
+        isHexCode(text.charCodeAt(last + 2))
+      ) {
         const after = last + 3;
         if (after < length && text.charCodeAt(after) < 128 && ALPHABET[text.charCodeAt(after)] !== 0) break;
         last += 3;
       }
-      if ((last - first + 1) / 3 >= MIN_HEX_GROUPS && first >= covered) runs.push({ kind: 'hex-spaced', start: first, end: last });
+      if ((last - first + 1) / 3 >= MIN_HEX_GROUPS && first >= covered)
+        runs.push({ kind: 'hex-spaced', start: first, end: last });
       end = Math.max(end, last);
     } else if (end - start >= MIN_RUN) {
       let stop = end;
