@@ -1,9 +1,16 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
 import { ConfigError } from './errors.js';
 import { type Policy, parsePolicy } from './policy.js';
+
+// The YAML parser is loaded on the first YAML policy, not when the package is imported.
+let yamlParse: ((text: string) => unknown) | undefined;
+function parseYaml(text: string): unknown {
+  yamlParse ??= (createRequire(import.meta.url)('yaml') as { parse(text: string): unknown }).parse;
+  return yamlParse(text);
+}
 
 /** File names looked up, in order, by `findPolicyFile`. */
 export const POLICY_FILE_NAMES = ['parapet.config.json', 'parapet.config.yaml', 'parapet.config.yml'] as const;

@@ -1,4 +1,5 @@
-import { RE2 } from 're2-wasm';
+import { createRequire } from 'node:module';
+import type { RE2 as RE2Type } from 're2-wasm';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import { type Detector, type FindingInput, type Severity, type Span, STAGES, type Stage } from './types.js';
@@ -77,6 +78,14 @@ const optionsSchema = z
 
 export type PatternDetectorOptions = z.input<typeof optionsSchema>;
 
+// re2-wasm compiles its WebAssembly module when loaded (~40 ms): load it on the first pattern detector,
+// not when the package is imported.
+let RE2: typeof RE2Type | undefined;
+function re2(): typeof RE2Type {
+  RE2 ??= (createRequire(import.meta.url)('re2-wasm') as { RE2: typeof RE2Type }).RE2;
+  return RE2;
+}
+
 interface Rule {
   readonly label: string;
   readonly category: string;
@@ -132,7 +141,7 @@ export function patternDetector(options: PatternDetectorOptions): Detector {
     const label = (typeof entry === 'object' ? entry.id : undefined) ?? `pattern-${index}`;
     try {
       // Validate each pattern alone, so the error names the one that is wrong.
-      new RE2(pattern.pattern, `u${pattern.flags ?? ''}`);
+      new (re2())(pattern.pattern, `u${pattern.flags ?? ''}`);
     } catch (error) {
       throw new ConfigError({
         message: `patternDetector() options.patterns[${index}]: not a valid RE2 expression (${(error as Error).message.replace(/\/.*\/u?/, '/…/')}). RE2 has no backreferences or lookaround; rewrite the pattern without them.`,
@@ -155,8 +164,8 @@ export function patternDetector(options: PatternDetectorOptions): Detector {
     });
   });
   // One combined RE2 with a capturing group per pattern: the group that took part names the rule.
-  const combined = sources.length === 0 ? undefined : new RE2(sources.map((source) => `(${source})`).join('|'), 'gu');
-  const combinedTest = sources.length === 0 ? undefined : new RE2(sources.join('|'), 'u');
+  const combined = sources.length === 0 ? undefined : new (re2())(sources.map((source) => `(${source})`).join('|'), 'gu');
+  const combinedTest = sources.length === 0 ? undefined : new (re2())(sources.join('|'), 'u');
 
   const keywordRules: Rule[] = [];
   const keywordIndex = new Map<string, number>();
