@@ -35,7 +35,7 @@ interface Fused {
   /** Alternation of the members from index i on, each alternative one capture group; built on first use. */
   readonly suffixes: (RegExp | undefined)[];
   readonly flags: string;
-  readonly members: readonly { readonly compiled: Compiled; readonly group: number; readonly width: number }[];
+  readonly members: readonly { readonly compiled: Compiled }[];
   /** Token features (NEED_* bits) every member needs. */
   readonly needs: number;
   /** Members need a context word near the candidate. */
@@ -69,10 +69,6 @@ function escapeLiteral(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-function groupCount(source: string, flags: string): number {
-  return (new RegExp(`${source}|`, flags.replace(/[gyd]/g, '')).exec('')?.length ?? 1) - 1;
-}
-
 function fuse(members: readonly Compiled[]): Fused[] {
   // One fused regex per (flags, needed token features, context-required): the engine picks only those
   // whose needs the token meets.
@@ -87,11 +83,7 @@ function fuse(members: readonly Compiled[]): Fused[] {
   const fused: Fused[] = [];
   for (const [key, list] of byKey) {
     const [flags = '', needs = '0', contextual = 'false'] = key.split('|');
-    const entries = list.map((compiled) => ({
-      compiled,
-      group: 0,
-      width: 1 + groupCount(compiled.recognizer.pattern.source, flags),
-    }));
+    const entries = list.map((compiled) => ({ compiled }));
     fused.push({
       suffixes: new Array(entries.length),
       flags,
@@ -111,11 +103,59 @@ function fuse(members: readonly Compiled[]): Fused[] {
 function suffix(fused: Fused, from: number): RegExp {
   let regex = fused.suffixes[from];
   if (regex === undefined) {
-    const sources = fused.members.slice(from).map((member) => `(${member.compiled.recognizer.pattern.source})`);
+    const sources = fused.members
+      .slice(from)
+      .map((member) => `(?:${withoutCaptures(member.compiled.recognizer.pattern.source)})`);
     regex = new RegExp(sources.join('|'), `${fused.flags}y`);
     fused.suffixes[from] = regex;
   }
   return regex;
+}
+
+/**
+ * The same pattern with every capturing group made non-capturing. A regex with hundreds of capture
+ * groups pays for them on every attempt, match or not (about half the cost of a fused alternation);
+ * which member matched is found afterwards, on the rare success, by trying members one by one.
+ */
+export function withoutCaptures(source: string): string {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const char = source[i]!;
+    if (char === '\\') {
+      out += char + (source[i + 1] ?? '');
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (char === ']') inClass = false;
+      out += char;
+      continue;
+    }
+    if (char === '[') {
+      inClass = true;
+      out += char;
+      continue;
+    }
+    if (char === '(' && source[i + 1] !== '?') {
+      out += '(?:';
+      continue;
+    }
+    if (
+      char === '(' &&
+      source[i + 1] === '?' &&
+      source[i + 2] === '<' &&
+      source[i + 3] !== '=' &&
+      source[i + 3] !== '!'
+    ) {
+      // A named group: keep the group, drop the name.
+      out += '(?:';
+      i = source.indexOf('>', i);
+      continue;
+    }
+    out += char;
+  }
+  return out;
 }
 
 const WORD_SPLIT = /[^\p{L}\p{N}.#]+/u;
@@ -496,17 +536,19 @@ export function scanText(text: string, set: RecognizerSet, limits: ScanLimits, o
       while (from < group.members.length && out.length < limits.maxMatches) {
         const regex = suffix(group, from);
         regex.lastIndex = position;
-        const found = regex.exec(text);
-        if (found === null) break;
-        // Which alternative matched: walk the groups, one member's width at a time.
+        if (!regex.test(text)) break;
+        // Some member from `from` on matches here: the first that does is the one the alternation took.
         let index = from;
-        let slot = 1;
-        while (index < group.members.length && found[slot] === undefined) {
-          slot += group.members[index]!.width;
-          index++;
+        let end = -1;
+        for (; index < group.members.length; index++) {
+          const sticky = group.members[index]!.compiled.sticky;
+          sticky.lastIndex = position;
+          if (sticky.test(text)) {
+            end = accept(group.members[index]!.compiled, position, undefined);
+            break;
+          }
         }
         if (index >= group.members.length) break;
-        const end = accept(group.members[index]!.compiled, position, found[slot]);
         if (end > furthest) furthest = end;
         from = index + 1;
       }
