@@ -1,5 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
+const LINEARITY = '**/linearity.test.ts';
+
 export default defineConfig({
   resolve: {
     // Resolve workspace packages to their TypeScript sources, so tests never need a build first.
@@ -7,9 +9,8 @@ export default defineConfig({
   },
   ssr: { resolve: { conditions: ['@parapet/source'] } },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'examples/*/src/**/*.test.ts'],
     environment: 'node',
-    testTimeout: 30_000,
+    testTimeout: 60_000,
     hookTimeout: 30_000,
     pool: 'forks',
     allowOnly: false,
@@ -17,5 +18,27 @@ export default defineConfig({
     // CI asks for a machine-readable summary next to the usual output (see .ci/run).
     reporters: process.env.PARAPET_TEST_JSON ? ['default', 'json'] : ['default'],
     outputFile: process.env.PARAPET_TEST_JSON ? { json: process.env.PARAPET_TEST_JSON } : undefined,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'examples/*/src/**/*.test.ts'],
+          exclude: [LINEARITY, '**/node_modules/**'],
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        // Timing ratios: run alone, after everything else, one file at a time, so other tests do not
+        // disturb the measurements.
+        extends: true,
+        test: {
+          name: 'linearity',
+          include: [`packages/*/src/${LINEARITY}`],
+          sequence: { groupOrder: 1 },
+          fileParallelism: false,
+        },
+      },
+    ],
   },
 });

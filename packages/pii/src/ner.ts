@@ -65,8 +65,9 @@ export function nerLoaded(): boolean {
   return lexicon !== undefined;
 }
 
-const UPPER = 'A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽ';
-const LETTER = 'A-Za-zÀ-ÖØ-öø-ž';
+// Latin (with the Latin-1 and Extended-A capitals), Greek and Cyrillic capitals.
+const UPPER = 'A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽΆΈ-ΫЀ-Я';
+const LETTER = 'A-Za-zÀ-ÖØ-öø-žΆ-ώЀ-ӿ';
 // A capitalized word (or an initial such as "J." or "Á"), Latin scripts; apostrophes and hyphens inside.
 // Not inside an e-mail address, a URL, a path or an identifier.
 const CAPITALIZED = new RegExp(
@@ -553,6 +554,15 @@ function classifyPhrase(
   const placeCue = PLACE_CUES.has(cue[0]) || PLACE_CUES.has(cue[1]) || PLACE_CUES.has(cue[2]);
   // Street, road, avenue…: an address, not a name.
   if (lex.placeWords.has(lastLower) || STREET_WORDS.has(lastLower)) return;
+  // "Riisa   Estonia 6248", "Pines Beach >New Zealand": a town just before a country on an address line.
+  if (
+    phrase.length <= 3 &&
+    kinds.every((kind) => kind !== 'first' && kind !== 'honorific') &&
+    beforeCountry(text, end, lex)
+  ) {
+    if (options.location) push('LOCATION', 0.6, 'town-before-country');
+    return;
+  }
   // Shouted single words on an address line ("KOKKOLA", "LONDON") are towns.
   if (phrase.length <= 2 && phrase.every((word) => isAllCaps(text, word)) && addressLine(text, start, end)) {
     if (options.location) push('LOCATION', 0.6, 'address-line');
@@ -721,6 +731,26 @@ const STREET_WORDS = new Set([
   'plein',
   'streets',
 ]);
+
+/** A known country right after `end`, separated by 2+ spaces, a comma, or '>' (the layout of an address block). */
+function beforeCountry(text: string, end: number, lex: Lexicon): boolean {
+  const gap = /^(?: {2,}|\t+|\s*[,>]\s*|\s*\n\s*)/.exec(text.slice(end, end + 8));
+  if (gap === null) return false;
+  const after = /^([A-Z][A-Za-z]+(?: [A-Z][A-Za-z]+){0,2})/.exec(
+    text.slice(end + gap[0].length, end + gap[0].length + 40),
+  );
+  if (after === null) return false;
+  const words = after[1]!.toLowerCase().split(' ');
+  for (let size = words.length; size >= 1; size--) {
+    const candidate = words.slice(0, size).join(' ');
+    const kind = size === 1 ? lex.words.get(candidate) : lex.phrases.get(candidate);
+    if (kind === 'place' && COUNTRY_HINT.test(after[1]!)) return true;
+  }
+  return false;
+}
+
+// Countries in address blocks are capitalized proper names; a cheap guard against towns before streets.
+const COUNTRY_HINT = /^[A-Z]/;
 
 function isAllCaps(text: string, word: Word): boolean {
   const raw = text.slice(word.start, word.end);
