@@ -201,6 +201,8 @@ function contextWords(words: readonly string[]): ContextWords {
 class ContextIndex {
   private scanned = 0;
   private readonly hits: number[] = [];
+  /** The last words read and their offsets, as [word, offset, word, offset, …]. */
+  private readonly recent: string[] = [];
   private cursor = 0;
 
   constructor(
@@ -211,33 +213,35 @@ class ContextIndex {
   /** Whether a context word starts in [from, to). Windows are asked for in increasing order of `from`. */
   near(from: number, to: number): boolean {
     const { text, words } = this;
-    if (this.scanned < from) this.scanned = from;
+    if (this.scanned < from) {
+      this.scanned = from;
+      this.recent.length = 0;
+    }
     if (this.scanned < to) {
       // A bounded slice: a regex search on the whole text would run to its end when no word follows.
       const offset = this.scanned;
-      const segment = text.slice(offset, to);
+      const segment = text.slice(offset, to).toLowerCase();
       WORDS.lastIndex = 0;
       for (let match = WORDS.exec(segment); match !== null; match = WORDS.exec(segment)) {
         const at = offset + match.index;
-        const word = match[0].toLowerCase();
+        const word = match[0];
         if (words.single.has(word)) this.hits.push(at);
-        else if (words.heads.has(word)) {
-          const following = text
-            .slice(at, at + 60)
-            .toLowerCase()
-            .split(/[^a-z0-9\u00c0-\u024f\u0370-\u1fff\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]+/);
-          let phrase = following[0] ?? '';
-          for (let k = 1; k < words.longest && k < following.length; k++) {
-            phrase += ` ${following[k]}`;
-            if (words.phrases.has(phrase)) {
-              this.hits.push(at);
-              break;
-            }
-          }
+        // Phrases ending at this word ("social security"): only when their first word is a phrase head.
+        const recent = this.recent;
+        recent.push(word, String(at));
+        if (recent.length > 2 * words.longest) recent.splice(0, 2);
+        for (let size = 2; size <= words.longest && 2 * size <= recent.length; size++) {
+          const first = recent.length - 2 * size;
+          if (!words.heads.has(recent[first]!)) continue;
+          let phrase = recent[first]!;
+          for (let k = first + 2; k < recent.length; k += 2) phrase += ` ${recent[k]}`;
+          if (words.phrases.has(phrase)) this.hits.push(Number(recent[first + 1]));
         }
       }
       this.scanned = to;
     }
+    if (this.hits.length > 1 && this.hits[this.hits.length - 1]! < this.hits[this.hits.length - 2]!)
+      this.hits.sort((x, y) => x - y);
     while (this.cursor < this.hits.length && this.hits[this.cursor]! < from) this.cursor++;
     return this.cursor < this.hits.length && this.hits[this.cursor]! < to;
   }
