@@ -193,6 +193,8 @@ function contextWords(words: readonly string[]): ContextWords {
   return { single, phrases, heads, longest };
 }
 
+const RECENT = 4;
+
 /**
  * Per text: where the context words are. Words are read once, left to right, only inside the windows the
  * engine asks about (a gap between windows is skipped), so the cost is at most one pass over the text
@@ -201,8 +203,10 @@ function contextWords(words: readonly string[]): ContextWords {
 class ContextIndex {
   private scanned = 0;
   private readonly hits: number[] = [];
-  /** The last words read and their offsets, as [word, offset, word, offset, …]. */
-  private readonly recent: string[] = [];
+  /** The last words read and where they start (a ring of RECENT). */
+  private readonly recentWords: string[] = new Array<string>(RECENT);
+  private readonly recentStarts = new Int32Array(RECENT);
+  private count = 0;
   private cursor = 0;
 
   constructor(
@@ -215,7 +219,7 @@ class ContextIndex {
     const { text, words } = this;
     if (this.scanned < from) {
       this.scanned = from;
-      this.recent.length = 0;
+      this.count = 0;
     }
     if (this.scanned < to) {
       // A bounded slice: a regex search on the whole text would run to its end when no word follows.
@@ -227,15 +231,17 @@ class ContextIndex {
         const word = match[0];
         if (words.single.has(word)) this.hits.push(at);
         // Phrases ending at this word ("social security"): only when their first word is a phrase head.
-        const recent = this.recent;
-        recent.push(word, String(at));
-        if (recent.length > 2 * words.longest) recent.splice(0, 2);
-        for (let size = 2; size <= words.longest && 2 * size <= recent.length; size++) {
-          const first = recent.length - 2 * size;
-          if (!words.heads.has(recent[first]!)) continue;
-          let phrase = recent[first]!;
-          for (let k = first + 2; k < recent.length; k += 2) phrase += ` ${recent[k]}`;
-          if (words.phrases.has(phrase)) this.hits.push(Number(recent[first + 1]));
+        const slot = this.count % RECENT;
+        this.recentWords[slot] = word;
+        this.recentStarts[slot] = at;
+        this.count++;
+        for (let size = 2; size <= words.longest && size <= this.count; size++) {
+          const firstSlot = (this.count - size) % RECENT;
+          const head = this.recentWords[firstSlot]!;
+          if (!words.heads.has(head)) continue;
+          let phrase = head;
+          for (let k = size - 1; k >= 1; k--) phrase += ` ${this.recentWords[(this.count - k) % RECENT]}`;
+          if (words.phrases.has(phrase)) this.hits.push(this.recentStarts[firstSlot]!);
         }
       }
       this.scanned = to;
