@@ -35,7 +35,9 @@ interface Fused {
   /** Alternation of the members from index i on, each alternative one capture group; built on first use. */
   readonly suffixes: (RegExp | undefined)[];
   readonly flags: string;
-  readonly members: readonly { readonly compiled: Compiled }[];
+  readonly members: readonly { readonly compiled: Compiled; readonly range: readonly [number, number] }[];
+  /** Per leading-digit-run length: the members that can match there (built on first use). */
+  readonly byDigitRun: (Fused | undefined)[];
   /** Token features (NEED_* bits) every member needs. */
   readonly needs: number;
   /** Members need a context word near the candidate. */
@@ -83,11 +85,12 @@ function fuse(members: readonly Compiled[]): Fused[] {
   const fused: Fused[] = [];
   for (const [key, list] of byKey) {
     const [flags = '', needs = '0', contextual = 'false'] = key.split('|');
-    const entries = list.map((compiled) => ({ compiled }));
+    const entries = list.map((compiled) => ({ compiled, range: leadingDigitRun(compiled.recognizer.pattern.source) }));
     fused.push({
       suffixes: new Array(entries.length),
       flags,
       members: entries,
+      byDigitRun: [],
       needs: Number(needs),
       contextual: contextual === 'true',
     });
@@ -358,6 +361,158 @@ export function literalPrefixes(source: string, ignoreCase: boolean): string[] |
   return run.length >= 2 ? [ignoreCase ? run.toLowerCase() : run] : undefined;
 }
 
+const UNBOUNDED = 1_000_000;
+
+/**
+ * How many digits in a row a match of `source` can begin with, as [min, max] — conservatively: any
+ * construct the reader does not follow gives max = unbounded (never excludes a match). Lets the engine
+ * skip, at a run of L digits, every recognizer that needs fewer or more of them ("503-47-2247" starts with 3).
+ */
+export function leadingDigitRun(source: string, depth = 0, inner = false): [number, number] {
+  let rest = source;
+  // Leading lookarounds, alone or in a group of alternatives, match nothing.
+  for (;;) {
+    if (inner) break;
+    if (/^\(\?<?[=!]/.test(rest)) {
+      const end = groupEnd(rest, 0);
+      if (end < 0) return [0, UNBOUNDED];
+      rest = rest.slice(end);
+      continue;
+    }
+    if (rest.startsWith('(?:')) {
+      const end = groupEnd(rest, 0);
+      if (end < 0) return [0, UNBOUNDED];
+      const body = rest.slice(3, end - 1);
+      const stripped = body.replace(/\(\?<?[=!](?:[^()\\]|\\.)*\)/g, '').replace(/\|/g, '');
+      if (stripped.length === 0 && !/[?*+{]/.test(rest[end] ?? '')) {
+        rest = rest.slice(end);
+        continue;
+      }
+    }
+    break;
+  }
+  let min = 0;
+  let max = 0;
+  let i = 0;
+  while (i < rest.length) {
+    const char = rest[i]!;
+    let digitsOnly: boolean;
+    let anyDigit: boolean;
+    let next: number;
+    if (char === '\\') {
+      const escaped = rest[i + 1] ?? '';
+      if (escaped === 'd') {
+        digitsOnly = true;
+        anyDigit = true;
+      } else if (/[wWsSDbB]/.test(escaped)) {
+        return [min, UNBOUNDED];
+      } else {
+        digitsOnly = false;
+        anyDigit = /[0-9]/.test(escaped);
+      }
+      next = i + 2;
+    } else if (char === '[') {
+      let end = i + 1;
+      while (end < rest.length && rest[end] !== ']') end += rest[end] === '\\' ? 2 : 1;
+      const body = rest.slice(i + 1, end);
+      if (body.startsWith('^') || body.includes('\\')) return [min, UNBOUNDED];
+      const onlyDigitRanges = /^(?:[0-9](?:-[0-9])?)+$/.test(body);
+      digitsOnly = onlyDigitRanges;
+      anyDigit = onlyDigitRanges || /[0-9]/.test(body);
+      next = end + 1;
+    } else if (char === '(') {
+      const end = groupEnd(rest, i);
+      if (end < 0) return [min, UNBOUNDED];
+      const group = rest.slice(i, end);
+      // A negative lookahead on digits ends the run.
+      if (/^\(\?!(?:\\d|\[[^\]]*0-9[^\]]*\])/.test(group)) return [min, max];
+      // A plain group without a quantifier: each alternative, followed by the rest, read in turn.
+      if (depth < 4 && (group.startsWith('(?:') || !group.startsWith('(?')) && !/^[?*+{]/.test(rest.slice(end))) {
+        const body = group.slice(group.startsWith('(?:') ? 3 : 1, -1);
+        const after = rest.slice(end);
+        let low = UNBOUNDED;
+        let high = 0;
+        for (const alternative of splitAlternatives(body)) {
+          const [altLow, altHigh] = leadingDigitRun(alternative + after, depth + 1, true);
+          low = Math.min(low, altLow);
+          high = Math.max(high, altHigh);
+        }
+        return [min + low, Math.min(UNBOUNDED, max + high)];
+      }
+      return [min, UNBOUNDED];
+    } else if ('|)^$.'.includes(char)) {
+      return [min, UNBOUNDED];
+    } else {
+      digitsOnly = /[0-9]/.test(char);
+      anyDigit = digitsOnly;
+      next = i + 1;
+    }
+    // Quantifier.
+    let low = 1;
+    let high = 1;
+    const quantifier = /^(?:\{(\d+)(?:(,)(\d*))?\}|([?*+]))/.exec(rest.slice(next));
+    if (quantifier !== null) {
+      if (quantifier[4] !== undefined) {
+        low = quantifier[4] === '+' ? 1 : 0;
+        high = quantifier[4] === '?' ? 1 : UNBOUNDED;
+      } else {
+        low = Number(quantifier[1]);
+        high = quantifier[2] === undefined ? low : quantifier[3] === '' ? UNBOUNDED : Number(quantifier[3]);
+      }
+      next += quantifier[0].length;
+      if (rest[next] === '?') next++;
+    }
+    if (digitsOnly) {
+      min += low;
+      max = Math.min(UNBOUNDED, max + high);
+      i = next;
+      continue;
+    }
+    if (!anyDigit && low >= 1) return [min, max];
+    return [min, UNBOUNDED];
+  }
+  return [min, UNBOUNDED];
+}
+
+/** Splits a group body at its top-level '|'. */
+function splitAlternatives(body: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < body.length; i++) {
+    const char = body[i];
+    if (char === '\\') i++;
+    else if (char === '[') {
+      i++;
+      while (i < body.length && body[i] !== ']') {
+        if (body[i] === '\\') i++;
+        i++;
+      }
+    } else if (char === '(') depth++;
+    else if (char === ')') depth--;
+    else if (char === '|' && depth === 0) {
+      parts.push(body.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(body.slice(start));
+  return parts;
+}
+
+/** The members of `fused` that can match at a run of `run` digits (cached per run length). */
+function forDigitRun(fused: Fused, run: number): Fused {
+  let subset = fused.byDigitRun[run];
+  if (subset === undefined) {
+    // A run at the measuring cap may be longer still: only the upper bound can exclude there.
+    const members = fused.members.filter((member) =>
+      run >= MAX_DIGIT_RUN ? member.range[1] >= run : member.range[0] <= run && run <= member.range[1],
+    );
+    subset = { ...fused, suffixes: new Array(members.length), members, byDigitRun: [] };
+    fused.byDigitRun[run] = subset;
+  }
+  return subset;
+}
+
 /** Compiles recognizers once: sticky regexes, fused per start class, and dispatch tables. */
 export function compileRecognizers(recognizers: readonly Recognizer[]): RecognizerSet {
   const lists = Object.fromEntries(START_CLASSES.map((name) => [name, [] as Compiled[]])) as Record<
@@ -449,7 +604,13 @@ const NEED_CODES: (number | undefined)[] = [];
 for (const [char, bit] of Object.entries(NEED_BITS)) NEED_CODES[char.charCodeAt(0)] = bit;
 
 const MAX_TOKEN = 256;
+// Digit runs are measured up to this length; longer ones are bucketed with it (ranges up to it stay exact).
+const MAX_DIGIT_RUN = 40;
 const LONG_NUMERIC_RUN = 256;
+
+function isDigitCode(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
 
 function isWordCode(code: number): boolean {
   return (
@@ -526,7 +687,16 @@ export function scanText(text: string, set: RecognizerSet, limits: ScanLimits, o
   let windowEnd = 0;
   const tryFused = (position: number, fused: readonly Fused[]): number => {
     let furthest = position;
-    for (const group of fused) {
+    // At a digit: how many digits in a row, so recognizers that need another count are not tried.
+    let run = 0;
+    while (run < MAX_DIGIT_RUN && position + run < length) {
+      const code = text.charCodeAt(position + run);
+      if (code < 48 || code > 57) break;
+      run++;
+    }
+    for (const whole of fused) {
+      const group = run === 0 ? whole : forDigitRun(whole, run);
+      if (group.members.length === 0) continue;
       if ((group.needs & tokenNeeds) !== group.needs) continue;
       if (group.contextual) {
         if (!contextKnown) {
@@ -576,17 +746,23 @@ export function scanText(text: string, set: RecognizerSet, limits: ScanLimits, o
   };
 
   let covered = 0;
+  let longRunEnd = -1;
   ANCHOR.lastIndex = 0;
   for (let anchor = ANCHOR.exec(text); anchor !== null; anchor = ANCHOR.exec(text)) {
     if (out.length >= limits.maxMatches) break;
     const at = anchor.index;
-    if (isNumeric(text.charCodeAt(at)) && numericRunLength(text, at, LONG_NUMERIC_RUN + 1) > LONG_NUMERIC_RUN) {
-      // Hundreds of digits and separators in a row ("1 1 1 1 …", a dump of numbers) is not a value any
-      // recognizer has, and trying every group in it would multiply the work: step over the whole run.
-      let end = at;
-      while (end < length && isNumeric(text.charCodeAt(end))) end++;
-      covered = end;
-      ANCHOR.lastIndex = end;
+    // In a very long run of digits and separators ("1 1 1 1 …", a dump of numbers), single digits start
+    // no value worth the work of trying every group: only groups of two or more digits are tried there.
+    if (at >= longRunEnd) {
+      longRunEnd = -1;
+      if (isNumeric(text.charCodeAt(at)) && numericRunLength(text, at, LONG_NUMERIC_RUN + 1) > LONG_NUMERIC_RUN) {
+        let end = at;
+        while (end < length && isNumeric(text.charCodeAt(end))) end++;
+        longRunEnd = end;
+      }
+    }
+    if (at < longRunEnd && !(isDigitCode(text.charCodeAt(at)) && isDigitCode(text.charCodeAt(at + 1)))) {
+      ANCHOR.lastIndex = at + 1;
       continue;
     }
     let left = at;

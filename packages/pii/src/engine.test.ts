@@ -1,0 +1,128 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import {
+  compileRecognizers,
+  leadingDigitRun,
+  literalPrefixes,
+  resolveOverlaps,
+  scanText,
+  withoutCaptures,
+} from './engine.js';
+import type { EntityMatch, Recognizer } from './recognizer.js';
+import { ALL_RECOGNIZERS } from './recognizers/index.js';
+
+const corpus = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'shared', 'bench-corpus');
+const texts = ['small', 'medium']
+  .flatMap((name) => readFileSync(join(corpus, `${name}.jsonl`), 'utf8').split('\n'))
+  .filter((line) => line.trim().length > 0)
+  .map((line) => (JSON.parse(line) as { text: string }).text);
+
+function digitsAt(text: string, at: number): number {
+  let run = 0;
+  while (at + run < text.length && text.charCodeAt(at + run) >= 48 && text.charCodeAt(at + run) <= 57) run++;
+  return run;
+}
+
+describe('dispatch facts derived from patterns', () => {
+  it('reads leading digit runs conservatively', () => {
+    expect(leadingDigitRun('(?<![\\d-])\\d{3}-\\d{2}-\\d{4}')).toEqual([3, 3]);
+    expect(leadingDigitRun('\\d{2,5}[ .-]\\d{3}')).toEqual([2, 5]);
+    expect(leadingDigitRun('\\d{2} ?\\d{3}')[0]).toBe(2);
+    expect(leadingDigitRun('\\d{2} ?\\d{3}')[1]).toBeGreaterThan(100);
+    expect(leadingDigitRun('(?:\\d{4}|\\d{2})-x')).toEqual([2, 4]);
+    expect(leadingDigitRun('\\w+')).toEqual([0, 1_000_000]);
+    expect(leadingDigitRun('[0-9A-F]{4}')).toEqual([0, 1_000_000]);
+  });
+
+  it('never excludes a recognizer where it matches (checked on every match in the bench corpus)', () => {
+    for (const recognizer of ALL_RECOGNIZERS) {
+      const [min, max] = leadingDigitRun(recognizer.pattern.source);
+      const sticky = new RegExp(recognizer.pattern.source, `${recognizer.pattern.flags.replace(/[gy]/g, '')}y`);
+      const global = new RegExp(recognizer.pattern.source, `${recognizer.pattern.flags.replace(/[gy]/g, '')}g`);
+      for (const text of texts) {
+        global.lastIndex = 0;
+        for (let match = global.exec(text); match !== null; match = global.exec(text)) {
+          sticky.lastIndex = match.index;
+          if (sticky.exec(text) === null || match[0].length === 0) {
+            if (match[0].length === 0) global.lastIndex++;
+            continue;
+          }
+          const run = digitsAt(text, match.index);
+          expect(run >= min && run <= max, `${recognizer.id} at a run of ${run} digits, range [${min}, ${max}]`).toBe(
+            true,
+          );
+        }
+      }
+    }
+  });
+
+  it('extracts literal prefixes only where the pattern says so plainly', () => {
+    expect(literalPrefixes('(?<![A-Za-z0-9])ghp_[A-Za-z0-9]{36}', false)).toEqual(['ghp_']);
+    expect(literalPrefixes('(?:(?<!x)|(?<=y))(?:AKIA|ASIA)[A-Z0-9]{16}', false)).toEqual(['AKIA', 'ASIA']);
+    expect(literalPrefixes('sk_(?:live|test)_x', true)).toEqual(['sk_']);
+    expect(literalPrefixes('a?bc', false)).toBeUndefined();
+    expect(literalPrefixes('abc|def', false)).toBeUndefined();
+    expect(literalPrefixes('\\d{3}', false)).toBeUndefined();
+  });
+
+  it('removes capture groups without changing what matches', () => {
+    expect(withoutCaptures('(a)(?<name>b)(?:c)[(]\\(')).toBe('(?:a)(?:b)(?:c)[(]\\(');
+    for (const recognizer of ALL_RECOGNIZERS.slice(0, 120)) {
+      const plain = new RegExp(
+        withoutCaptures(recognizer.pattern.source),
+        recognizer.pattern.flags.replace(/[gy]/g, ''),
+      );
+      const original = new RegExp(recognizer.pattern.source, recognizer.pattern.flags.replace(/[gy]/g, ''));
+      for (const text of texts.slice(0, 60)) expect(plain.exec(text)?.[0]).toBe(original.exec(text)?.[0]);
+    }
+  });
+});
+
+describe('scanText', () => {
+  const find = (recognizers: readonly Recognizer[], text: string): EntityMatch[] => {
+    const out: EntityMatch[] = [];
+    scanText(text, compileRecognizers(recognizers), { maxMatches: 100 }, out);
+    return resolveOverlaps(out);
+  };
+  const recognizer = (patch: Partial<Recognizer>): Recognizer => ({
+    id: 'test',
+    entity: 'TEST',
+    kind: 'pii',
+    pattern: /(?<![0-9])\d{4}-\d{4}(?![0-9])/,
+    starts: ['digit'],
+    score: 0.6,
+    ...patch,
+  });
+
+  it('scores with checksums, context words and test values', () => {
+    const [plain] = find([recognizer({})], 'ref 1234-5678');
+    expect(plain!.score).toBe(0.6);
+    const [context] = find([recognizer({ context: ['ticket'] })], 'ticket 1234-5678');
+    expect(context!.score).toBeCloseTo(0.95);
+    expect(find([recognizer({ contextRequired: true, context: ['ticket'] })], 'ref 1234-5678')).toEqual([]);
+    const [valid] = find([recognizer({ validate: () => true, validScore: 0.9 })], '1234-5678');
+    expect(valid!.reasons).toContain('checksum');
+    expect(find([recognizer({ validate: () => false })], '1234-5678')).toEqual([]);
+    const [test] = find([recognizer({ testValues: ['1234-5678'] })], '1234-5678');
+    expect(test!.score).toBeCloseTo(0.3);
+  });
+
+  it('keeps the best of overlapping matches', () => {
+    const long = recognizer({ id: 'long', pattern: /\d{4}-\d{4}-\d{4}/, score: 0.7 });
+    const short = recognizer({ id: 'short', score: 0.9 });
+    const [best] = find([long, short], '1234-5678-9012');
+    expect(best!.recognizer).toBe('short');
+  });
+
+  it('stops at maxMatches', () => {
+    const out: EntityMatch[] = [];
+    scanText('1111-2222 '.repeat(500), compileRecognizers([recognizer({})]), { maxMatches: 10 }, out);
+    expect(out).toHaveLength(10);
+  });
+
+  it('rejects duplicate recognizer ids', () => {
+    expect(() => compileRecognizers([recognizer({}), recognizer({})])).toThrow(/defined twice/);
+  });
+});
