@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { extname, join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
+import { extname, join, resolve } from 'node:path';
 import { ConfigError } from './errors.js';
 import { type Policy, parsePolicy } from './policy.js';
 
