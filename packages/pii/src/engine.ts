@@ -703,10 +703,11 @@ export function scanText(text: string, set: RecognizerSet, limits: ScanLimits, o
           contextKnown = true;
           // Around the token's start: context words sit before a value, or just after a short one.
           contextIndex ??= set.requiredContext === undefined ? undefined : new ContextIndex(text, set.requiredContext);
-          contextNear = contextIndex?.near(
-            Math.max(0, windowStart - CONTEXT_BEFORE),
-            Math.min(windowEnd, windowStart + 64) + CONTEXT_AFTER,
-          );
+          contextNear =
+            contextIndex?.near(
+              Math.max(0, windowStart - CONTEXT_BEFORE),
+              Math.min(windowEnd, windowStart + 64) + CONTEXT_AFTER,
+            ) === true;
         }
         if (!contextNear) continue;
       }
