@@ -164,7 +164,8 @@ export function patternDetector(options: PatternDetectorOptions): Detector {
     });
   });
   // One combined RE2 with a capturing group per pattern: the group that took part names the rule.
-  const combined = sources.length === 0 ? undefined : new (re2())(sources.map((source) => `(${source})`).join('|'), 'gu');
+  const combined =
+    sources.length === 0 ? undefined : new (re2())(sources.map((source) => `(${source})`).join('|'), 'gu');
   const combinedTest = sources.length === 0 ? undefined : new (re2())(sources.join('|'), 'u');
 
   const keywordRules: Rule[] = [];
