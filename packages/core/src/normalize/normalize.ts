@@ -61,6 +61,7 @@ const ZERO_STATS: NormalizationStats = Object.freeze({
 // Printable ASCII, tab, LF and CR: the text needs no work at all.
 const NOT_PLAIN = /[^\t\n\r\x20-\x7e]/;
 const COMBINING_MARK = /^\p{M}$/u;
+const NEXT_NOT_PLAIN = /[^\t\n\r\x20-\x7e]/g;
 const LETTER = /^\p{L}$/u;
 
 // Per BMP code unit: 0 nothing to do, 1 removed or replaced by the fold loop, 2 a look-alike letter,
@@ -313,7 +314,11 @@ function foldSlow(original: string, nfkcNeeded: boolean, mayHaveConfusables: boo
         i = end;
         continue;
       }
-      i++;
+      // Jump over the rest of the plain ASCII stretch natively, stopping one short of a combining mark.
+      NEXT_NOT_PLAIN.lastIndex = i + 1;
+      const next = NEXT_NOT_PLAIN.exec(original);
+      if (next === null) break;
+      i = nfkcNeeded && next.index - 1 > i && isMark(original.charCodeAt(next.index)) ? next.index - 1 : next.index;
       continue;
     }
     if (code >= 0xd800 && code <= 0xdfff) {
