@@ -22,6 +22,15 @@ results.push(
 results.push(
   await measure({
     group: 'pipeline',
+    name: 'checkInput, 0 detectors, with session/user/tenant',
+    size: '200 B',
+    inputs: small,
+    run: (text) => bare.checkInput(text, { session: 's-1', user: 'u-1', tenant: 't-1' }),
+  }),
+);
+results.push(
+  await measure({
+    group: 'pipeline',
     name: 'checkInput, 5 trivial detectors',
     size: '200 B',
     inputs: small,

@@ -86,6 +86,21 @@ const contextSchema = z
   })
   .strict();
 
+const STRING_KEYS = new Set(['traceId', 'parentSpanId', 'session', 'user', 'tenant', 'tool', 'systemPrompt']);
+
+/** True when a context holds only known keys with plainly valid values (strings, no history/metadata/signal). */
+function plainContext(context: unknown): boolean {
+  if (context === null || typeof context !== 'object' || Array.isArray(context)) return false;
+  for (const key in context) {
+    const value = (context as Record<string, unknown>)[key];
+    if (value === undefined) continue;
+    if (!STRING_KEYS.has(key) || typeof value !== 'string') return false;
+    if ((key === 'traceId' || key === 'parentSpanId') && (value.length === 0 || value.length > 200)) return false;
+    if ((key === 'session' || key === 'user' || key === 'tenant' || key === 'tool') && value.length > 500) return false;
+  }
+  return true;
+}
+
 const messagesSchema = z
   .array(
     z
@@ -344,6 +359,9 @@ export function createGuard(options: GuardOptions = {}): Guard {
 
   const checkContext = (context: unknown, where: string): CheckOptions | undefined => {
     if (context === undefined) return undefined;
+    // The common shapes are checked by hand (a zod parse per check would cost microseconds on the hot
+    // path); anything unusual goes through the schema, which also writes the error message.
+    if (plainContext(context)) return context as CheckOptions;
     return parseArgument(contextSchema, context, where, 'context') as CheckOptions;
   };
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ArgumentError } from './errors.js';
 import { applyReplacements, type Replacement } from './redact.js';
 
 const r = (start: number, end: number, replacement: string): Replacement => ({ span: { start, end }, replacement });
@@ -69,5 +70,15 @@ describe('applyReplacements', () => {
 
   it('keeps surrogate pairs intact around a replacement', () => {
     expect(applyReplacements('😀 secret 😀', [r(3, 9, '***')])).toBe('😀 *** 😀');
+  });
+});
+
+describe('applyReplacements argument checks', () => {
+  it('rejects spans outside the text and non-string replacements with a typed error', () => {
+    expect(() => applyReplacements('abc', [{ span: { start: 0, end: 9 }, replacement: 'x' }])).toThrow(ArgumentError);
+    expect(() => applyReplacements('abc', [{ span: { start: 0, end: 1 }, replacement: 3 as never }])).toThrow(
+      ArgumentError,
+    );
+    expect(() => applyReplacements(42 as never, [])).toThrow(ArgumentError);
   });
 });

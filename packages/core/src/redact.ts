@@ -1,3 +1,4 @@
+import { ArgumentError } from './errors.js';
 import type { Span } from './types.js';
 
 export interface Replacement {
@@ -12,6 +13,28 @@ export interface Replacement {
  * Deterministic for the same input, whatever order the detectors finished in.
  */
 export function applyReplacements(text: string, replacements: readonly Replacement[]): string {
+  if (typeof text !== 'string' || !Array.isArray(replacements)) {
+    throw new ArgumentError({
+      message:
+        'applyReplacements(text, replacements): text must be a string and replacements an array of { span, replacement }.',
+    });
+  }
+  for (const item of replacements) {
+    const span = item?.span;
+    if (
+      span === undefined ||
+      !Number.isInteger(span.start) ||
+      !Number.isInteger(span.end) ||
+      span.start < 0 ||
+      span.end > text.length ||
+      typeof item.replacement !== 'string'
+    ) {
+      throw new ArgumentError({
+        message:
+          'applyReplacements: each replacement needs span { start, end } within the text (integers) and a string replacement.',
+      });
+    }
+  }
   if (replacements.length === 0) return text;
   const sorted = [...replacements]
     .filter((item) => item.span.end > item.span.start)

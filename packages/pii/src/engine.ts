@@ -1,3 +1,4 @@
+import { ConfigError } from '@parapet/core';
 import { alnumOf } from './checksums.js';
 import type { EntityMatch, Recognizer, StartClass } from './recognizer.js';
 
@@ -524,7 +525,16 @@ export function compileRecognizers(recognizers: readonly Recognizer[]): Recogniz
   const leading: Compiled[] = [];
   const seen = new Set<string>();
   recognizers.forEach((recognizer, index) => {
-    if (seen.has(recognizer.id)) throw new Error(`recognizer id "${recognizer.id}" is defined twice`);
+    if (seen.has(recognizer.id)) {
+      throw new ConfigError({
+        message: `compileRecognizers: recognizer id "${recognizer.id}" is defined twice. Give each recognizer a distinct id.`,
+      });
+    }
+    if (!(recognizer.pattern instanceof RegExp) || recognizer.starts.length === 0) {
+      throw new ConfigError({
+        message: `compileRecognizers: recognizer "${recognizer.id}" needs a RegExp pattern and at least one start class.`,
+      });
+    }
     seen.add(recognizer.id);
     const group = recognizer.group ?? 0;
     let flags = recognizer.pattern.flags.replace(/[gyd]/g, '');

@@ -1,3 +1,4 @@
+import { ArgumentError } from '../errors.js';
 import type { Span } from '../types.js';
 
 export type PayloadKind = 'base64' | 'hex' | 'url' | 'rot13' | 'unicode-tags';
@@ -183,6 +184,7 @@ function decodeUrl(run: string): string | undefined {
 
 /** Rotates ASCII letters by 13; everything else is kept. */
 export function rot13(text: string): string {
+  if (typeof text !== 'string') throw new ArgumentError({ message: 'rot13(text): text must be a string.' });
   return text.replace(/[A-Za-z]/g, (char) => {
     const code = char.charCodeAt(0);
     const base = code >= 0x61 ? 0x61 : 0x41;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ArgumentError } from '../errors.js';
 import { foldLeetspeak, type NormalizedText, normalizeText } from './normalize.js';
 
 /** The original characters behind the first occurrence of `needle` in the normalized text. */
@@ -244,5 +245,13 @@ describe('normalizeText', () => {
     const normalized = normalizeText(original);
     expect(normalized.text).toBe('ioa\u00e9\ufffd '.repeat(100_000));
     expect(normalized.toOriginal(0, normalized.text.length)).toEqual({ start: 0, end: original.length });
+  });
+});
+
+describe('argument checks', () => {
+  it('throws a typed error for a non-string text', () => {
+    expect(() => normalizeText(42 as never)).toThrow(ArgumentError);
+    expect(() => normalizeText(null as never)).toThrow(/must be a string/);
+    expect(() => foldLeetspeak({} as never)).toThrow(ArgumentError);
   });
 });

@@ -1,3 +1,4 @@
+import { ArgumentError } from '../errors.js';
 import type { Span } from '../types.js';
 import { CONFUSABLE_CLASS, CONFUSABLE_MAP } from './confusables.js';
 import { type DecodedPayload, decodePayloads } from './decode.js';
@@ -183,6 +184,11 @@ function identity(text: string): NormalizedText {
  * costs one native regex scan. Never throws on any string (lone surrogates, controls, huge inputs).
  */
 export function normalizeText(original: string): NormalizedText {
+  if (typeof original !== 'string') {
+    throw new ArgumentError({
+      message: `normalizeText(text): text must be a string (got ${original === null ? 'null' : typeof original}).`,
+    });
+  }
   if (!NOT_PLAIN.test(original)) return identity(original);
   const work = scanForWork(original);
   if ((work & NEEDS_LOOP) !== 0) return foldSlow(original, original.normalize('NFKC') !== original, true);
@@ -499,6 +505,7 @@ for (let code = 0; code < 128; code++) {
  * digits or symbols; a trailing "!" stays punctuation. Length-preserving. One pass, no regex.
  */
 export function foldLeetspeak(text: string): string {
+  if (typeof text !== 'string') throw new ArgumentError({ message: 'foldLeetspeak(text): text must be a string.' });
   const length = text.length;
   let out: string[] | undefined;
   let flushed = 0;
