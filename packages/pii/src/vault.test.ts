@@ -84,8 +84,14 @@ describe('createVault', () => {
     expect(await b.placeholder('EMAIL_ADDRESS', 'jane@example.org')).toBe('<EMAIL_1>');
     expect(await b.resolve('<EMAIL_1>')).toBe('jane@example.org');
     expect(writes.join('\n')).not.toContain('jane@example.org');
+    // After clear(), numbering starts again without ever resolving to an old value.
+    await a.clear();
+    expect(await b.resolve('<EMAIL_1>')).toBeUndefined();
+    expect(await b.placeholder('EMAIL_ADDRESS', 'bob@example.org')).toBe('<EMAIL_1>');
+    expect(await a.resolve('<EMAIL_1>')).toBe('bob@example.org');
+    expect(await a.placeholder('EMAIL_ADDRESS', 'jane@example.org')).toBe('<EMAIL_2>');
     const other = createVault({ id: 'conversation-1', store: spy, key: 'c'.repeat(64) });
-    await expect(other.resolve('<EMAIL_1>')).rejects.toThrow(ArgumentError);
+    await expect(other.resolve('<EMAIL_2>')).rejects.toThrow(ArgumentError);
   });
 
   it('validates its options', () => {

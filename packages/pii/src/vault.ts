@@ -14,7 +14,7 @@ export interface Vault {
   placeholder(entity: string, value: string): string | Promise<string>;
   /** The value behind a placeholder, or undefined. */
   resolve(placeholder: string): string | undefined | Promise<string | undefined>;
-  /** Forgets every entry (memory) or stops using them (store: entries expire with their TTL). */
+  /** Forgets every entry (in memory), or moves to a new generation (on a store: old entries expire with their TTL). */
   clear(): void | Promise<void>;
 }
 
@@ -146,7 +146,9 @@ export function createVault(options: VaultOptions = {}): Vault {
 }
 
 function storeVault(id: string, store: Store, key: Buffer, ttlMs: number): Vault {
-  const prefix = `vault:${id}:`;
+  const base = `vault:${id}:`;
+  // Entries live under a generation; clear() moves to the next one and the old entries expire with their TTL.
+  const prefix = async (): Promise<string> => `${base}${(await store.get(`${base}gen`)) ?? '0'}:`;
   // Value lookups use a keyed hash, so the store never holds a value in the clear, even as a key.
   const digest = (label: string, value: string) =>
     createHmac('sha256', key).update(`${label}\u0000${value}`).digest('base64url');
@@ -154,26 +156,27 @@ function storeVault(id: string, store: Store, key: Buffer, ttlMs: number): Vault
     id,
     async placeholder(entity, value) {
       const label = placeholderLabel(entity);
-      const valueKey = `${prefix}v:${digest(label, value)}`;
+      const at = await prefix();
+      const valueKey = `${at}v:${digest(label, value)}`;
       const known = await store.get(valueKey);
       if (known !== undefined) return known;
-      const next = await store.incr(`${prefix}n:${label}`, 1, { ttlMs });
+      const next = await store.incr(`${at}n:${label}`, 1, { ttlMs });
       const placeholder = `<${label}_${next}>`;
-      // Two instances may race on the same value: the first writer wins, the other adopts its placeholder.
+      // The value first, then the claim: whoever resolves the placeholder finds the value.
+      await store.set(`${at}p:${placeholder}`, encryptValue(value, key), { ttlMs });
+      // Two instances may race on the same value: the first claim wins, the other adopts its placeholder.
       if (!(await store.compareAndSet(valueKey, undefined, placeholder, { ttlMs }))) {
         const winner = await store.get(valueKey);
         if (winner !== undefined) return winner;
       }
-      await store.set(`${prefix}p:${placeholder}`, encryptValue(value, key), { ttlMs });
       return placeholder;
     },
     async resolve(placeholder) {
-      const sealed = await store.get(`${prefix}p:${placeholder}`);
+      const sealed = await store.get(`${await prefix()}p:${placeholder}`);
       return sealed === undefined ? undefined : decryptValue(sealed, key);
     },
     async clear() {
-      // Entries expire with their TTL; bumping the generation would need a scan the Store interface lacks.
-      await store.delete(`${prefix}n:`);
+      await store.incr(`${base}gen`, 1);
     },
   };
 }
