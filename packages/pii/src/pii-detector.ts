@@ -253,7 +253,7 @@ function collect(
     mapped.push(span.start === match.start && span.end === match.end ? match : withSpan(match, span.start, span.end));
   }
   if (config.scanPayloads) {
-    const payloads = view.payloads;
+    const payloads = view.encodedPayloads;
     for (const payload of payloads) {
       const inner: EntityMatch[] = [];
       scanText(payload.text, plan.set, limits, inner);

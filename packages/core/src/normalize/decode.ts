@@ -182,6 +182,31 @@ function decodeUrl(run: string): string | undefined {
   return decoded === run ? undefined : decoded;
 }
 
+/** Whether `text` reads like rot13'd English: two common rot13'd words, or the word "rot13". */
+function rot13Hinted(text: string): boolean {
+  // The hint regex is slow on two-byte text; run it only when one of the commonest rot13'd words is there.
+  if (
+    !(
+      text.includes('gur') ||
+      text.includes('naq') ||
+      text.includes('lbh') ||
+      text.includes('nyy') ||
+      text.includes('vtaber') ||
+      text.includes('cebzcg') ||
+      /rot/i.test(text)
+    )
+  ) {
+    return false;
+  }
+  // Two hint words are enough: stop counting there.
+  ROT13_HINT.lastIndex = 0;
+  return (ROT13_HINT.exec(text) !== null && ROT13_HINT.exec(text) !== null) || ROT13_NAMED.test(text);
+}
+
+function collectRot13(text: string, map: (start: number, end: number) => Span, out: DecodedPayload[]): void {
+  if (rot13Hinted(text)) out.push({ kind: 'rot13', span: map(0, text.length), text: rot13(text), depth: 1 });
+}
+
 /** Rotates ASCII letters by 13; everything else is kept. */
 export function rot13(text: string): string {
   if (typeof text !== 'string') throw new ArgumentError({ message: 'rot13(text): text must be a string.' });
@@ -203,6 +228,7 @@ function collect(
   depth: number,
   budget: Budget,
   out: DecodedPayload[],
+  withRot13: boolean,
 ): void {
   // Candidates are gathered first and decoded after, so the recursion never shares a regex's lastIndex.
   const found: [PayloadKind, number, number, () => string | undefined][] = [];
@@ -234,23 +260,8 @@ function collect(
       found.push(['url', match.index, match.index + match[0].length, () => decodeUrl(match[0])]);
     }
   }
-  // The hint regex is slow on two-byte text; run it only when one of the commonest rot13'd words is there.
-  if (
-    depth === 1 &&
-    (text.includes('gur') ||
-      text.includes('naq') ||
-      text.includes('lbh') ||
-      text.includes('nyy') ||
-      text.includes('vtaber') ||
-      text.includes('cebzcg') ||
-      /rot/i.test(text))
-  ) {
-    // Two hint words are enough: stop counting there.
-    ROT13_HINT.lastIndex = 0;
-    const hinted = ROT13_HINT.exec(text) !== null && ROT13_HINT.exec(text) !== null;
-    if ((hinted || ROT13_NAMED.test(text)) && spend(text.length)) {
-      found.push(['rot13', 0, text.length, () => rot13(text)]);
-    }
+  if (depth === 1 && withRot13 && rot13Hinted(text) && spend(text.length)) {
+    found.push(['rot13', 0, text.length, () => rot13(text)]);
   }
   for (const [kind, start, end, decode] of found) {
     if (budget.count >= MAX_PAYLOADS) return;
@@ -259,7 +270,7 @@ function collect(
     budget.count++;
     const span = map(start, end);
     out.push({ kind, span, text: decoded, depth });
-    if (depth < MAX_DEPTH && kind !== 'rot13') collect(decoded, () => span, depth + 1, budget, out);
+    if (depth < MAX_DEPTH && kind !== 'rot13') collect(decoded, () => span, depth + 1, budget, out, false);
   }
 }
 
@@ -267,8 +278,19 @@ function collect(
  * Finds encoded payloads in `text` and decodes them. `map` turns a span of `text` into a span of the
  * original text. Bounded: at most 64 payloads, 1 Mi encoded characters, nesting depth 2.
  */
-export function decodePayloads(text: string, map: (start: number, end: number) => Span): DecodedPayload[] {
+export function decodePayloads(
+  text: string,
+  map: (start: number, end: number) => Span,
+  options: { readonly rot13?: boolean } = {},
+): DecodedPayload[] {
   const out: DecodedPayload[] = [];
-  collect(text, map, 1, { encoded: 0, count: 0 }, out);
+  collect(text, map, 1, { encoded: 0, count: 0 }, out, options.rot13 ?? true);
   return out;
+}
+
+/** The rot13 reading of `text`, when common rot13'd words (or the word "rot13") suggest it is one. */
+export function rot13Payload(text: string, map: (start: number, end: number) => Span): DecodedPayload | undefined {
+  const out: DecodedPayload[] = [];
+  collectRot13(text, map, out);
+  return out[0];
 }

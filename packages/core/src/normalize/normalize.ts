@@ -1,7 +1,7 @@
 import { ArgumentError } from '../errors.js';
 import type { Span } from '../types.js';
 import { CONFUSABLE_CLASS, CONFUSABLE_MAP } from './confusables.js';
-import { type DecodedPayload, decodePayloads } from './decode.js';
+import { type DecodedPayload, decodePayloads, rot13Payload } from './decode.js';
 
 /** What normalization removed or folded, by family. */
 export interface NormalizationStats {
@@ -43,6 +43,8 @@ export interface NormalizedText {
   readonly leet: string;
   /** Embedded base64 / hex / URL-encoded / rot13 payloads, decoded for rescanning. Computed on first access. */
   readonly payloads: readonly DecodedPayload[];
+  /** The same without the rot13 reading (cheaper: no look for rot13'd words), for detectors of encoded values. */
+  readonly encodedPayloads: readonly DecodedPayload[];
   /** Maps a span of `text` (or `leet`) to the span of `original` it came from. */
   toOriginal(start: number, end: number): Span;
 }
@@ -557,6 +559,7 @@ class NormalizedView implements NormalizedText {
   private readonly map: OffsetMap | null;
   private leetCache: string | undefined;
   private payloadCache: readonly DecodedPayload[] | undefined;
+  private encodedCache: readonly DecodedPayload[] | undefined;
 
   private readonly hiddenSpan: Span | undefined;
 
@@ -587,7 +590,15 @@ class NormalizedView implements NormalizedText {
 
   get payloads(): readonly DecodedPayload[] {
     if (this.payloadCache === undefined) {
-      const found = decodePayloads(this.text, (start, end) => this.toOriginal(start, end));
+      const rot = rot13Payload(this.text, (start, end) => this.toOriginal(start, end));
+      this.payloadCache = rot === undefined ? this.encodedPayloads : [...this.encodedPayloads, rot];
+    }
+    return this.payloadCache;
+  }
+
+  get encodedPayloads(): readonly DecodedPayload[] {
+    if (this.encodedCache === undefined) {
+      const found = decodePayloads(this.text, (start, end) => this.toOriginal(start, end), { rot13: false });
       if (this.hiddenText.length > 0) {
         found.unshift({
           kind: 'unicode-tags',
@@ -597,9 +608,9 @@ class NormalizedView implements NormalizedText {
           depth: 1,
         });
       }
-      this.payloadCache = found;
+      this.encodedCache = found;
     }
-    return this.payloadCache;
+    return this.encodedCache;
   }
 
   toOriginal(start: number, end: number): Span {
