@@ -165,7 +165,17 @@ export function withoutCaptures(source: string): string {
 const WORD_SPLIT = /[^\p{L}\p{N}.#]+/u;
 // Words for context lookups: letters and digits of the Latin, Greek, Cyrillic, Indic, Thai, CJK and
 // Hangul blocks (ranges, no `u` flag: fast on two-byte text).
-const WORDS = /[A-Za-z0-9\u00c0-\u024f\u0370-\u1fff\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]+/g;
+/** A context-word character: ASCII letters and digits, Latin, Greek…, kana, CJK and Hangul letters. */
+function isContextCode(code: number): boolean {
+  if (code < 128) return (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || (code >= 65 && code <= 90);
+  return (
+    (code >= 0xc0 && code <= 0x24f) ||
+    (code >= 0x370 && code <= 0x1fff) ||
+    (code >= 0x3040 && code <= 0x30ff) ||
+    (code >= 0x4e00 && code <= 0x9fff) ||
+    (code >= 0xac00 && code <= 0xd7af)
+  );
+}
 
 /** The words and phrases context-required recognizers look for, ready for lookups. */
 interface ContextWords {
@@ -173,6 +183,10 @@ interface ContextWords {
   readonly phrases: ReadonlySet<string>;
   readonly heads: ReadonlySet<string>;
   readonly longest: number;
+  /** The longest single word or phrase head, in UTF-16 units: longer words are never looked up. */
+  readonly maxWord: number;
+  /** The shortest single word or phrase head: shorter words are never looked up either. */
+  readonly minWord: number;
 }
 
 function contextWords(words: readonly string[]): ContextWords {
@@ -194,7 +208,13 @@ function contextWords(words: readonly string[]): ContextWords {
       longest = Math.max(longest, Math.min(parts.length, 4));
     }
   }
-  return { single, phrases, heads, longest };
+  let maxWord = 0;
+  let minWord = Number.POSITIVE_INFINITY;
+  for (const word of [...single, ...heads]) {
+    maxWord = Math.max(maxWord, word.length);
+    minWord = Math.min(minWord, word.length);
+  }
+  return { single, phrases, heads, longest, maxWord, minWord };
 }
 
 const RECENT = 4;
@@ -208,8 +228,11 @@ class ContextIndex {
   private scanned = 0;
   private readonly hits: number[] = [];
   /** The last words read and where they start (a ring of RECENT). */
-  private readonly recentWords: string[] = new Array<string>(RECENT);
   private readonly recentStarts = new Int32Array(RECENT);
+  private readonly recentEnds = new Int32Array(RECENT);
+  /** Whether each recent word is the first word of some phrase (one set lookup per word, not per size). */
+  private readonly recentHeads = new Uint8Array(RECENT);
+  private headsSeen = 0;
   private count = 0;
   private cursor = 0;
 
@@ -218,33 +241,50 @@ class ContextIndex {
     private readonly words: ContextWords,
   ) {}
 
+  /** A recent word, lower-cased (read again from the text: only phrase candidates need it). */
+  private wordAt(slot: number): string {
+    return this.text.slice(this.recentStarts[slot]!, this.recentEnds[slot]!).toLowerCase();
+  }
+
   /** Whether a context word starts in [from, to). Windows are asked for in increasing order of `from`. */
   near(from: number, to: number): boolean {
     const { text, words } = this;
     if (this.scanned < from) {
       this.scanned = from;
       this.count = 0;
+      this.headsSeen = 0;
     }
     if (this.scanned < to) {
       // A bounded slice: a regex search on the whole text would run to its end when no word follows.
       const offset = this.scanned;
       const segment = text.slice(offset, to).toLowerCase();
-      WORDS.lastIndex = 0;
-      for (let match = WORDS.exec(segment); match !== null; match = WORDS.exec(segment)) {
-        const at = offset + match.index;
-        const word = match[0];
-        if (words.single.has(word)) this.hits.push(at);
+      const size = segment.length;
+      let i = 0;
+      while (i < size) {
+        while (i < size && !isContextCode(segment.charCodeAt(i))) i++;
+        if (i >= size) break;
+        const wordStart = i;
+        while (i < size && isContextCode(segment.charCodeAt(i))) i++;
+        const length = i - wordStart;
+        const at = offset + wordStart;
+        // Only words as long as some context word are looked up (a run of "x@y." reads no set at all).
+        const word = length >= words.minWord && length <= words.maxWord ? segment.slice(wordStart, i) : undefined;
+        if (word !== undefined && words.single.has(word)) this.hits.push(at);
         // Phrases ending at this word ("social security"): only when their first word is a phrase head.
         const slot = this.count % RECENT;
-        this.recentWords[slot] = word;
         this.recentStarts[slot] = at;
+        this.recentEnds[slot] = offset + i;
+        const isHead = word !== undefined && words.heads.has(word);
+        this.recentHeads[slot] = isHead ? 1 : 0;
         this.count++;
-        for (let size = 2; size <= words.longest && size <= this.count; size++) {
-          const firstSlot = (this.count - size) % RECENT;
-          const head = this.recentWords[firstSlot]!;
-          if (!words.heads.has(head)) continue;
-          let phrase = head;
-          for (let k = size - 1; k >= 1; k--) phrase += ` ${this.recentWords[(this.count - k) % RECENT]}`;
+        if (isHead) this.headsSeen = this.count;
+        // No head among the last `longest` words: no phrase can end here.
+        if (this.headsSeen === 0 || this.count - this.headsSeen >= words.longest) continue;
+        for (let span = 2; span <= words.longest && span <= this.count; span++) {
+          const firstSlot = (this.count - span) % RECENT;
+          if (this.recentHeads[firstSlot] === 0) continue;
+          let phrase = this.wordAt(firstSlot);
+          for (let k = span - 1; k >= 1; k--) phrase += ` ${this.wordAt((this.count - k) % RECENT)}`;
           if (words.phrases.has(phrase)) this.hits.push(this.recentStarts[firstSlot]!);
         }
       }
