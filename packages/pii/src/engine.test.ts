@@ -109,6 +109,20 @@ describe('scanText', () => {
     expect(test!.score).toBeCloseTo(0.3);
   });
 
+  it('finds required context phrases across case, punctuation and short or long neighbour words', () => {
+    const required = [recognizer({ contextRequired: true, context: ['case number', 'x-ref', 'ticket'] })];
+    expect(find(required, 'Case  Number: 1234-5678')).toHaveLength(1);
+    expect(find(required, 'the X-Ref is 1234-5678')).toHaveLength(1);
+    expect(find(required, 'a b c d e f ticket 1234-5678')).toHaveLength(1);
+    // "case" is a phrase head, but the phrase is broken by a word in between.
+    expect(find(required, 'case file number 1234-5678')).toEqual([]);
+    // Words far longer or shorter than any context word are skipped, not mistaken for one.
+    expect(find(required, `${'q'.repeat(40)} x y 1234-5678`)).toEqual([]);
+    // Two windows: the second still sees its own context word after the first was read.
+    const text = `ref 1234-5678 ${'and so on '.repeat(8)}ticket 8765-4321`;
+    expect(find(required, text).map((match) => text.slice(match.start, match.end))).toEqual(['8765-4321']);
+  });
+
   it('keeps the best of overlapping matches', () => {
     const long = recognizer({ id: 'long', pattern: /\d{4}-\d{4}-\d{4}/, score: 0.7 });
     const short = recognizer({ id: 'short', score: 0.9 });

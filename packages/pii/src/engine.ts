@@ -297,6 +297,11 @@ class ContextIndex {
   }
 }
 
+/** A context word as a pattern: literal, except that a space between words stands for 1–3 separators. */
+function contextLiteral(word: string): string {
+  return escapeLiteral(word).replace(/ +/g, '[^\\p{L}\\p{N}]{1,3}');
+}
+
 /** Index just past the group that opens at `start` (a '('), or -1. Classes and escapes are skipped. */
 function groupEnd(source: string, start: number): number {
   let depth = 0;
@@ -587,7 +592,7 @@ export function compileRecognizers(recognizers: readonly Recognizer[]): Recogniz
         recognizer.context === undefined || recognizer.context.length === 0
           ? undefined
           : new RegExp(
-              `(?:^|[^\\p{L}\\p{N}])(?:${recognizer.context.map(escapeLiteral).join('|')})(?=$|[^\\p{L}\\p{N}])`,
+              `(?:^|[^\\p{L}\\p{N}])(?:${recognizer.context.map(contextLiteral).join('|')})(?=$|[^\\p{L}\\p{N}])`,
               'u',
             ),
       testValues: recognizer.testValues === undefined ? undefined : new Set(recognizer.testValues.map(alnumOf)),
