@@ -183,10 +183,13 @@ interface ContextWords {
   readonly phrases: ReadonlySet<string>;
   readonly heads: ReadonlySet<string>;
   readonly longest: number;
-  /** The longest single word or phrase head, in UTF-16 units: longer words are never looked up. */
-  readonly maxWord: number;
-  /** The shortest single word or phrase head: shorter words are never looked up either. */
-  readonly minWord: number;
+  /** Lengths (UTF-16 units) of the shortest and longest single words: others are never looked up. */
+  readonly minSingle: number;
+  readonly maxSingle: number;
+  /** The same for phrase heads, plus the characters heads begin with. */
+  readonly minHead: number;
+  readonly maxHead: number;
+  readonly headFirst: ReadonlySet<number>;
 }
 
 function contextWords(words: readonly string[]): ContextWords {
@@ -208,13 +211,19 @@ function contextWords(words: readonly string[]): ContextWords {
       longest = Math.max(longest, Math.min(parts.length, 4));
     }
   }
-  let maxWord = 0;
-  let minWord = Number.POSITIVE_INFINITY;
-  for (const word of [...single, ...heads]) {
-    maxWord = Math.max(maxWord, word.length);
-    minWord = Math.min(minWord, word.length);
-  }
-  return { single, phrases, heads, longest, maxWord, minWord };
+  const lengths = (set: ReadonlySet<string>): [number, number] => {
+    let min = Number.POSITIVE_INFINITY;
+    let max = 0;
+    for (const word of set) {
+      min = Math.min(min, word.length);
+      max = Math.max(max, word.length);
+    }
+    return [min, max];
+  };
+  const [minSingle, maxSingle] = lengths(single);
+  const [minHead, maxHead] = lengths(heads);
+  const headFirst = new Set([...heads].map((head) => head.charCodeAt(0)));
+  return { single, phrases, heads, longest, minSingle, maxSingle, minHead, maxHead, headFirst };
 }
 
 const RECENT = 4;
@@ -267,14 +276,17 @@ class ContextIndex {
         while (i < size && isContextCode(segment.charCodeAt(i))) i++;
         const length = i - wordStart;
         const at = offset + wordStart;
-        // Only words as long as some context word are looked up (a run of "x@y." reads no set at all).
-        const word = length >= words.minWord && length <= words.maxWord ? segment.slice(wordStart, i) : undefined;
-        if (word !== undefined && words.single.has(word)) this.hits.push(at);
+        // Only words shaped like some context word are looked up (a run of "x@y." reads no set at all).
+        const single = length >= words.minSingle && length <= words.maxSingle;
+        const head =
+          length >= words.minHead && length <= words.maxHead && words.headFirst.has(segment.charCodeAt(wordStart));
+        const word = single || head ? segment.slice(wordStart, i) : undefined;
+        if (single && words.single.has(word!)) this.hits.push(at);
         // Phrases ending at this word ("social security"): only when their first word is a phrase head.
         const slot = this.count % RECENT;
         this.recentStarts[slot] = at;
         this.recentEnds[slot] = offset + i;
-        const isHead = word !== undefined && words.heads.has(word);
+        const isHead = head && words.heads.has(word!);
         this.recentHeads[slot] = isHead ? 1 : 0;
         this.count++;
         if (isHead) this.headsSeen = this.count;
