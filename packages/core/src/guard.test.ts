@@ -175,9 +175,8 @@ describe('actions', () => {
       expect(verdict.text).toBe('**** to review');
     });
 
-    // BUG: guard.ts decide(): when the reviewer answers "redact", redactedText(text, evaluation, 'flag') only
-    // takes findings whose action is "redact" or that carry a replacement, so the reviewed finding (action
-    // "review", a span, no replacement) is skipped: the verdict says "redact" but the text comes back unchanged.
+    // Regression: a reviewer's "redact" once skipped reviewed findings that had a span but no replacement,
+    // so the verdict said "redact" while the text came back unchanged.
     it('applies "redact" to a reviewed finding that has a span but no replacement', async () => {
       const spanOnly: FindingInput = {
         category: 'needs-review',

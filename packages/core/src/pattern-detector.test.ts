@@ -163,9 +163,8 @@ describe('patternDetector regular expressions', () => {
     expect(text.slice(findings[0]!.span!.start, findings[0]!.span!.end)).toBe('secret');
   });
 
-  // BUG: pattern-detector.ts scans long texts in windows (`safe.slice(offset, offset + window + overlap)`)
-  // that can start in the middle of a surrogate pair; re2-wasm then reports positions that CodePointIndex
-  // converts one unit short, so the span is shifted left by one.
+  // Regression: long texts are scanned in windows, and a window that began inside a surrogate pair once
+  // shifted every span after it one unit to the left.
   it('spans stay exact when a surrogate pair straddles a scanning window boundary', () => {
     const detector = patternDetector({ patterns: ['secret'] });
     const text = `${'x'.repeat(2_047)}😀${'y'.repeat(700)}secret`;
@@ -174,8 +173,8 @@ describe('patternDetector regular expressions', () => {
     expect(findings[0]!.span).toEqual({ start: text.indexOf('secret'), end: text.indexOf('secret') + 6 });
   });
 
-  // BUG: pattern-detector.ts windows treat each window's start as the start of the text, so `^` (with the
-  // m flag) matches in the middle of a line on long inputs.
+  // Regression: a window's start was once taken for the start of the text, so `^` (m flag) matched in the
+  // middle of a line on long inputs.
   it('does not match a line-start anchor in the middle of a line on long texts', () => {
     const detector = patternDetector({ patterns: [{ pattern: '^ignore', flags: 'm' }] });
     const text = `${'x'.repeat(2_048)}ignore this${' filler'.repeat(100)}\nignore me`;
@@ -185,7 +184,7 @@ describe('patternDetector regular expressions', () => {
     ]);
   });
 
-  // BUG: the same window start also counts as a word boundary, so `\b` matches inside a word.
+  // Regression: the same window start once counted as a word boundary, so `\b` matched inside a word.
   it('does not match a word boundary inside a word on long texts', () => {
     const detector = patternDetector({ patterns: ['\\bcat\\b'] });
     const text = `${'a '.repeat(1_022)}abcdcat is not a word; the cat is.${' more'.repeat(200)}`;

@@ -139,9 +139,8 @@ describe('guard(fn, options)', () => {
     expect(await wrapped({ user: 'ann', prompt: 'hi' })).toEqual({ answer: 'I cannot share that.', tokens: 4 });
   });
 
-  // BUG: wrap.ts blocked() calls guard.enforceBlock(verdict), and guard.ts enforceBlock() reads onBlock from
-  // compile(undefined), the base policy, ignoring the tenant of the request; run() and scanStream() honour
-  // the tenant's onBlock.
+  // Regression: the wrapper's block path once read onBlock from the base policy, ignoring the request's
+  // tenant, while run() and scanStream() honoured it.
   it("honours the tenant's onBlock fallback like run() does", async () => {
     const tenantGuard = createGuard({
       output: [needleDetector('leak', 'SYSTEM PROMPT')],

@@ -2,6 +2,7 @@ import { entropy } from '../../checksums.js';
 import type { Recognizer } from '../../recognizer.js';
 import {
   ALNUM,
+  ANY_TOKEN,
   BEFORE_STRICT,
   charClasses,
   contextual,
@@ -9,6 +10,7 @@ import {
   isMasked,
   LETTERS,
   LOWER,
+  mixedClasses,
   token,
   UPPER,
   UUID,
@@ -256,7 +258,7 @@ const azureAdClientSecret = token({
   starts: ['upper', 'lower', 'digit', 'other'],
   score: 0.85,
   minEntropy: 3.5,
-  check: (value) => charClasses(value) >= 3,
+  check: mixedClasses,
   context: ['azure', 'client_secret', 'clientsecret', 'client', 'secret', 'entra', 'aad', 'tenant'],
 });
 
@@ -289,7 +291,7 @@ const alibabaSecret = contextual({
   starts: ALNUM,
   score: 0.6,
   minEntropy: 4,
-  check: (value) => charClasses(value) >= 3,
+  check: mixedClasses,
   context: ['alibaba', 'aliyun', 'accesskeysecret', 'access_key_secret', 'alicloud'],
 });
 
@@ -342,10 +344,10 @@ const cloudflareApiToken = contextual({
   provider: 'Cloudflare',
   source: '[A-Za-z0-9_-]{40}',
   afterChars: 'A-Za-z0-9_-',
-  starts: ['upper', 'lower', 'digit', 'other', 'dash'],
+  starts: ANY_TOKEN,
   score: 0.6,
   minEntropy: 3.8,
-  check: (value) => charClasses(value) >= 3,
+  check: mixedClasses,
   context: ['cloudflare', 'cf_api_token', 'cf_token', 'cloudflare_api_token', 'cf'],
 });
 
@@ -364,10 +366,10 @@ const fastlyApiToken = contextual({
   provider: 'Fastly',
   source: '[A-Za-z0-9_-]{32}',
   afterChars: 'A-Za-z0-9_-',
-  starts: ['upper', 'lower', 'digit', 'other', 'dash'],
+  starts: ANY_TOKEN,
   score: 0.6,
   minEntropy: 3.8,
-  check: (value) => charClasses(value) >= 3,
+  check: mixedClasses,
   context: ['fastly', 'fastly_api_token'],
 });
 
@@ -400,7 +402,7 @@ const vercelToken = contextual({
   starts: ALNUM,
   score: 0.6,
   minEntropy: 3.8,
-  check: (value) => charClasses(value) >= 3,
+  check: mixedClasses,
   context: ['vercel', 'vercel_token', 'now_token', 'zeit'],
 });
 
@@ -419,10 +421,10 @@ const netlifyToken = contextual({
   provider: 'Netlify',
   source: '[A-Za-z0-9_-]{40,46}',
   afterChars: 'A-Za-z0-9_-',
-  starts: ['upper', 'lower', 'digit', 'other', 'dash'],
+  starts: ANY_TOKEN,
   score: 0.6,
   minEntropy: 3.8,
-  check: (value) => charClasses(value) >= 3,
+  check: mixedClasses,
   context: ['netlify', 'netlify_auth_token', 'netlify_token'],
 });
 
@@ -620,7 +622,7 @@ const oktaToken = contextual({
   score: 0.6,
   skip: 2,
   minEntropy: 4,
-  check: (value) => charClasses(value) >= 3,
+  check: mixedClasses,
   context: ['okta', 'okta_api_token', 'okta_token', 'ssws'],
 });
 
@@ -812,7 +814,7 @@ const sumoLogicKey = contextual({
   starts: ALNUM,
   score: 0.6,
   minEntropy: 4,
-  check: (value) => charClasses(value) >= 3,
+  check: mixedClasses,
   context: ['sumo', 'sumologic', 'sumo_access_key', 'sumologic_access_key'],
 });
 
@@ -821,10 +823,10 @@ const ibmCloudIamKey = contextual({
   provider: 'IBM Cloud',
   source: '[A-Za-z0-9_-]{44}',
   afterChars: 'A-Za-z0-9_-',
-  starts: ['upper', 'lower', 'digit', 'other', 'dash'],
+  starts: ANY_TOKEN,
   score: 0.6,
   minEntropy: 4,
-  check: (value) => charClasses(value) >= 3,
+  check: mixedClasses,
   context: ['ibm', 'ibmcloud', 'ibm_cloud', 'iam_api_key', 'ibmcloud_api_key', 'ic_api_key', 'bluemix'],
 });
 

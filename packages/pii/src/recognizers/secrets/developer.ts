@@ -1,5 +1,17 @@
 import type { Recognizer } from '../../recognizer.js';
-import { ALNUM, BEFORE_STRICT, charClasses, contextual, DIGIT, LOWER, token, UPPER, UUID } from './shared.js';
+import {
+  ALNUM,
+  ANY_TOKEN,
+  BEFORE_STRICT,
+  charClasses,
+  contextual,
+  DIGIT,
+  LOWER,
+  mixedClasses,
+  token,
+  UPPER,
+  UUID,
+} from './shared.js';
 
 // Code hosting, package registries, developer tools and AI APIs. Formats from the providers' documentation
 // and the public gitleaks / detect-secrets rule sets; patterns are our own.
@@ -86,7 +98,7 @@ const atlassianLegacyToken = contextual({
   starts: ALNUM,
   score: 0.6,
   minEntropy: 3.8,
-  check: (value) => charClasses(value) >= 3,
+  check: mixedClasses,
   context: ['atlassian', 'jira', 'confluence', 'jira_api_token', 'confluence_api_token', 'jira_token'],
 });
 
@@ -117,10 +129,10 @@ const bitbucketClientSecret = contextual({
   provider: 'Bitbucket',
   source: '[A-Za-z0-9_=-]{64}',
   afterChars: 'A-Za-z0-9_=-',
-  starts: ['upper', 'lower', 'digit', 'other', 'dash'],
+  starts: ANY_TOKEN,
   score: 0.6,
   minEntropy: 4,
-  check: (value) => charClasses(value) >= 3,
+  check: mixedClasses,
   context: ['bitbucket', 'bitbucket_secret', 'bitbucket_client_secret'],
 });
 
@@ -237,7 +249,7 @@ const jfrogContext = contextual({
   starts: ALNUM,
   score: 0.6,
   minEntropy: 4,
-  check: (value) => charClasses(value) >= 3,
+  check: mixedClasses,
   context: ['jfrog', 'artifactory', 'bintray', 'xray'],
 });
 
@@ -358,10 +370,10 @@ const contentful = [
     provider: 'Contentful',
     source: '[A-Za-z0-9_-]{43}',
     afterChars: 'A-Za-z0-9_-',
-    starts: ['upper', 'lower', 'digit', 'other', 'dash'],
+    starts: ANY_TOKEN,
     score: 0.6,
     minEntropy: 4,
-    check: (value) => charClasses(value) >= 3,
+    check: mixedClasses,
     context: ['contentful', 'contentful_access_token', 'contentful_delivery_token', 'cda', 'cpa'],
   }),
 ];
@@ -642,7 +654,7 @@ const aiKeys = [
     starts: ALNUM,
     score: 0.6,
     minEntropy: 4,
-    check: (value) => charClasses(value) >= 3,
+    check: mixedClasses,
     context: ['cohere', 'co_api_key', 'cohere_api_key'],
   }),
   contextual({
@@ -652,7 +664,7 @@ const aiKeys = [
     starts: ALNUM,
     score: 0.6,
     minEntropy: 4,
-    check: (value) => charClasses(value) >= 3,
+    check: mixedClasses,
     context: ['mistral', 'mistral_api_key'],
   }),
 ];

@@ -227,6 +227,13 @@ export const ALNUM: readonly StartClass[] = ['upper', 'lower', 'digit'];
 export const LOWER: readonly StartClass[] = ['lower'];
 export const UPPER: readonly StartClass[] = ['upper'];
 export const DIGIT: readonly StartClass[] = ['digit'];
+/** Any character a bare token can begin with: for context-only formats with no fixed prefix. */
+export const ANY_TOKEN: readonly StartClass[] = ['upper', 'lower', 'digit', 'other', 'dash'];
+
+/** The usual check of a prefix-less key: letters of both cases and digits (or symbols) mixed. */
+export function mixedClasses(value: string): boolean {
+  return charClasses(value) >= 3;
+}
 
 /** Decodes base64 or base64url text to bytes, or undefined when it is not. */
 export function decodeBase64(text: string): Buffer | undefined {
