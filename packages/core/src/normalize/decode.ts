@@ -203,10 +203,6 @@ function rot13Hinted(text: string): boolean {
   return (ROT13_HINT.exec(text) !== null && ROT13_HINT.exec(text) !== null) || ROT13_NAMED.test(text);
 }
 
-function collectRot13(text: string, map: (start: number, end: number) => Span, out: DecodedPayload[]): void {
-  if (rot13Hinted(text)) out.push({ kind: 'rot13', span: map(0, text.length), text: rot13(text), depth: 1 });
-}
-
 /** Rotates ASCII letters by 13; everything else is kept. */
 export function rot13(text: string): string {
   if (typeof text !== 'string') throw new ArgumentError({ message: 'rot13(text): text must be a string.' });
@@ -228,7 +224,6 @@ function collect(
   depth: number,
   budget: Budget,
   out: DecodedPayload[],
-  withRot13: boolean,
 ): void {
   // Candidates are gathered first and decoded after, so the recursion never shares a regex's lastIndex.
   const found: [PayloadKind, number, number, () => string | undefined][] = [];
@@ -260,9 +255,6 @@ function collect(
       found.push(['url', match.index, match.index + match[0].length, () => decodeUrl(match[0])]);
     }
   }
-  if (depth === 1 && withRot13 && rot13Hinted(text) && spend(text.length)) {
-    found.push(['rot13', 0, text.length, () => rot13(text)]);
-  }
   for (const [kind, start, end, decode] of found) {
     if (budget.count >= MAX_PAYLOADS) return;
     const decoded = decode();
@@ -270,27 +262,26 @@ function collect(
     budget.count++;
     const span = map(start, end);
     out.push({ kind, span, text: decoded, depth });
-    if (depth < MAX_DEPTH && kind !== 'rot13') collect(decoded, () => span, depth + 1, budget, out, false);
+    if (depth < MAX_DEPTH) collect(decoded, () => span, depth + 1, budget, out);
   }
 }
 
 /**
- * Finds encoded payloads in `text` and decodes them. `map` turns a span of `text` into a span of the
- * original text. Bounded: at most 64 payloads, 1 Mi encoded characters, nesting depth 2.
+ * Finds byte-encoded payloads (base64, hex, URL-encoding) in `text` and decodes them. `map` turns a span
+ * of `text` into a span of the original text. Bounded: at most 64 payloads, 1 Mi encoded characters,
+ * nesting depth 2. Rot13 is separate (`rot13Payload`): it reads words, not bytes.
  */
-export function decodePayloads(
-  text: string,
-  map: (start: number, end: number) => Span,
-  options: { readonly rot13?: boolean } = {},
-): DecodedPayload[] {
+export function decodePayloads(text: string, map: (start: number, end: number) => Span): DecodedPayload[] {
   const out: DecodedPayload[] = [];
-  collect(text, map, 1, { encoded: 0, count: 0 }, out, options.rot13 ?? true);
+  collect(text, map, 1, { encoded: 0, count: 0 }, out);
   return out;
 }
 
-/** The rot13 reading of `text`, when common rot13'd words (or the word "rot13") suggest it is one. */
+/**
+ * The rot13 reading of the whole of `text`, when common rot13'd words (or the word "rot13") suggest it is
+ * one; texts over the 1 Mi-character decoding budget are not read.
+ */
 export function rot13Payload(text: string, map: (start: number, end: number) => Span): DecodedPayload | undefined {
-  const out: DecodedPayload[] = [];
-  collectRot13(text, map, out);
-  return out[0];
+  if (text.length > MAX_ENCODED_CHARS || !rot13Hinted(text)) return undefined;
+  return { kind: 'rot13', span: map(0, text.length), text: rot13(text), depth: 1 };
 }

@@ -598,7 +598,7 @@ class NormalizedView implements NormalizedText {
 
   get encodedPayloads(): readonly DecodedPayload[] {
     if (this.encodedCache === undefined) {
-      const found = decodePayloads(this.text, (start, end) => this.toOriginal(start, end), { rot13: false });
+      const found = decodePayloads(this.text, (start, end) => this.toOriginal(start, end));
       if (this.hiddenText.length > 0) {
         found.unshift({
           kind: 'unicode-tags',
