@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-const LINEARITY = '**/linearity.test.ts';
+const LINEARITY = '**/*linearity.test.ts';
 
 export default defineConfig({
   resolve: {

@@ -7,11 +7,19 @@ import {
   type Policy,
   type Stage,
 } from '@parapet/core';
+import { detectorsRegistry } from '@parapet/detectors';
 import { piiDetectors } from '@parapet/pii';
 import { UsageError } from './io.js';
 
 /** Every detector the CLI knows, by id. Each package contributes its registry here. */
-export const registry: ReadonlyMap<string, DetectorFactory> = buildRegistry(coreDetectors, piiDetectors);
+export const registry: ReadonlyMap<string, DetectorFactory> = buildRegistry(
+  coreDetectors,
+  piiDetectors,
+  detectorsRegistry,
+);
+
+/** Stand-ins dropped from the default guard when the real detector is installed. */
+const SUPERSEDED: Readonly<Record<string, string>> = { 'starter-injection': 'prompt-injection' };
 
 /** Builds the detectors for a stage: the ones named, or the stage's defaults. Options come from the policy. */
 export function detectorsFor(
@@ -36,6 +44,8 @@ export function detectorsFor(
     }
   } else {
     for (const factory of registry.values()) {
+      const successor = SUPERSEDED[factory.id];
+      if (successor !== undefined && registry.has(successor)) continue;
       if (factory.defaultFor?.includes(stage) && policy.detectors[factory.id]?.enabled !== false) chosen.push(factory);
     }
     // Configured detectors (with options in the policy) join the default guard too.

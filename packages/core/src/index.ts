@@ -74,4 +74,5 @@ export {
   stricterAction,
   type Verdict,
 } from './types.js';
+export { parseArgument, parseConfig } from './validate.js';
 export { type GuardWrapOptions, guard } from './wrap.js';

@@ -20,7 +20,8 @@ export const EVAL_HELP = `Usage: parapet eval --dataset F.jsonl [options]
 
 Runs a guard over a labelled dataset and prints quality and latency. The kind of set is taken from its
 first line:
-  classification  {"text", "label": 0|1}  (or another field, see --label-key)
+  classification  {"text", "label": 0|1}  (or another field, see --label-key); an optional
+                  "system_prompt" string is passed to the detectors as context.systemPrompt
   spans           {"text", "spans": [{"start","end","type"}]}
   cases           {"text", "expected_count", "entity"}: does the detector find the row's entity or not
 
@@ -52,6 +53,8 @@ interface Row {
   readonly spans?: GoldSpan[];
   readonly expected?: number;
   readonly entities?: readonly string[];
+  /** The system prompt the row was aimed at (a `system_prompt` field), passed to detectors as context. */
+  readonly systemPrompt?: string;
 }
 
 interface LabelOptions {
@@ -110,8 +113,9 @@ function parseRows(
       const raw = String(value[labels.key]);
       const wrap = labels.wraps.get(raw);
       const text = wrap === undefined ? value.text : wrap.replaceAll('{text}', value.text);
-      if (labels.positives.has(raw) || wrap !== undefined) rows.push({ text, label: 1 });
-      else if (labels.negatives.has(raw)) rows.push({ text, label: 0 });
+      const context = typeof value.system_prompt === 'string' ? { systemPrompt: value.system_prompt } : {};
+      if (labels.positives.has(raw) || wrap !== undefined) rows.push({ text, label: 1, ...context });
+      else if (labels.negatives.has(raw)) rows.push({ text, label: 0, ...context });
       else skipped++;
     } else if (task === 'spans') {
       if (!Array.isArray(value.spans)) throw new UsageError(`${file}:${index + 1}: "spans" must be an array.`);
@@ -271,7 +275,11 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
     const row = rows[index]!;
     const guard = guardForRow(row);
     const started = performance.now();
-    const verdict = await guard.check(stage, row.text);
+    const verdict = await guard.check(
+      stage,
+      row.text,
+      row.systemPrompt === undefined ? undefined : { systemPrompt: row.systemPrompt },
+    );
     latencies.push((performance.now() - started) * 1000);
     if (task === 'classification') {
       const flagged = actionRank(verdict.decided) >= threshold;

@@ -1,0 +1,196 @@
+import { type NormalizedText, normalizeText, type Span } from '@parapet/core';
+import { modelInput } from './features.js';
+import { HARMFUL_RULES, LOOKALIKE_CONTEXT } from './harmful-rules.js';
+import type { HeadName, HeadScore, InjectionModel, WordView } from './model.js';
+import { compilePhrases, type PhraseMatcher } from './phrases.js';
+import { FORGED_TURN_PATTERNS, INDIRECT_RULES, INJECTION_RULES, JAILBREAK_RULES } from './rules.js';
+
+/** One rule hit, with its span in the caller's original text. */
+export interface RuleHit {
+  readonly family: RuleFamily;
+  readonly id: string;
+  readonly category: string;
+  readonly score: number;
+  readonly span: Span;
+  /** Set when the hit was found inside a decoded payload (base64, hex, rot13, tag characters…). */
+  readonly encoding?: string;
+}
+
+export type RuleFamily = 'injection' | 'jailbreak' | 'indirect' | 'harmful';
+
+/** What one text looks like to the injection detectors: model heads and rule hits, computed once per check. */
+export interface Analysis {
+  readonly heads: Readonly<Record<HeadName, HeadScore & { readonly span: Span }>>;
+  readonly hits: readonly RuleHit[];
+  /** Number of words the model read (0 for empty text). */
+  readonly words: number;
+  /** The text is about a game, a film, fiction or history (harmful-request findings are damped). */
+  readonly lookalike: boolean;
+  /** Largest head probability found inside decoded payloads, by head (0 when none). */
+  readonly payloadHeads: Readonly<Record<HeadName, number>>;
+}
+
+const MATCHERS: Record<RuleFamily, PhraseMatcher> = {
+  injection: compilePhrases(INJECTION_RULES),
+  jailbreak: compilePhrases(JAILBREAK_RULES),
+  indirect: compilePhrases(INDIRECT_RULES),
+  harmful: compilePhrases(HARMFUL_RULES),
+};
+const FAMILIES = Object.keys(MATCHERS) as RuleFamily[];
+
+/** Many "User:"/"Assistant:" exchanges in one prompt: a many-shot attack's shape. */
+const SHOT_LINE = /(?:^|\n)[ \t]{0,4}(?:user|human|q|question|assistant|ai|a|answer|bot)[ \t]{0,2}:/gi;
+const MANY_SHOTS = 16;
+/** Payload splitting: several short string variables, then an instruction to join them. */
+const ASSIGNMENT = /\b[a-z][a-z0-9_]{0,8}[ \t]{0,3}=[ \t]{0,3}["'`]/gi;
+const JOIN_WORDS =
+  /\b(?:concatenat\w{0,5}|combine|join|append|merge|a[ \t]{0,3}\+[ \t]{0,3}b|x[ \t]{0,3}\+[ \t]{0,3}y)\b/i;
+
+/** Shortest decoded payload worth rescanning. */
+const MIN_PAYLOAD = 12;
+
+function headRecord(
+  model: InjectionModel,
+  scores: readonly HeadScore[],
+  toSpan: (start: number, end: number) => Span,
+): Analysis['heads'] {
+  const out: Record<string, HeadScore & { span: Span }> = {};
+  model.header.heads.forEach((head, index) => {
+    const score = scores[index]!;
+    out[head.name] = { ...score, span: toSpan(score.start, score.end) };
+  });
+  return out as Analysis['heads'];
+}
+
+function ruleHits(
+  words: WordView,
+  text: string,
+  toSpan: (start: number, end: number) => Span,
+  encoding?: string,
+): RuleHit[] {
+  const hits: RuleHit[] = [];
+  for (const family of FAMILIES) {
+    for (const match of MATCHERS[family].match(words, text)) {
+      hits.push({
+        family,
+        id: match.rule.id,
+        category: match.rule.category,
+        score: match.rule.score,
+        span: toSpan(words.starts[match.from]!, words.ends[match.to - 1]!),
+        ...(encoding === undefined ? {} : { encoding }),
+      });
+    }
+  }
+  return hits;
+}
+
+function structuralHits(text: string, toSpan: (start: number, end: number) => Span, encoding?: string): RuleHit[] {
+  const hits: RuleHit[] = [];
+  for (const { id, pattern, score } of FORGED_TURN_PATTERNS) {
+    const match = pattern.exec(text);
+    if (match !== null) {
+      hits.push({
+        family: 'injection',
+        id,
+        category: 'forged-turn',
+        score,
+        span: toSpan(match.index, match.index + match[0].length),
+        ...(encoding === undefined ? {} : { encoding }),
+      });
+    }
+  }
+  if (text.includes(':')) {
+    SHOT_LINE.lastIndex = 0;
+    let shots = 0;
+    let first = -1;
+    while (SHOT_LINE.exec(text) !== null) {
+      if (first < 0) first = SHOT_LINE.lastIndex;
+      if (++shots >= MANY_SHOTS) break;
+    }
+    if (shots >= MANY_SHOTS) {
+      hits.push({
+        family: 'jailbreak',
+        id: 'many-shot',
+        category: 'many-shot',
+        score: 0.8,
+        span: toSpan(0, text.length),
+      });
+    }
+  }
+  if (text.includes('=')) {
+    ASSIGNMENT.lastIndex = 0;
+    let assignments = 0;
+    while (ASSIGNMENT.exec(text) !== null) if (++assignments >= 2) break;
+    if (assignments >= 2 && JOIN_WORDS.test(text)) {
+      hits.push({
+        family: 'injection',
+        id: 'payload-splitting',
+        category: 'payload-splitting',
+        score: 0.8,
+        span: toSpan(0, text.length),
+        ...(encoding === undefined ? {} : { encoding }),
+      });
+    }
+  }
+  return hits;
+}
+
+function bounded(view: NormalizedText): (start: number, end: number) => Span {
+  const length = view.text.length;
+  return (start, end) => view.toOriginal(Math.min(start, length), Math.min(Math.max(end, start), length));
+}
+
+function analyzeOnce(model: InjectionModel, view: NormalizedText, nested: boolean): Analysis {
+  const input = modelInput(view);
+  const scores = model.score(input);
+  const words = model.lastWords();
+  const toSpan = bounded(view);
+  const heads = headRecord(model, scores, toSpan);
+  const hits = ruleHits(words, input, toSpan);
+  hits.push(...structuralHits(view.text, toSpan));
+  const payloadHeads: Record<string, number> = {};
+  for (const head of model.header.heads) payloadHeads[head.name] = 0;
+
+  if (!nested) {
+    // Encoded payloads and tag-character text are decoded by the normalizer; rescan what they say.
+    const decoded: { text: string; span: Span; kind: string }[] = [];
+    if (view.hiddenText.length >= MIN_PAYLOAD) {
+      decoded.push({ text: view.hiddenText, span: { start: 0, end: view.original.length }, kind: 'tag-characters' });
+    }
+    for (const payload of view.payloads) {
+      if (payload.text.length >= MIN_PAYLOAD)
+        decoded.push({ text: payload.text, span: payload.span, kind: payload.kind });
+    }
+    for (const payload of decoded) {
+      const inner = analyzeOnce(model, normalizeText(payload.text), true);
+      for (const hit of inner.hits) {
+        hits.push({ ...hit, span: payload.span, encoding: payload.kind });
+      }
+      for (const head of model.header.heads) {
+        payloadHeads[head.name] = Math.max(payloadHeads[head.name]!, inner.heads[head.name].probability);
+      }
+    }
+  }
+  const lookalike = LOOKALIKE_CONTEXT.test(view.text.length > 4096 ? view.text.slice(0, 4096) : view.text);
+  return { heads, hits, words: words.count, lookalike, payloadHeads: payloadHeads as Analysis['payloadHeads'] };
+}
+
+const caches = new WeakMap<InjectionModel, WeakMap<NormalizedText, Analysis>>();
+
+/**
+ * The analysis of a check's normalized text, computed on first use and shared by every injection-family
+ * detector of the same check (promptInjection, jailbreak, indirectInjection, harmfulRequest).
+ */
+export function analyze(model: InjectionModel, view: NormalizedText): Analysis {
+  let cache = caches.get(model);
+  if (cache === undefined) {
+    cache = new WeakMap();
+    caches.set(model, cache);
+  }
+  let analysis = cache.get(view);
+  if (analysis === undefined) {
+    analysis = analyzeOnce(model, view, false);
+    cache.set(view, analysis);
+  }
+  return analysis;
+}
