@@ -174,7 +174,8 @@ export function loadRows(): Row[] {
         label: 0,
         dataset: 'bipia',
         slice: `clean/${task}`,
-        split: splitOf(source),
+        // BIPIA's test split: the model trains on BIPIA's own train split (below), never on these.
+        split: 'validation',
         heads: { injection: 0, indirect: 0 },
         licence: 'MIT',
       });
@@ -186,18 +187,61 @@ export function loadRows(): Row[] {
       if (text.startsWith(context)) attack = { start: context.length, end: text.length };
       else if (text.endsWith(context)) attack = { start: 0, end: text.length - context.length };
     }
-    const attackId = parts[3]!.split(':')[0]!;
     rows.push({
       text,
       label: 1,
       dataset: 'bipia',
       slice: `attack/${task}`,
-      // The attack decides the split: validation attacks are never seen in training.
-      split: splitOf(`${task === 'code' ? 'code' : 'text'}/${attackId}`),
+      split: 'validation',
       attack,
       heads: { indirect: 1 },
       licence: 'MIT',
     });
+  }
+
+  // BIPIA's train split (MIT): train contexts, clean and with a train attack inserted at the start or the
+  // end the way BIPIA does it. Disjoint from the test split that eval.jsonl is built from.
+  const original = `${dir}/bipia/original`;
+  if (existsSync(`${original}/text_attack_train.json`)) {
+    const attacks = (file: string): string[] =>
+      Object.values(JSON.parse(readFileSync(`${original}/${file}`, 'utf8')) as Record<string, string[]>).flat();
+    const textAttacks = attacks('text_attack_train.json');
+    const codeAttacks = attacks('code_attack_train.json');
+    let counter = 0;
+    for (const task of ['email', 'table', 'code'] as const) {
+      const contexts = readJsonl(`${original}/${task}__train.jsonl`)
+        .map((row) => String(row.context))
+        .slice(0, task === 'table' ? 150 : 50);
+      const pool = task === 'code' ? codeAttacks : textAttacks;
+      contexts.forEach((context, index) => {
+        rows.push({
+          text: context,
+          label: 0,
+          dataset: 'bipia-train',
+          slice: `clean/${task}`,
+          split: 'train',
+          heads: { indirect: 0, injection: 0 },
+          licence: 'MIT',
+        });
+        for (const offset of [0, 1]) {
+          const attack = pool[(index * 2 + offset + counter) % pool.length]!;
+          const atEnd = (index + offset) % 2 === 0;
+          const text = atEnd ? `${context}\n${attack}` : `${attack}\n${context}`;
+          const start = atEnd ? context.length + 1 : 0;
+          rows.push({
+            text,
+            label: 1,
+            dataset: 'bipia-train',
+            slice: `attack/${task}`,
+            split: 'train',
+            attack: { start, end: start + attack.length },
+            heads: { indirect: 1 },
+            licence: 'MIT',
+          });
+        }
+      });
+      counter += 7;
+    }
   }
 
   // InjecAgent (MIT): tool responses carrying an attacker instruction, and benign tool responses.

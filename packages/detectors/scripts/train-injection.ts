@@ -20,6 +20,7 @@ const STRIDE = Math.max(1, Math.floor(WINDOW / 4));
 const TRAIN_STRIDE = Math.max(1, Math.floor(WINDOW / 2));
 const TARGET_FPR = Number(process.env.TARGET_FPR ?? 0.005);
 const LEARNING_RATE = 0.2;
+const MULTILINGUAL_WEIGHT = Number(process.env.MULTILINGUAL_WEIGHT ?? 3);
 const L2 = 2e-6;
 
 /** Mulberry32: a small seeded generator, so shuffles are reproducible. */
@@ -193,7 +194,13 @@ for (let head = 0; head < heads; head++) {
   const name = HEAD_NAMES[head]! as Head;
   const training = rows.filter((row) => row.split === 'train' && row.heads[name] !== undefined);
   const examples: Example[] = [];
-  for (const row of training) examples.push(...windowsOf(row, row.heads[name]!));
+  for (const row of training) {
+    const windows = windowsOf(row, row.heads[name]!);
+    // Our own multilingual negatives are few per language against hundreds of translated attacks.
+    const boost = row.dataset === 'parapet-benign-multilingual' ? MULTILINGUAL_WEIGHT : 1;
+    for (const window of windows) window.weight = boost;
+    examples.push(...windows);
+  }
   const positives = examples.filter((example) => example.label === 1).length;
   const negatives = examples.length - positives;
   // Balance the classes, then lean towards the negatives: a false alarm costs more than a miss here.

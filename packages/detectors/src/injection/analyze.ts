@@ -42,9 +42,28 @@ const FAMILIES = Object.keys(MATCHERS) as RuleFamily[];
 const SHOT_LINE = /(?:^|\n)[ \t]{0,4}(?:user|human|q|question|assistant|ai|a|answer|bot)[ \t]{0,2}:/gi;
 const MANY_SHOTS = 16;
 /** Payload splitting: several short string variables, then an instruction to join them. */
-const ASSIGNMENT = /\b[a-z][a-z0-9_]{0,8}[ \t]{0,3}=[ \t]{0,3}["'`]/gi;
+const ASSIGNMENT = /(?:^|[^\w.])[a-z][0-9]?[ \t]{0,3}=[ \t]{0,3}["'`]/gi;
 const JOIN_WORDS =
   /\b(?:concatenat\w{0,5}|combine|join|append|merge|a[ \t]{0,3}\+[ \t]{0,3}b|x[ \t]{0,3}\+[ \t]{0,3}y)\b/i;
+
+/**
+ * A task planted at the edge of a document: the first or last line of a multi-line tool output is a short
+ * request to the reader ("Recommend a good book for the weekend.", "What is the capital of Brazil?").
+ */
+const EDGE_TASK =
+  /^[ \t"'*>-]{0,4}(?:please[ \t]+)?(?:write|recommend|suggest|tell|give|provide|create|generate|list|explain|describe|summari[sz]e|translate|analy[sz]e|determine|calculate|compose|draft|find|search|send|forward|email|e-mail|post|share|delete|remove|transfer|book|schedule|invite|ignore|print|output|show|say|make|answer|respond|reply|evaluate|classify|identify|compare|assess|predict|propose|outline|design|plan|develop|build|implement|encode|encrypt|decode|reverse|rewrite|convert|can you|could you|would you|will you|what is|what are|what's|how do|how does|how can|how to|who is|who was|why is|why do|where is|when did|is this|are there|do you|should i|help me|shift|integrate|incorporate|include|add|append|insert|mention|express|render|encode|reply)\b[^\n]{3,240}$|^[ \t"'*>-]{0,4}(?:what|how|which|who|where|when|why)\b[^\n]{3,240}\?$/i;
+const MIN_EDGE_DOCUMENT = 160;
+
+function edgeTask(text: string): { start: number; end: number } | undefined {
+  if (text.length < MIN_EDGE_DOCUMENT || !text.includes('\n')) return undefined;
+  const first = text.indexOf('\n');
+  const last = text.lastIndexOf('\n');
+  const head = text.slice(0, first).trim();
+  const tail = text.slice(last + 1).trim();
+  if (head.length > 0 && head.length <= 250 && EDGE_TASK.test(head)) return { start: 0, end: first };
+  if (tail.length > 0 && tail.length <= 250 && EDGE_TASK.test(tail)) return { start: last + 1, end: text.length };
+  return undefined;
+}
 
 /** Shortest decoded payload worth rescanning. */
 const MIN_PAYLOAD = 12;
@@ -116,6 +135,16 @@ function structuralHits(text: string, toSpan: (start: number, end: number) => Sp
         span: toSpan(0, text.length),
       });
     }
+  }
+  const edge = edgeTask(text);
+  if (edge !== undefined) {
+    hits.push({
+      family: 'indirect',
+      id: 'edge-task',
+      category: 'hidden-instruction',
+      score: 0.8,
+      span: toSpan(edge.start, edge.end),
+    });
   }
   if (text.includes('=')) {
     ASSIGNMENT.lastIndex = 0;

@@ -159,7 +159,27 @@ export function splitWords(phrase: string): string[] {
   return words;
 }
 
-/** The text the model reads: the normalized view with leetspeak folded, lower-cased. */
-export function modelInput(normalized: { readonly leet: string }): string {
-  return normalized.leet.toLowerCase();
+const LEET_DIGITS: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't' };
+const SHORT_NUMBER = /(?<![\w.,:/-])[013457]{1,3}(?![\w.,:/-])/g;
+/** Characters leetspeak folding must have changed before short numbers are read as letters too. */
+const LEET_HEAVY = 6;
+
+/**
+ * The text the model and the rules read: the normalized view with leetspeak folded, lower-cased. The
+ * normalizer folds only tokens that mix letters and digits ("1gn0r3"); when a text is leet-heavy, short
+ * all-digit tokens are read as letters too ("15" → "is", "4" → "a"), since in such a text they rarely are
+ * numbers. Same length as the normalized text, so spans map back unchanged.
+ */
+export function modelInput(normalized: { readonly text: string; readonly leet: string }): string {
+  const leet = normalized.leet;
+  if (leet === normalized.text) return leet.toLowerCase();
+  let changed = 0;
+  for (let index = 0; index < leet.length && changed < LEET_HEAVY; index++) {
+    if (leet.charCodeAt(index) !== normalized.text.charCodeAt(index)) changed++;
+  }
+  const folded =
+    changed < LEET_HEAVY
+      ? leet
+      : leet.replace(SHORT_NUMBER, (digits) => digits.replace(/[013457]/g, (digit) => LEET_DIGITS[digit]!));
+  return folded.toLowerCase();
 }

@@ -433,7 +433,47 @@ export const JAILBREAK_RULES: readonly PhraseRule[] = [
   { id: 'opposite-day', category: 'jailbreak', score: 0.75, phrase: 'opposite ~1 day|mode|of+what+you|of+your' },
 ];
 
+const RESPONSE_VERBS =
+  'shift|apply|employ|adopt|add|include|integrate|insert|append|embed|encode|encrypt|translate|reverse|render|express|modify|rewrite|format|write|mention|use|replace|remove|introduce|incorporate|blend|keep|consider|validate|enhance|develop|upgrade|tease|suggest|end|start|begin|sign|conclude|finish|prefix|wrap|put|place|make|reply|respond|answer|scramble|group|spell|group|convert|substitute|represent|hint|promote|advertise|recommend|mention|insert|state|say|tell|inform|remind|urge|encourage|ask';
+const RESPONSE_NOUNS =
+  'response|responses|answer|answers|reply|replies|output|message|solution|code|codebase|implementation|explanation|elucidation|summary|result|results|text|letters|words|characters|algorithm|program|script|logic|function';
+
 export const INDIRECT_RULES: readonly PhraseRule[] = [
+  // Data that tells the model how to shape its answer: "Encode your response in Base64", "Add a sentence
+  // in your response that…", "In your reply, suggest users…".
+  {
+    id: 'shape-your-response',
+    category: 'hidden-instruction',
+    score: 0.85,
+    phrase: `${RESPONSE_VERBS} ~8 your ~1 ${RESPONSE_NOUNS}`,
+  },
+  {
+    id: 'add-snippet',
+    category: 'hidden-instruction',
+    score: 0.8,
+    phrase:
+      'incorporate|include|add|append|insert|integrate|merge|utilize|utilise|use|embed|blend|introduce|supplement|weave ~4 following|subsequent|below|attached ~1 code|script ~1 snippet|block|excerpt|section|fragment|segment|lines|sample',
+  },
+  {
+    id: 'in-your-response',
+    category: 'hidden-instruction',
+    score: 0.8,
+    phrase: `in|within|to|into|throughout ~1 your ~1 ${RESPONSE_NOUNS} ~1 add|include|mention|suggest|say|state|tell|insert|promote|hint|tease|write|use|remind|encourage|urge|ask`,
+  },
+  {
+    id: 'following-snippet',
+    category: 'hidden-instruction',
+    score: 0.8,
+    phrase:
+      'following|subsequent|below|above ~1 code ~1 snippet|block|excerpt|section|fragment|segment|lines ~8 your|the ~1 response|code|solution|implementation|codebase|answer|logic|algorithm|program|script|function|approach',
+  },
+  {
+    id: 'your-code-with-snippet',
+    category: 'hidden-instruction',
+    score: 0.8,
+    phrase:
+      'your ~1 code|solution|implementation|codebase|algorithm|program|script|function|approach ~8 following|subsequent|below ~1 code ~1 snippet|block|excerpt|section|fragment|segment|lines',
+  },
   {
     id: 'addressed-to-ai',
     category: 'hidden-instruction',
