@@ -21,6 +21,7 @@ const TRAIN_STRIDE = Math.max(1, Math.floor(WINDOW / 2));
 const TARGET_FPR = Number(process.env.TARGET_FPR ?? 0.005);
 const LEARNING_RATE = 0.2;
 const MULTILINGUAL_WEIGHT = Number(process.env.MULTILINGUAL_WEIGHT ?? 3);
+const LANGUAGE_CAP = Number(process.env.LANGUAGE_CAP ?? 60);
 const L2 = 2e-6;
 
 /** Mulberry32: a small seeded generator, so shuffles are reproducible. */
@@ -194,10 +195,22 @@ for (let head = 0; head < heads; head++) {
   const name = HEAD_NAMES[head]! as Head;
   const training = rows.filter((row) => row.split === 'train' && row.heads[name] !== undefined);
   const examples: Example[] = [];
+  // Machine-translated attacks per language: Hindi alone has as many as English. Cap each language's
+  // total weight so that no language's script becomes a sign of attack in itself.
+  const perLanguage = new Map<string, number>();
+  for (const row of training) {
+    if (row.dataset === 'purplellama-cyberseceval-pi' && row.label === 1 && !row.slice.endsWith('English')) {
+      perLanguage.set(row.slice, (perLanguage.get(row.slice) ?? 0) + 1);
+    }
+  }
   for (const row of training) {
     const windows = windowsOf(row, row.heads[name]!);
     // Our own multilingual negatives are few per language against hundreds of translated attacks.
-    const boost = row.dataset === 'parapet-benign-multilingual' ? MULTILINGUAL_WEIGHT : 1;
+    let boost = row.dataset === 'parapet-benign-multilingual' ? MULTILINGUAL_WEIGHT : 1;
+    const translated = perLanguage.get(row.slice);
+    if (row.dataset === 'purplellama-cyberseceval-pi' && translated !== undefined) {
+      boost = Math.min(1, LANGUAGE_CAP / translated);
+    }
     for (const window of windows) window.weight = boost;
     examples.push(...windows);
   }
@@ -205,7 +218,7 @@ for (let head = 0; head < heads; head++) {
   const negatives = examples.length - positives;
   // Balance the classes, then lean towards the negatives: a false alarm costs more than a miss here.
   for (const example of examples) {
-    example.weight =
+    example.weight *=
       example.label === 1 ? examples.length / (2 * positives) : (1.5 * examples.length) / (2 * negatives);
   }
   process.stdout.write(

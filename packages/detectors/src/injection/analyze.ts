@@ -30,13 +30,13 @@ export interface Analysis {
   readonly payloadHeads: Readonly<Record<HeadName, number>>;
 }
 
-const MATCHERS: Record<RuleFamily, PhraseMatcher> = {
-  injection: compilePhrases(INJECTION_RULES),
-  jailbreak: compilePhrases(JAILBREAK_RULES),
-  indirect: compilePhrases(INDIRECT_RULES),
-  harmful: compilePhrases(HARMFUL_RULES),
-};
-const FAMILIES = Object.keys(MATCHERS) as RuleFamily[];
+// One matcher for every family: one map lookup per word, whatever the number of detectors.
+const MATCHER: PhraseMatcher = compilePhrases([
+  ...INJECTION_RULES.map((rule) => ({ ...rule, family: 'injection' })),
+  ...JAILBREAK_RULES.map((rule) => ({ ...rule, family: 'jailbreak' })),
+  ...INDIRECT_RULES.map((rule) => ({ ...rule, family: 'indirect' })),
+  ...HARMFUL_RULES.map((rule) => ({ ...rule, family: 'harmful' })),
+]);
 
 /** Many "User:"/"Assistant:" exchanges in one prompt: a many-shot attack's shape. */
 const SHOT_LINE = /(?:^|\n)[ \t]{0,4}(?:user|human|q|question|assistant|ai|a|answer|bot)[ \t]{0,2}:/gi;
@@ -65,6 +65,23 @@ function edgeTask(text: string): { start: number; end: number } | undefined {
   return undefined;
 }
 
+/**
+ * Whether a decoded payload reads as words (letters and spaces), not as binary or an identifier: only those
+ * can carry an instruction, and skipping the rest keeps ids and hashes from costing a second analysis.
+ */
+function readsAsText(text: string): boolean {
+  const sample = text.length > 512 ? text.slice(0, 512) : text;
+  let letters = 0;
+  let spaces = 0;
+  for (let index = 0; index < sample.length; index++) {
+    const code = sample.charCodeAt(index);
+    if (code === 0x20) spaces++;
+    else if ((code | 0x20) >= 0x61 && (code | 0x20) <= 0x7a) letters++;
+    else if (code >= 0xc0 && code < 0xd800) letters++;
+  }
+  return spaces >= 1 && (letters + spaces) / sample.length >= 0.7;
+}
+
 /** Shortest decoded payload worth rescanning. */
 const MIN_PAYLOAD = 12;
 
@@ -88,17 +105,15 @@ function ruleHits(
   encoding?: string,
 ): RuleHit[] {
   const hits: RuleHit[] = [];
-  for (const family of FAMILIES) {
-    for (const match of MATCHERS[family].match(words, text)) {
-      hits.push({
-        family,
-        id: match.rule.id,
-        category: match.rule.category,
-        score: match.rule.score,
-        span: toSpan(words.starts[match.from]!, words.ends[match.to - 1]!),
-        ...(encoding === undefined ? {} : { encoding }),
-      });
-    }
+  for (const match of MATCHER.match(words, text, 128)) {
+    hits.push({
+      family: match.rule.family as RuleFamily,
+      id: match.rule.id,
+      category: match.rule.category,
+      score: match.rule.score,
+      span: toSpan(words.starts[match.from]!, words.ends[match.to - 1]!),
+      ...(encoding === undefined ? {} : { encoding }),
+    });
   }
   return hits;
 }
@@ -200,8 +215,20 @@ function analyzeOnce(model: InjectionModel, view: NormalizedText, nested: boolea
       }
     }
   }
-  const lookalike = LOOKALIKE_CONTEXT.test(view.text.length > 4096 ? view.text.slice(0, 4096) : view.text);
-  return { heads, hits, words: words.count, lookalike, payloadHeads: payloadHeads as Analysis['payloadHeads'] };
+  let lookalike: boolean | undefined;
+  return {
+    heads,
+    hits,
+    words: words.count,
+    // Only the harmful-request detector asks; computed on first use.
+    get lookalike() {
+      if (lookalike === undefined) {
+        lookalike = LOOKALIKE_CONTEXT.test(view.text.length > 4096 ? view.text.slice(0, 4096) : view.text);
+      }
+      return lookalike;
+    },
+    payloadHeads: payloadHeads as Analysis['payloadHeads'],
+  };
 }
 
 const caches = new WeakMap<InjectionModel, WeakMap<NormalizedText, Analysis>>();

@@ -41,6 +41,32 @@ const separators: Array<[number, number]> = [
 ];
 for (const [from, to] of separators) for (let code = from; code <= to; code++) CHAR_CLASS[code] = 0;
 
+/**
+ * Lower-case mapping per UTF-16 code unit, built once: the scan lower-cases as it reads, so the caller need
+ * not allocate a lower-cased copy. Only one-to-one mappings are applied (İ, which lower-cases to two code
+ * units, is kept as is); spans therefore match the scanned text exactly.
+ */
+const LOWER = new Uint16Array(0x10000);
+for (let code = 0; code < 0x10000; code++) LOWER[code] = code;
+for (const [from, to] of [
+  [0x41, 0x5a],
+  [0xc0, 0x58f],
+  [0x10a0, 0x10ff],
+  [0x13a0, 0x13ff],
+  [0x1c80, 0x1cbf],
+  [0x1e00, 0x1fff],
+  [0x2160, 0x218f],
+  [0x24b6, 0x24cf],
+  [0x2c00, 0x2d2f],
+  [0xa640, 0xa7ff],
+  [0xff21, 0xff3a],
+] as const) {
+  for (let code = from; code <= to; code++) {
+    const lower = String.fromCharCode(code).toLowerCase();
+    if (lower.length === 1) LOWER[code] = lower.charCodeAt(0);
+  }
+}
+
 /** Scripts written without spaces between words: character bigrams instead of trigrams. */
 function isUnspacedScript(code: number): boolean {
   return (
@@ -77,7 +103,7 @@ export interface FeatureSink {
 }
 
 /**
- * Emits the hashed features of `text` (lower-cased by the caller) in order of word position.
+ * Emits the hashed features of `text` (lower-cased on the fly) in order of word position.
  * `maxWordLength` bounds the work on a single giant "word" (a base64 blob, a clause of Han text): characters
  * past it still advance the scan but add no n-grams.
  */
@@ -86,7 +112,7 @@ export function extractFeatures(text: string, sink: FeatureSink, maxWordLength =
   let previous = 0; // hash of the previous word, 0 at the start
   let index = 0;
   while (index < length) {
-    let code = text.charCodeAt(index);
+    let code = LOWER[text.charCodeAt(index)]!;
     let kind = CHAR_CLASS[code]!;
     if (kind === 0) {
       index++;
@@ -103,7 +129,7 @@ export function extractFeatures(text: string, sink: FeatureSink, maxWordLength =
     let c2 = 0x20;
     let grams = 0;
     while (index < length) {
-      code = text.charCodeAt(index);
+      code = LOWER[text.charCodeAt(index)]!;
       kind = CHAR_CLASS[code]!;
       if (kind === 0) break;
       if (wordLength < maxWordLength) {
@@ -138,7 +164,7 @@ export function extractFeatures(text: string, sink: FeatureSink, maxWordLength =
 export function wordHash(word: string, maxWordLength = 64): number {
   let hash = FNV_OFFSET;
   const length = Math.min(word.length, maxWordLength);
-  for (let index = 0; index < length; index++) hash = Math.imul(hash ^ word.charCodeAt(index), FNV_PRIME);
+  for (let index = 0; index < length; index++) hash = Math.imul(hash ^ LOWER[word.charCodeAt(index)]!, FNV_PRIME);
   return hash >>> 0;
 }
 
@@ -165,14 +191,14 @@ const SHORT_NUMBER = /(?<![\w.,:/-])[013457]{1,3}(?![\w.,:/-])/g;
 const LEET_HEAVY = 6;
 
 /**
- * The text the model and the rules read: the normalized view with leetspeak folded, lower-cased. The
+ * The text the model and the rules read: the normalized view with leetspeak folded (the scan lower-cases). The
  * normalizer folds only tokens that mix letters and digits ("1gn0r3"); when a text is leet-heavy, short
  * all-digit tokens are read as letters too ("15" → "is", "4" → "a"), since in such a text they rarely are
  * numbers. Same length as the normalized text, so spans map back unchanged.
  */
 export function modelInput(normalized: { readonly text: string; readonly leet: string }): string {
   const leet = normalized.leet;
-  if (leet === normalized.text) return leet.toLowerCase();
+  if (leet === normalized.text) return leet;
   let changed = 0;
   for (let index = 0; index < leet.length && changed < LEET_HEAVY; index++) {
     if (leet.charCodeAt(index) !== normalized.text.charCodeAt(index)) changed++;
@@ -181,5 +207,5 @@ export function modelInput(normalized: { readonly text: string; readonly leet: s
     changed < LEET_HEAVY
       ? leet
       : leet.replace(SHORT_NUMBER, (digits) => digits.replace(/[013457]/g, (digit) => LEET_DIGITS[digit]!));
-  return folded.toLowerCase();
+  return folded;
 }

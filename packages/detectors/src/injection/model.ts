@@ -96,12 +96,16 @@ class WordCollector implements FeatureSink {
   hashes: Uint32Array;
   words = 0;
   private pendingCount = 0;
-  private readonly pending: Float64Array;
+  // Up to four heads are summed in plain fields (no inner loop per feature: the hot path of the scan).
+  private p0 = 0;
+  private p1 = 0;
+  private p2 = 0;
+  private p3 = 0;
 
   constructor(weights: Int8Array, heads: number) {
     this.weights = weights;
+    if (heads < 1 || heads > 4) throw new Error(`a model has one to four heads (got ${heads})`);
     this.heads = heads;
-    this.pending = new Float64Array(heads);
     this.sums = new Float64Array(1024 * heads);
     this.counts = new Uint32Array(1024);
     this.starts = new Uint32Array(1024);
@@ -112,12 +116,17 @@ class WordCollector implements FeatureSink {
   reset(): void {
     this.words = 0;
     this.pendingCount = 0;
-    this.pending.fill(0);
+    this.p0 = this.p1 = this.p2 = this.p3 = 0;
   }
 
   feature(bucket: number): void {
-    const base = bucket * this.heads;
-    for (let head = 0; head < this.heads; head++) this.pending[head]! += this.weights[base + head]!;
+    const weights = this.weights;
+    const heads = this.heads;
+    const base = bucket * heads;
+    this.p0 += weights[base]!;
+    if (heads > 1) this.p1 += weights[base + 1]!;
+    if (heads > 2) this.p2 += weights[base + 2]!;
+    if (heads > 3) this.p3 += weights[base + 3]!;
     this.pendingCount++;
   }
 
@@ -125,10 +134,12 @@ class WordCollector implements FeatureSink {
     if (this.words === this.counts.length) this.grow();
     const word = this.words++;
     const base = word * this.heads;
-    for (let head = 0; head < this.heads; head++) {
-      this.sums[base + head] = this.pending[head]!;
-      this.pending[head] = 0;
-    }
+    const sums = this.sums;
+    sums[base] = this.p0;
+    if (this.heads > 1) sums[base + 1] = this.p1;
+    if (this.heads > 2) sums[base + 2] = this.p2;
+    if (this.heads > 3) sums[base + 3] = this.p3;
+    this.p0 = this.p1 = this.p2 = this.p3 = 0;
     this.counts[word] = this.pendingCount;
     this.pendingCount = 0;
     this.starts[word] = start;

@@ -12,15 +12,17 @@ import type { WordView } from './model.js';
  */
 export interface PhraseRule {
   readonly id: string;
+  /** Which detector family the rule belongs to (set when rule sets are merged into one matcher). */
+  readonly family?: string;
   readonly category: string;
   readonly score: number;
   readonly phrase: string;
 }
 
 interface Step {
-  /** Single-word alternatives. */
+  /** Single-word alternatives, as vocabulary ids. */
   readonly words: ReadonlySet<number>;
-  /** Multi-word alternatives, as hash sequences. */
+  /** Multi-word alternatives, as id sequences. */
   readonly sequences: readonly (readonly number[])[];
   /** Other words allowed before this step. */
   readonly gap: number;
@@ -38,19 +40,71 @@ export interface PhraseMatch {
   readonly to: number;
 }
 
-function compileStep(source: string, gap: number, ruleId: string): Step {
+/**
+ * The words the rules know, as small dense ids: a text's words are looked up once each (in an open-addressing
+ * table of 32-bit hashes, no allocation), and everything after works on small integers.
+ */
+class Vocabulary {
+  private readonly ids = new Map<number, number>();
+  private keys = new Uint32Array(0);
+  private values = new Int32Array(0);
+  private mask = 0;
+
+  id(word: string): number {
+    const hash = wordHash(word);
+    let id = this.ids.get(hash);
+    if (id === undefined) {
+      id = this.ids.size;
+      this.ids.set(hash, id);
+    }
+    return id;
+  }
+
+  /** Freezes the table used by `lookup`. */
+  seal(): void {
+    let capacity = 16;
+    while (capacity < this.ids.size * 3) capacity *= 2;
+    this.keys = new Uint32Array(capacity);
+    this.values = new Int32Array(capacity).fill(-1);
+    this.mask = capacity - 1;
+    for (const [hash, id] of this.ids) {
+      let slot = Math.imul(hash, 0x9e3779b1) >>> 0;
+      for (;;) {
+        slot &= this.mask;
+        if (this.values[slot] === -1) break;
+        slot++;
+      }
+      this.keys[slot] = hash;
+      this.values[slot] = id;
+    }
+  }
+
+  /** The id of a word hash, or -1 when no rule uses the word. */
+  lookup(hash: number): number {
+    let slot = Math.imul(hash, 0x9e3779b1) >>> 0;
+    for (;;) {
+      slot &= this.mask;
+      const value = this.values[slot]!;
+      if (value === -1) return -1;
+      if (this.keys[slot] === hash) return value;
+      slot++;
+    }
+  }
+}
+
+function compileStep(source: string, gap: number, ruleId: string, vocabulary: Vocabulary): Step {
   const words = new Set<number>();
   const sequences: number[][] = [];
   for (const alternative of source.split('|')) {
     const parts = alternative.split('+').flatMap((part) => splitWords(part.toLowerCase()));
     if (parts.length === 0) throw new Error(`phrase rule ${ruleId}: empty alternative in "${source}"`);
-    if (parts.length === 1) words.add(wordHash(parts[0]!));
-    else sequences.push(parts.map((part) => wordHash(part)));
+    if (parts.length === 1) words.add(vocabulary.id(parts[0]!));
+    else sequences.push(parts.map((part) => vocabulary.id(part)));
   }
   return { words, sequences, gap };
 }
 
-function compile(rule: PhraseRule): CompiledRule {
+function compile(rule: PhraseRule, vocabulary: Vocabulary): CompiledRule {
   const steps: Step[] = [];
   let gap = 0;
   for (const token of rule.phrase.trim().split(/\s+/)) {
@@ -59,23 +113,24 @@ function compile(rule: PhraseRule): CompiledRule {
       if (!Number.isInteger(gap) || gap < 0 || gap > 12) throw new Error(`phrase rule ${rule.id}: bad gap "${token}"`);
       continue;
     }
-    steps.push(compileStep(token, gap, rule.id));
+    steps.push(compileStep(token, gap, rule.id, vocabulary));
     gap = 0;
   }
   if (steps.length === 0) throw new Error(`phrase rule ${rule.id}: no steps`);
   return { rule, steps };
 }
 
-/** Length in words of the alternative of `step` matching at `at`, or 0. */
-function matchAt(step: Step, words: WordView, at: number): number {
-  if (at >= words.count) return 0;
-  const hash = words.hashes[at]!;
-  if (step.words.has(hash)) return 1;
+/** Length in words of the alternative of `step` matching at `at`, or 0. `ids` are the text's word ids. */
+function matchAt(step: Step, ids: Int32Array, count: number, at: number): number {
+  if (at >= count || at < 0) return 0;
+  const id = ids[at]!;
+  if (id < 0) return 0;
+  if (step.words.has(id)) return 1;
   for (const sequence of step.sequences) {
-    if (sequence[0] !== hash || at + sequence.length > words.count) continue;
+    if (sequence[0] !== id || at + sequence.length > count) continue;
     let ok = true;
     for (let offset = 1; offset < sequence.length; offset++) {
-      if (words.hashes[at + offset] !== sequence[offset]) {
+      if (ids[at + offset] !== sequence[offset]) {
         ok = false;
         break;
       }
@@ -119,18 +174,67 @@ export interface PhraseMatcher {
   readonly size: number;
 }
 
+/**
+ * Words too common to start a look-ahead from: a rule is anchored on its first step free of them, so a
+ * text full of "you", "the" and "what" does not try dozens of rules at every word.
+ */
+const COMMON_WORDS = (
+  'a an the i me my you your yours he she it we they them this that these those is are was were be been ' +
+  'am do does did have has had will would can could should shall may might must to of in on at by for from ' +
+  'with as and or not no what which who how when where why there here all any every some please now now ' +
+  'new so if then than just about into over under up out re s t m d ll ve'
+).split(' ');
+
+function anchorOf(steps: readonly Step[], common: ReadonlySet<number>): number {
+  for (let index = 0; index < steps.length; index++) {
+    const step = steps[index]!;
+    let isCommon = false;
+    for (const id of step.words) if (common.has(id)) isCommon = true;
+    for (const sequence of step.sequences) if (common.has(sequence[0]!)) isCommon = true;
+    if (!isCommon) return index;
+  }
+  return 0;
+}
+
+/** Length in words of the alternative of `step` that ends at word `end` (inclusive), or 0. */
+function matchEndingAt(step: Step, ids: Int32Array, count: number, end: number): number {
+  if (end < 0) return 0;
+  const id = ids[end]!;
+  if (id < 0) return 0;
+  if (step.words.has(id)) return 1;
+  for (const sequence of step.sequences) {
+    const start = end - sequence.length + 1;
+    if (start < 0) continue;
+    let ok = true;
+    for (let offset = 0; offset < sequence.length; offset++) {
+      if (ids[start + offset] !== sequence[offset]) {
+        ok = false;
+        break;
+      }
+    }
+    if (ok) return sequence.length;
+  }
+  return 0;
+}
+
 export function compilePhrases(rules: readonly PhraseRule[]): PhraseMatcher {
-  const compiled = rules.map(compile);
-  // First word of each rule's first step → rules starting with it.
-  const byFirst = new Map<number, number[]>();
-  const add = (hash: number, index: number): void => {
-    const list = byFirst.get(hash);
-    if (list === undefined) byFirst.set(hash, [index]);
+  const vocabulary = new Vocabulary();
+  const compiled = rules.map((rule) => compile(rule, vocabulary));
+  const common = new Set(COMMON_WORDS.map((word) => vocabulary.id(word)));
+  vocabulary.seal();
+  const anchors = compiled.map((rule) => anchorOf(rule.steps, common));
+  // Word id of each rule's anchor step → rules anchored on it.
+  const byAnchor: (number[] | undefined)[] = [];
+  const add = (id: number, index: number): void => {
+    const list = byAnchor[id];
+    if (list === undefined) byAnchor[id] = [index];
     else if (list[list.length - 1] !== index) list.push(index);
   };
+  let ids = new Int32Array(1024);
   compiled.forEach((rule, index) => {
-    for (const hash of rule.steps[0]!.words) add(hash, index);
-    for (const sequence of rule.steps[0]!.sequences) add(sequence[0]!, index);
+    const step = rule.steps[anchors[index]!]!;
+    for (const hash of step.words) add(hash, index);
+    for (const sequence of step.sequences) add(sequence[0]!, index);
   });
 
   return {
@@ -138,32 +242,46 @@ export function compilePhrases(rules: readonly PhraseRule[]): PhraseMatcher {
     match(words, text, limit = 64) {
       const found: PhraseMatch[] = [];
       const seen = new Uint8Array(compiled.length);
-      for (let at = 0; at < words.count; at++) {
-        const candidates = byFirst.get(words.hashes[at]!);
+      const count = words.count;
+      if (ids.length < count) ids = new Int32Array(Math.max(count, ids.length * 2));
+      for (let at = 0; at < count; at++) ids[at] = vocabulary.lookup(words.hashes[at]!);
+      for (let at = 0; at < count; at++) {
+        const id = ids[at]!;
+        if (id < 0) continue;
+        const candidates = byAnchor[id];
         if (candidates === undefined) continue;
         for (const index of candidates) {
           if (seen[index] === 1) continue;
           const { steps } = compiled[index]!;
-          let length = matchAt(steps[0]!, words, at);
+          const anchor = anchors[index]!;
+          const length = matchAt(steps[anchor]!, ids, count, at);
           if (length === 0) continue;
-          let position = at + length;
+          // Forward from the anchor…
+          let end = at + length;
           let ok = true;
-          for (let step = 1; step < steps.length; step++) {
+          for (let step = anchor + 1; step < steps.length && ok; step++) {
             const current = steps[step]!;
             let hit = 0;
             for (let skip = 0; skip <= current.gap && hit === 0; skip++) {
-              hit = matchAt(current, words, position + skip);
-              if (hit > 0) position += skip + hit;
+              hit = matchAt(current, ids, count, end + skip);
+              if (hit > 0) end += skip + hit;
             }
-            if (hit === 0) {
-              ok = false;
-              break;
-            }
+            ok = hit > 0;
           }
-          if (!ok || crossesClause(text, words, at, position)) continue;
-          length = position - at;
+          // …and backward to the first step.
+          let start = at;
+          for (let step = anchor - 1; step >= 0 && ok; step--) {
+            const gap = steps[step + 1]!.gap;
+            let hit = 0;
+            for (let skip = 0; skip <= gap && hit === 0; skip++) {
+              hit = matchEndingAt(steps[step]!, ids, count, start - 1 - skip);
+              if (hit > 0) start -= skip + hit;
+            }
+            ok = hit > 0;
+          }
+          if (!ok || crossesClause(text, words, start, end)) continue;
           seen[index] = 1;
-          found.push({ rule: compiled[index]!.rule, from: at, to: at + length });
+          found.push({ rule: compiled[index]!.rule, from: start, to: end });
           if (found.length >= limit) return found;
         }
       }
