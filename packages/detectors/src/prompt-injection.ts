@@ -14,6 +14,7 @@ export const PROMPT_INJECTION_CATEGORIES = [
   'encoded-instruction',
   'false-authority',
   'personal-data-extraction',
+  'forbidden-topic',
 ] as const;
 
 /**

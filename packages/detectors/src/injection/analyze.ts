@@ -3,7 +3,15 @@ import { modelInput } from './features.js';
 import { HARMFUL_RULES, LOOKALIKE_CONTEXT } from './harmful-rules.js';
 import type { HeadName, HeadScore, InjectionModel, WordView } from './model.js';
 import { compilePhrases, type PhraseMatcher } from './phrases.js';
-import { FORGED_TURN_PATTERNS, INDIRECT_RULES, INJECTION_RULES, JAILBREAK_RULES } from './rules.js';
+import {
+  FORGED_TURN_PATTERNS,
+  INDIRECT_RULES,
+  INJECTION_RULES,
+  JAILBREAK_RULES,
+  UNSPACED_OVERRIDE,
+  UNSPACED_PRIOR,
+  UNSPACED_SCRIPTS,
+} from './rules.js';
 
 /** One rule hit, with its span in the caller's original text. */
 export interface RuleHit {
@@ -149,6 +157,24 @@ function structuralHits(text: string, toSpan: (start: number, end: number) => Sp
         score: 0.8,
         span: toSpan(0, text.length),
       });
+    }
+  }
+  if (UNSPACED_SCRIPTS.test(text)) {
+    const head = text.length > 8192 ? text.slice(0, 8192) : text;
+    const prior = UNSPACED_PRIOR.some((word) => head.includes(word));
+    for (const { ignore, orders } of UNSPACED_OVERRIDE) {
+      const at = ignore.reduce((found, word) => (found >= 0 ? found : head.indexOf(word)), -1);
+      if (at >= 0 && prior && orders.some((word) => head.includes(word))) {
+        hits.push({
+          family: 'injection',
+          id: 'override-unspaced',
+          category: 'instruction-override',
+          score: 0.9,
+          span: toSpan(at, at + 1),
+          ...(encoding === undefined ? {} : { encoding }),
+        });
+        break;
+      }
     }
   }
   const edge = edgeTask(text);

@@ -54,39 +54,93 @@ const SECRET_OTHER = [
 ];
 /** Questions about a person's details. */
 const PERSONAL =
-  /\b(?:user'?s|user’s|the user|initials|birth(?:day|date| year| date)?|born|e-?mail|address|where (?:does|do|did) (?:she|he|they) live|lives? in|phone|how old|full name|first name|last name|surname|maiden name)\b/;
+  /\b(?:user'?s|user’s|the user|initials|birth(?:day|date| year| date)?|born|e-?mail|address|where (?:does|do|did) (?:she|he|they) live|lives? in|phone|how old|full name|first name|last name|surname|maiden name|residence|city of|database|balance|balances|account number)\b/;
 
 /** A short quoted value: the secret itself, in most system prompts that hold one. */
 const QUOTED_VALUE = /['"«„“「『][^'"«»„“”「」『』\n]{2,48}['"»“”」』]/;
 
-export type ContextProbe = 'secret' | 'personal';
+export type ContextProbe = 'secret' | 'personal' | 'topic';
 
-const cache = new Map<string, ContextProbe[]>();
+/** A sentence of the system prompt that forbids something ("avoid discussing X", "recipes are not allowed"). */
+const FORBIDS =
+  /\b(?:avoid\w*|don'?t|do not|never|not allowed|refuse|under no circumstances|prohibited|forbidden|must not|should not|shouldn'?t|not permitted|stay away from|[ée]vite[zr]?|jamais|interdit|ne pas|evit[aeo]\w*|nunca|prohibid[oa]|no est[aá] permitido|vietat[oa]|non [eè] consentito|mai|n[ãa]o|proibid[oa]|vermeide\w*|niemals|verboten|nicht erlaubt|vermijd|nooit|verboden|niet toegestaan|asla|jangan|dilarang|tidak boleh|kh[ôo]ng (?:được|đư[ợo]c)|đ[ừu]ng|huwag|bawal)\b|избега|никогда|запрещ|не обсужд|не дел|не раскр|αποφ|μην|απαγορ|ممنوع|تجنب|لا ت|नहीं|मत|से बच|না|এড়িয়ে|ไม่|ห้าม|หลีกเลี่ยง|不要|不得|禁止|避免|しないで|避け|禁止|하지 마|금지|피하/iu;
+/** Words of such sentences that name no topic. */
+const DIRECTIVE_WORDS = new Set(
+  (
+    'avoid avoids avoiding discuss discussing discussion discussions topic topics share sharing information talk ' +
+    'talking about allowed please circumstances strictly under related including include details detail question ' +
+    'questions answer answers answering provide providing users user chatbot chat concerns concern potential ' +
+    'individual focus maintain keep cases case refuse never should would could must shall these those their there ' +
+    'which while with without from into that this what when where your yours they them such like other others any ' +
+    'anything everything things thing matter costs times always very more most less only also just even ' +
+    'appropriate inappropriate controversial heated sensitive legal risk risks reasons reason copyright platform ' +
+    'application programmed designed developed assistant helper tool website bank banking respond response ' +
+    'responses reply replies mention mentioning engage engaging give giving tell telling information allowed ' +
+    'permitted prohibited forbidden consciously strictly focused providing support guidance emotional ' +
+    'évitez éviter discuter parler partager sujet sujets jamais interdit autorisé evita evite evitar discutir ' +
+    'hablar compartir tema temas nunca prohibido permitido evitare discutere parlare condividere argomento ' +
+    'argomenti vietato consentito evitar falar partilhar compartilhar assunto assuntos proibido permitido ' +
+    'vermeide vermeiden diskutieren sprechen teilen thema themen niemals verboten erlaubt vermijd bespreken ' +
+    'praten delen onderwerp onderwerpen nooit verboden toegestaan'
+  ).split(' '),
+);
+
+/** Words of four letters or more, in any script. */
+const WORD = /\p{L}[\p{L}\p{M}'-]{3,}/gu;
+
+interface Guarded {
+  readonly probes: ContextProbe[];
+  /** Five-letter stems of the topics the system prompt forbids. */
+  readonly topics: ReadonlySet<string>;
+}
+
+const cache = new Map<string, Guarded>();
+
+function forbiddenTopics(systemPrompt: string): Set<string> {
+  const stems = new Set<string>();
+  for (const sentence of systemPrompt.split(/[.!?;\n]+/)) {
+    if (!FORBIDS.test(sentence)) continue;
+    for (const word of sentence.toLowerCase().match(WORD) ?? []) {
+      if (DIRECTIVE_WORDS.has(word)) continue;
+      stems.add(word.slice(0, 5));
+    }
+  }
+  return stems;
+}
 
 /** What the system prompt guards (cached per distinct system prompt; at most 256 kept). */
-export function guardedBy(systemPrompt: string): ContextProbe[] {
-  let probes = cache.get(systemPrompt);
-  if (probes === undefined) {
+export function guardedBy(systemPrompt: string): Guarded {
+  let guarded = cache.get(systemPrompt);
+  if (guarded === undefined) {
     const head = systemPrompt.slice(0, 8192);
-    probes = [];
+    const probes: ContextProbe[] = [];
     const lower = head.toLowerCase();
     // English wording, or in any language: a secret word next to a quoted value ("la contraseña 'Alfa'").
     const namesSecret = SECRET_LATIN.test(lower) || SECRET_OTHER.some((word) => lower.includes(word));
     if (GUARDS_SECRET.test(head) || (namesSecret && QUOTED_VALUE.test(head))) probes.push('secret');
     if (HOLDS_PERSONAL.test(head)) probes.push('personal');
+    const topics = forbiddenTopics(head);
+    if (topics.size > 0) probes.push('topic');
+    guarded = { probes, topics };
     if (cache.size >= 256) cache.delete(cache.keys().next().value as string);
-    cache.set(systemPrompt, probes);
+    cache.set(systemPrompt, guarded);
   }
-  return probes;
+  return guarded;
 }
 
 /** Which guarded kind the (lower-cased, normalized) user text asks about, if any. */
-export function probes(text: string, guarded: readonly ContextProbe[]): ContextProbe | undefined {
+export function probes(text: string, guarded: Guarded): ContextProbe | undefined {
   const head = text.length > 16384 ? text.slice(0, 16384) : text;
-  if (guarded.includes('secret')) {
+  const kinds = guarded.probes;
+  if (kinds.includes('secret')) {
     if (SECRET_LATIN.test(head)) return 'secret';
     for (const word of SECRET_OTHER) if (head.includes(word)) return 'secret';
   }
-  if (guarded.includes('personal') && PERSONAL.test(head)) return 'personal';
+  if (kinds.includes('personal') && PERSONAL.test(head)) return 'personal';
+  if (kinds.includes('topic')) {
+    for (const word of head.match(WORD) ?? []) {
+      if (guarded.topics.has(word.slice(0, 5))) return 'topic';
+    }
+  }
   return undefined;
 }

@@ -83,6 +83,13 @@ export interface FamilySpec {
   readonly contextual?: boolean;
 }
 
+const CONTEXT_CATEGORY = {
+  secret: 'secret-extraction',
+  personal: 'personal-data-extraction',
+  topic: 'forbidden-topic',
+} as const;
+const CONTEXT_WHAT = { secret: 'the secret', personal: 'the personal data', topic: 'a topic' } as const;
+
 /** Severity by score: the guard's audit trail and dashboards sort on it. */
 function severityOf(score: number): 'low' | 'medium' | 'high' | 'critical' {
   if (score >= 0.95) return 'critical';
@@ -146,15 +153,15 @@ export function familyDetector(spec: FamilySpec, options: unknown): Detector {
     }
     if (spec.contextual === true && config.rules && context.systemPrompt !== undefined) {
       const guarded = guardedBy(context.systemPrompt);
-      const kind = guarded.length === 0 ? undefined : probes(context.normalized.text.toLowerCase(), guarded);
+      const kind = guarded.probes.length === 0 ? undefined : probes(context.normalized.text.toLowerCase(), guarded);
       if (kind !== undefined) {
         const score = 1 - (1 - 0.8) * (1 - probability);
         if (score >= ruleFloor) {
           findings.push({
-            category: kind === 'secret' ? 'secret-extraction' : 'personal-data-extraction',
+            category: CONTEXT_CATEGORY[kind],
             score,
             severity: severityOf(score),
-            message: `asks about the ${kind === 'secret' ? 'secret' : 'personal data'} the system prompt guards`,
+            message: `asks about ${CONTEXT_WHAT[kind]} the system prompt guards`,
             data: { layer: 'context', guarded: kind },
           });
         }

@@ -22,7 +22,10 @@ const IGNORE_IT =
 const IGNORE_PT =
   'ignore|ignora|ignorar|ignorem|esqueça|esqueca|esquece|esquecer|descarte|descarta|desconsidere|desconsidera|despreze';
 const IGNORE_NL = 'negeer|negeren|vergeet|vergeten|verwerp|sla+over|overschrijf';
-const IGNORE = ALL(IGNORE_EN, IGNORE_FR, IGNORE_DE, IGNORE_ES, IGNORE_IT, IGNORE_PT, IGNORE_NL);
+// Beyond the seven main languages: the most common forms only (a best effort, measured per language).
+const IGNORE_MORE =
+  'игнорируй|игнорируйте|игнорировать|проигнорируй|проигнорируйте|забудь|забудьте|ігноруй|ігноруйте|ігнорувати|забудь|αγνοήστε|αγνόησε|αγνοήσετε|ξεχάστε|ξέχασε|abaikan|lupakan|acuhkan|zignoruj|ignoruj|zapomnij|ignorera|glöm|ignoră|ignorați|ignorati|uită|uitați|kalimutan|balewalain|huwag+pansinin|bỏ+qua|phớt+lờ|quên|lờ+đi|تجاهل|تجاهلوا|انس|إنس|انسَ|نادیده|فراموش|התעלם|שכח';
+const IGNORE = ALL(IGNORE_EN, IGNORE_FR, IGNORE_DE, IGNORE_ES, IGNORE_IT, IGNORE_PT, IGNORE_NL, IGNORE_MORE);
 
 // "previous / above / all …"
 const PRIOR_EN =
@@ -35,7 +38,9 @@ const PRIOR_ES = 'anteriores|anterior|previas|previos|todas|todos|tus|sus|origin
 const PRIOR_IT = 'precedenti|precedente|tutte|tutti|tue|sue|originali|iniziali|sopra|sistema';
 const PRIOR_PT = 'anteriores|anterior|prévias|previas|todas|todos|tuas|suas|originais|iniciais|acima|sistema';
 const PRIOR_NL = 'vorige|eerdere|voorgaande|bovenstaande|alle|je|jouw|uw|oorspronkelijke|originele|systeem';
-const PRIOR = ALL(PRIOR_EN, PRIOR_FR, PRIOR_DE, PRIOR_ES, PRIOR_IT, PRIOR_PT, PRIOR_NL);
+const PRIOR_MORE =
+  'предыдущие|предыдущих|прежние|все|попередні|усі|всі|προηγούμενες|προηγούμενων|όλες|sebelumnya|semua|poprzednie|wcześniejsze|wszystkie|tidigare|föregående|alla|anterioare|toate|nakaraang|naunang|lahat|trước|trước+đó|tất+cả|السابقة|جميع|كل|قبلی|همه|הקודמות|כל';
+const PRIOR = ALL(PRIOR_EN, PRIOR_FR, PRIOR_DE, PRIOR_ES, PRIOR_IT, PRIOR_PT, PRIOR_NL, PRIOR_MORE);
 
 // Adjectives that follow the noun: "instructions précédentes", "istruzioni precedenti", "the rules above".
 const POST_PRIOR =
@@ -56,7 +61,9 @@ const ORDERS_PT =
   'instruções|instrucoes|instrução|diretrizes|diretivas|regras|ordens|comandos|restrições|restricoes|indicações|mensagens|tarefa|tudo';
 const ORDERS_NL =
   'instructies|instructie|richtlijnen|regels|opdrachten|opdracht|bevelen|beperkingen|aanwijzingen|berichten|alles';
-const ORDERS = ALL(ORDERS_EN, ORDERS_FR, ORDERS_DE, ORDERS_ES, ORDERS_IT, ORDERS_PT, ORDERS_NL);
+const ORDERS_MORE =
+  'инструкции|инструкций|указания|команды|правила|інструкції|вказівки|команди|οδηγίες|εντολές|instruksi|perintah|petunjuk|aturan|instrukcje|polecenia|instruktioner|instruktionerna|regler|instrucțiunile|instructiunile|instrucțiuni|tagubilin|utos|instruksyon|hướng+dẫn|chỉ+dẫn|lệnh|chỉ+thị|التعليمات|الأوامر|التوجيهات|دستورالعمل|دستورات|ההוראות|הוראות';
+const ORDERS = ALL(ORDERS_EN, ORDERS_FR, ORDERS_DE, ORDERS_ES, ORDERS_IT, ORDERS_PT, ORDERS_NL, ORDERS_MORE);
 
 const SECRET =
   'password|passcode|passphrase|passwords|secret+key|secret+code|secret+word|secret+phrase|secret+password|secret+number|api+key|access+code|pin+code|credentials|mot+de+passe|code+secret|clé+secrète|passwort|kennwort|geheimwort|geheimcode|contraseña|contrasena|clave+secreta|código+secreto|password+segreta|parola+d+ordine|codice+segreto|senha|chave+secreta|código+secreto|wachtwoord|geheime+code|toegangscode';
@@ -521,6 +528,51 @@ export const INDIRECT_RULES: readonly PhraseRule[] = [
     phrase: 'task|request ~1 that|which ~1 i ~1 gave|asked|assigned ~1 you',
   },
 ];
+
+/**
+ * "Ignore the previous instructions" in scripts written without spaces (Chinese, Japanese, Korean, Thai)
+ * and in Hindi and Bengali, where the phrase order differs: substring tests, run only when the text has
+ * characters of those scripts.
+ */
+export const UNSPACED_OVERRIDE: readonly { readonly ignore: readonly string[]; readonly orders: readonly string[] }[] =
+  [
+    {
+      ignore: ['忽略', '忽视', '无视', '忘记', '忘掉', '不要理会', '忽視', '無視', '忘記'],
+      orders: ['指令', '指示', '说明', '命令', '规则', '說明', '規則'],
+    },
+    { ignore: ['無視', '忘れ'], orders: ['指示', '命令', 'ルール', '指令'] },
+    { ignore: ['무시', '잊어', '잊으'], orders: ['지시', '명령', '지침', '규칙'] },
+    { ignore: ['เพิกเฉย', 'ไม่สนใจ', 'ลืม', 'ละเว้น'], orders: ['คำสั่ง', 'คำแนะนำ', 'กฎ'] },
+    {
+      ignore: ['अनदेखा', 'नज़रअंदाज़', 'नजरअंदाज', 'भूल जाओ', 'भूल जाइए', 'भूल जाएं', 'उपेक्षा'],
+      orders: ['निर्देश', 'आदेश', 'नियम'],
+    },
+    { ignore: ['উপেক্ষা', 'ভুলে যাও', 'ভুলে যান', 'অগ্রাহ্য'], orders: ['নির্দেশ', 'আদেশ', 'নিয়ম'] },
+  ];
+export const UNSPACED_PRIOR = [
+  '之前',
+  '以前',
+  '先前',
+  '上面',
+  '上述',
+  '前面',
+  'これまで',
+  '上記',
+  '前の',
+  '이전',
+  '앞의',
+  '위의',
+  'ก่อนหน้า',
+  'पिछले',
+  'पिछली',
+  'पूर्व',
+  'पहले',
+  'পূর্ববর্তী',
+  'আগের',
+  'পূর্বের',
+  'পূর্বে',
+];
+export const UNSPACED_SCRIPTS = /[\u0900-\u09ff\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]/;
 
 /** Structural forms of a forged turn or delimiter: chat-template tokens and role headers. Linear regexes. */
 export const FORGED_TURN_PATTERNS: readonly {
