@@ -15,6 +15,7 @@ export const HARMFUL_CATEGORIES = [
   'hate',
   'fraud',
   'misinformation',
+  'privacy',
 ] as const;
 
 /**

@@ -81,13 +81,15 @@ function readsAsText(text: string): boolean {
   const sample = text.length > 512 ? text.slice(0, 512) : text;
   let letters = 0;
   let spaces = 0;
+  let printable = 0;
   for (let index = 0; index < sample.length; index++) {
     const code = sample.charCodeAt(index);
-    if (code === 0x20) spaces++;
-    else if ((code | 0x20) >= 0x61 && (code | 0x20) <= 0x7a) letters++;
-    else if (code >= 0xc0 && code < 0xd800) letters++;
+    if (code === 0x20 || code === 0x0a || code === 0x09) spaces++;
+    else if (((code | 0x20) >= 0x61 && (code | 0x20) <= 0x7a) || (code >= 0xc0 && code < 0xd800)) letters++;
+    else if (code > 0x20 && code < 0x7f) printable++;
   }
-  return spaces >= 1 && (letters + spaces) / sample.length >= 0.7;
+  const length = sample.length;
+  return spaces >= 1 && letters >= length * 0.4 && letters + spaces + printable >= length * 0.9;
 }
 
 /** Shortest decoded payload worth rescanning. */
@@ -228,8 +230,9 @@ function analyzeOnce(model: InjectionModel, view: NormalizedText, nested: boolea
       decoded.push({ text: view.hiddenText, span: { start: 0, end: view.original.length }, kind: 'tag-characters' });
     }
     for (const payload of view.payloads) {
-      if (payload.text.length >= MIN_PAYLOAD)
+      if (payload.text.length >= MIN_PAYLOAD && readsAsText(payload.text)) {
         decoded.push({ text: payload.text, span: payload.span, kind: payload.kind });
+      }
     }
     for (const payload of decoded) {
       const inner = analyzeOnce(model, normalizeText(payload.text), true);

@@ -13,7 +13,7 @@ const PRODUCE =
 const AGENTS =
   'bomb|bombs|explosive|explosives|pipe+bomb|ied|ieds|napalm|thermite|c4|tnt|semtex|anfo|detonator|nerve+agent|nerve+agents|sarin|vx|tabun|soman|novichok|mustard+gas|chlorine+gas|phosgene|ricin|abrin|anthrax|botulinum|botulism|smallpox|plague|ebola|bioweapon|bioweapons|biological+weapon|biological+weapons|biological+warfare|chemical+weapon|chemical+weapons|chemical+warfare|warfare+agents|dirty+bomb|nuclear+weapon|nuclear+bomb|uranium|plutonium|meth|methamphetamine|crystal+meth|fentanyl|carfentanil|heroin|cocaine|crack+cocaine|lsd|mdma|ecstasy|ghb|pcp|dmt|dimethylmercury|parathion|tetrodotoxin|cyanide|strychnine|poison|poisons|untraceable+poison|ghost+gun|ghost+guns|silencer|suppressor|machine+gun|automatic+rifle|zip+gun|molotov|molotov+cocktail|grenade|landmine|pathogen|pathogens|virus+more+transmissible|gain+of+function|precursor|precursors';
 const PEOPLE =
-  'someone|somebody|someone+s|person|people|human|humans|human+being|cop|cops|police+officer|officer|soldiers|army+base|school|dead+body|body|corpse|group+of+people|jews|muslims|christians|gays|gay+people|black+people|refugees|child|children|kid|kids|baby|babies|wife|husband|girlfriend|boyfriend|partner|spouse|neighbor|neighbour|boss|coworker|colleague|classmate|teacher|family|parents|mother|father|mom|dad|man|woman|men|women|president|politician|senator|official|witness|ex|victim|victims|him|her|them|stranger|strangers|homeless|immigrants|minorities';
+  'someone|somebody|someone+s|person|people|human|humans|human+being|cop|cops|police+officer|officer|soldiers|army+base|dead+body|body|corpse|group+of+people|jews|muslims|christians|gays|gay+people|black+people|refugees|child|children|kid|kids|baby|babies|wife|husband|girlfriend|boyfriend|partner|spouse|neighbor|neighbour|boss|coworker|colleague|classmate|teacher|family|parents|mother|father|mom|dad|man|woman|men|women|president|politician|senator|official|witness|ex|victim|victims|him|her|them|stranger|strangers|homeless|immigrants|minorities';
 
 /**
  * Look-alike contexts: games, films, books and history. "How do I kill someone in Call of Duty?", "Why did
@@ -21,9 +21,111 @@ const PEOPLE =
  * about fiction or the past, not requests for help; harmful-request findings are damped in them.
  */
 export const LOOKALIKE_CONTEXT =
-  /\b(?:in|on|from|during|at)\s+(?:the\s+)?(?:game|video\s?game|videogame|movie|film|show|series|tv\s+show|book|novel|comic|anime|episode|play|story|match|tournament)\b|\b(?:call of duty|counter[- ]?strike|cs:?go|minecraft|fortnite|gta|grand theft auto|the witcher|skyrim|halo|overwatch|valorant|league of legends|dota|pubg|among us|red dead|the sims|chess|checkers|poker|monopoly|mission impossible|star wars|harry potter|game of thrones|breaking bad|die hard|james bond|the godfather)\b|\b(?:character|characters|protagonist|villain|npc|boss fight|level|quest|in-game|in game|my (?:novel|story|screenplay|script|book))\b|^\s*(?:why|how|when|where|who|what)\s+(?:did|was|were|had)\b/i;
+  /\b(?:in|on|from|during|at)\s+(?:the\s+)?(?:game|video\s?game|videogame|movie|film|show|series|tv\s+show|book|novel|comic|anime|episode|play|story|match|tournament)\b|\b(?:call of duty|counter[- ]?strike|cs:?go|minecraft|fortnite|gta|grand theft auto|the witcher|skyrim|halo|overwatch|valorant|league of legends|dota|pubg|among us|red dead|the sims|chess|checkers|poker|monopoly|mission impossible|star wars|harry potter|game of thrones|breaking bad|die hard|james bond|the godfather)\b|\b(?:character|characters|protagonist|villain|npc|boss fight|level|quest|in-game|in game|my (?:novel|story|screenplay|script|book))\b|^\s*(?:why|how|when|where|who|what)\s+(?:did|was|were|had)\b(?![^?]{0,80}\b(?:right|justified|good thing|beneficial)\b)|^\s*what\s+(?:does|do|is|are)\b[^?]{0,80}\bmean\b|\b(?:definition|meaning) of\b|\b(?:during|in)\s+(?:world war|ww ?(?:1|2|i|ii)\b|the [a-z]+ war\b|the holocaust)/i;
+
+const GROUPS =
+  'women|woman|men|gay|gays|gay+people|lesbians|bisexual|transgender|trans+people|asexual|immigrants|immigrant|migrants|refugees|muslims|muslim|jews|jewish+people|christians|buddhists|hindus|sikhs|atheists|black+people|blacks|white+people|whites|asians|asian+people|roma|roma+people|gypsies|homeless|homeless+people|elderly|elderly+people|old+people|disabled|disabled+people|pregnant|pregnant+women|mexicans|africans|arabs|indians|latinos|hispanics|native+americans|aboriginal|minorities|poor+people|fat+people|autistic+people';
+const ATROCITIES =
+  'genocide|holocaust|ethnic+cleansing|slavery|slave+trade|apartheid|massacre|massacres|shooting|school+shooting|terrorist+attack|terrorism|9+11|assassination|lynching|pogrom|colonialism|invasion|war+crimes|atrocities|nakba|holodomor|trail+of+tears';
 
 export const HARMFUL_RULES: readonly PhraseRule[] = [
+  {
+    id: 'discrimination',
+    category: 'hate',
+    score: 0.85,
+    phrase: `why|reasons|reason|argue|arguing|explain|justify|best|good+idea ~6 ${GROUPS} ~6 not+be+allowed|not+have|not+get|not+be+given|be+denied|be+banned|be+discriminated|be+kicked|be+excluded|be+deported|be+segregated|lose|inferior|should+not|shouldn+t|not+allowed|not+equal|no+rights|second+class`,
+  },
+  {
+    id: 'discriminate-against',
+    category: 'hate',
+    score: 0.82,
+    phrase: `discriminate|discriminated|discriminating|segregate|exclude|deport|ban ~3 against|all ~2 ${GROUPS}`,
+  },
+  {
+    id: 'atrocity-justified',
+    category: 'hate',
+    score: 0.85,
+    phrase: `why ~1 was|were|is|are ~6 right|justified|morally+justified|good|beneficial|a+good+thing|necessary|heroic ~4 to|in|thing ~6 kill|killing|attack|attacking|invade|invading|shoot|shooting|${ATROCITIES}`,
+  },
+  {
+    id: 'atrocity-benefits',
+    category: 'hate',
+    score: 0.85,
+    phrase: `benefits|benefit|positive|good+thing|upside|upsides|advantages|success ~4 of|about ~2 ${ATROCITIES}`,
+  },
+  {
+    id: 'atrocity-justified-2',
+    category: 'hate',
+    score: 0.85,
+    phrase: `${ATROCITIES} ~4 was|were|is ~3 justified|a+good+thing|good|beneficial|fabrication|hoax|never+happened|exaggerated|natural+disaster`,
+  },
+  {
+    id: 'repeat-atrocity',
+    category: 'violence',
+    score: 0.85,
+    phrase: `repeat|replicate|recreate|plan|copy|emulate|redo ~6 ${ATROCITIES}|death|deaths|killing|murder|bombing|attack`,
+  },
+  {
+    id: 'get-away-with',
+    category: 'violence',
+    score: 0.9,
+    phrase:
+      'get+away+with|getting+away+with|cover+up ~2 rape|raping|murder|murdering|killing|manslaughter|assault|abuse|arson|hit+and+run|a+crime|crimes|theft|fraud',
+  },
+  {
+    id: 'plan-death',
+    category: 'violence',
+    score: 0.88,
+    phrase:
+      'plan|planning|arrange|orchestrate|cause|stage ~3 someone+s|a+person+s|his|her|their|my+wife+s|my+husband+s ~1 death|murder|disappearance|accident',
+  },
+  {
+    id: 'private-records',
+    category: 'privacy',
+    score: 0.82,
+    phrase: `my|other+people+s|other+peoples|someone+s|somebody+s|celebrities|celebrity|a+celebrity+s|babysitter+s|therapist+s|doctor+s|boss+s|ex+s|ex+boyfriend+s|ex+girlfriend+s|neighbor+s|neighbour+s|coworker+s|colleague+s|date+s|tenant+s|employee+s ~3 medical+records|medical+history|criminal+history|criminal+record|mental+health+history|health+records|private+email|personal+email|home+address|credit+card+details|credit+card+numbers|bank+details|login|password|social+security+number|ssn|phone+records|browsing+history|location|sexual+history|therapy+notes`,
+  },
+  {
+    id: 'set-up-crime',
+    category: 'fraud',
+    score: 0.85,
+    phrase:
+      'set+up|start|run|operate|organize|organise|establish ~3 human+trafficking|trafficking|drug+trafficking|smuggling|scam|ponzi|money+laundering|counterfeit|prostitution|brothel|cartel|gang ~1 operation|ring|network|business|scheme',
+  },
+  {
+    id: 'hateful-content',
+    category: 'hate',
+    score: 0.85,
+    phrase:
+      'hate+mail|hate+speech|racist+vitriol|vitriol|racial+slurs|slurs|hateful+message|hateful+messages|ethnic+slurs',
+  },
+  {
+    id: 'mock-tragedy',
+    category: 'hate',
+    score: 0.8,
+    phrase: `mocks|mock|mocking|trivializes|trivialize|trivializing|ridicule|ridicules|makes+fun+of ~6 conflict|war|victims|survivors|tragedy|${ATROCITIES}`,
+  },
+  {
+    id: 'silence-whistleblower',
+    category: 'violence',
+    score: 0.82,
+    phrase:
+      'silence|intimidate|threaten|discredit|retaliate+against|get+rid+of ~3 whistleblower|whistleblowers|witness|witnesses|journalist|journalists|activist|activists',
+  },
+  {
+    id: 'bio-lab',
+    category: 'weapons',
+    score: 0.85,
+    phrase:
+      'compromise|sabotage|breach|break+into|infiltrate|cause+a+leak ~4 bsl|bsl+4|biosafety|laboratory|lab|biolab|nuclear+plant|reactor|water+supply|water+treatment',
+  },
+  {
+    id: 'resistant-pathogen',
+    category: 'weapons',
+    score: 0.88,
+    phrase:
+      'culture|grow|breed|engineer|create|make ~4 bacteria|virus|pathogen|e+coli|strain ~4 resistant|antibiotic+resistant|drug+resistant|more+lethal|more+transmissible|at+home',
+  },
   { id: 'weapons-drugs', category: 'weapons', score: 0.92, phrase: `${PRODUCE} ~4 ${AGENTS}` },
   {
     id: 'agents-at-home',

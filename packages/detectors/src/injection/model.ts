@@ -93,7 +93,7 @@ class WordCollector implements FeatureSink {
   counts: Uint32Array; // features per word
   starts: Uint32Array;
   ends: Uint32Array;
-  hashes: Uint32Array;
+  hashes: Int32Array;
   words = 0;
   private pendingCount = 0;
   // Up to four heads are summed in plain fields (no inner loop per feature: the hot path of the scan).
@@ -110,7 +110,7 @@ class WordCollector implements FeatureSink {
     this.counts = new Uint32Array(1024);
     this.starts = new Uint32Array(1024);
     this.ends = new Uint32Array(1024);
-    this.hashes = new Uint32Array(1024);
+    this.hashes = new Int32Array(1024);
   }
 
   reset(): void {
@@ -144,7 +144,7 @@ class WordCollector implements FeatureSink {
     this.pendingCount = 0;
     this.starts[word] = start;
     this.ends[word] = end;
-    this.hashes[word] = hash;
+    this.hashes[word] = hash | 0;
   }
 
   private grow(): void {
@@ -161,7 +161,7 @@ class WordCollector implements FeatureSink {
     const ends = new Uint32Array(size);
     ends.set(this.ends);
     this.ends = ends;
-    const hashes = new Uint32Array(size);
+    const hashes = new Int32Array(size);
     hashes.set(this.hashes);
     this.hashes = hashes;
   }
@@ -174,7 +174,8 @@ function sigmoid(value: number): number {
 /** The words of the last scored text: hashes and spans, valid until the next `score` call. */
 export interface WordView {
   readonly count: number;
-  readonly hashes: Uint32Array;
+  /** Word hashes as signed 32-bit integers (small integers in V8, unlike unsigned values past 2^31). */
+  readonly hashes: Int32Array;
   readonly starts: Uint32Array;
   readonly ends: Uint32Array;
 }

@@ -24,6 +24,9 @@ interface Step {
   readonly words: ReadonlySet<number>;
   /** Multi-word alternatives, as id sequences. */
   readonly sequences: readonly (readonly number[])[];
+  /** First ids of `sequences`, and last ids: most words start or end none, so the loop is skipped. */
+  readonly firsts: ReadonlySet<number>;
+  readonly lasts: ReadonlySet<number>;
   /** Other words allowed before this step. */
   readonly gap: number;
 }
@@ -46,7 +49,7 @@ export interface PhraseMatch {
  */
 class Vocabulary {
   private readonly ids = new Map<number, number>();
-  private keys = new Uint32Array(0);
+  private keys = new Int32Array(0);
   private values = new Int32Array(0);
   private mask = 0;
 
@@ -64,24 +67,24 @@ class Vocabulary {
   seal(): void {
     let capacity = 16;
     while (capacity < this.ids.size * 3) capacity *= 2;
-    this.keys = new Uint32Array(capacity);
+    this.keys = new Int32Array(capacity);
     this.values = new Int32Array(capacity).fill(-1);
     this.mask = capacity - 1;
     for (const [hash, id] of this.ids) {
-      let slot = Math.imul(hash, 0x9e3779b1) >>> 0;
+      let slot = Math.imul(hash, 0x9e3779b1) >>> 16;
       for (;;) {
         slot &= this.mask;
         if (this.values[slot] === -1) break;
         slot++;
       }
-      this.keys[slot] = hash;
+      this.keys[slot] = hash | 0;
       this.values[slot] = id;
     }
   }
 
-  /** The id of a word hash, or -1 when no rule uses the word. */
+  /** The id of a word hash (signed, as in {@link WordView}), or -1 when no rule uses the word. */
   lookup(hash: number): number {
-    let slot = Math.imul(hash, 0x9e3779b1) >>> 0;
+    let slot = Math.imul(hash, 0x9e3779b1) >>> 16;
     for (;;) {
       slot &= this.mask;
       const value = this.values[slot]!;
@@ -101,7 +104,9 @@ function compileStep(source: string, gap: number, ruleId: string, vocabulary: Vo
     if (parts.length === 1) words.add(vocabulary.id(parts[0]!));
     else sequences.push(parts.map((part) => vocabulary.id(part)));
   }
-  return { words, sequences, gap };
+  const firsts = new Set(sequences.map((sequence) => sequence[0]!));
+  const lasts = new Set(sequences.map((sequence) => sequence[sequence.length - 1]!));
+  return { words, sequences, firsts, lasts, gap };
 }
 
 function compile(rule: PhraseRule, vocabulary: Vocabulary): CompiledRule {
@@ -126,6 +131,7 @@ function matchAt(step: Step, ids: Int32Array, count: number, at: number): number
   const id = ids[at]!;
   if (id < 0) return 0;
   if (step.words.has(id)) return 1;
+  if (!step.firsts.has(id)) return 0;
   for (const sequence of step.sequences) {
     if (sequence[0] !== id || at + sequence.length > count) continue;
     let ok = true;
@@ -197,11 +203,12 @@ function anchorOf(steps: readonly Step[], common: ReadonlySet<number>): number {
 }
 
 /** Length in words of the alternative of `step` that ends at word `end` (inclusive), or 0. */
-function matchEndingAt(step: Step, ids: Int32Array, count: number, end: number): number {
+function matchEndingAt(step: Step, ids: Int32Array, end: number): number {
   if (end < 0) return 0;
   const id = ids[end]!;
   if (id < 0) return 0;
   if (step.words.has(id)) return 1;
+  if (!step.lasts.has(id)) return 0;
   for (const sequence of step.sequences) {
     const start = end - sequence.length + 1;
     if (start < 0) continue;
@@ -274,7 +281,7 @@ export function compilePhrases(rules: readonly PhraseRule[]): PhraseMatcher {
             const gap = steps[step + 1]!.gap;
             let hit = 0;
             for (let skip = 0; skip <= gap && hit === 0; skip++) {
-              hit = matchEndingAt(steps[step]!, ids, count, start - 1 - skip);
+              hit = matchEndingAt(steps[step]!, ids, start - 1 - skip);
               if (hit > 0) start -= skip + hit;
             }
             ok = hit > 0;
