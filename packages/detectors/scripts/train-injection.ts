@@ -249,7 +249,6 @@ const baseHeader: ModelHeader = {
   window: WINDOW,
   stride: STRIDE,
   heads: uncalibrated,
-  trainedAt: new Date().toISOString().slice(0, 10),
   datasets: [...new Set(rows.filter((row) => row.split === 'train').map((row) => row.dataset))].sort(),
 };
 const model = createModel(baseHeader, quantized);

@@ -205,3 +205,19 @@ describe('tokenLimit', () => {
     expect(() => tokenLimitEntry.create()).toThrow(ConfigError);
   });
 });
+
+describe('tokenLimit() lower bound without the tokenizer', () => {
+  it('decides "over the limit" from blank-separated runs, a true lower bound of the token count', async () => {
+    const { blankSeparatedRuns, countTokens } = await import('./token-limit.js');
+    const text = Array.from({ length: 3000 }, (_, index) => `word${index % 97}, ok`).join(' ');
+    const runs = blankSeparatedRuns(text, Number.POSITIVE_INFINITY);
+    const exact = await countTokens(text, { encoding: 'o200k_base' });
+    const cl100k = await countTokens(text, { encoding: 'cl100k_base' });
+    expect(runs).toBeLessThanOrEqual(exact.count);
+    expect(runs).toBeLessThanOrEqual(cl100k.count);
+    const guard = createGuard({ input: [tokenLimit({ max: 5000, encoding: 'o200k_base' })] });
+    const verdict = await guard.checkInput(text);
+    expect(verdict.action).toBe('block');
+    expect(verdict.findings[0]?.data?.exact).toBe(false);
+  });
+});

@@ -33,7 +33,6 @@ export interface ModelHeader {
   readonly window: number;
   readonly stride: number;
   readonly heads: readonly HeadHeader[];
-  readonly trainedAt: string;
   readonly datasets: readonly string[];
 }
 
