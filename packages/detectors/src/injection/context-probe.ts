@@ -11,11 +11,11 @@ const GUARDS_SECRET =
   /\b(?:password|passcode|passphrase|secret|key|pin|code|credential)s?\b[^\n]{0,120}?\b(?:not|never|don'?t|dont|no one|anyone|nobody)\b|\b(?:not|never|don'?t|dont)\s+(?:reveal|share|disclose|tell|give)\b/i;
 /** The system prompt holds personal data about a user. */
 const HOLDS_PERSONAL =
-  /\b(?:user'?s? name|born on|birth|e-?mail address|lives in|phone number|home address|social security)\b/i;
+  /\b(?:user'?s? name|born on|birth|e-?mail address|lives in|phone number|home address|social security|nom de l'utilisateur|né(?:e)? le|adresse e-mail|habite|nombre del usuario|naci[óo]|correo electr[óo]nico|vive en|Benutzername|Name des Benutzers|geboren|wohnt|nome dell'utente|nato|nata|indirizzo e-mail|nome do usu[áa]rio|nasceu|mora em|naam van de gebruiker|geboren|woont)\b/iu;
 
 /** Secret words with a Latin spelling (whole words). */
 const SECRET_LATIN =
-  /\b(?:pass ?(?:word|code|phrase)s?|secrets?|keys?|codes?|pin|mot de passe|cl[ée]s?|passwort|kennwort|schl[üu]ssel|geheim\w{0,4}|contrase[ñn]as?|claves?|secreto|c[óo]digo|parola d|chiavi?|segret[oa]|codice|senhas?|chaves?|segredo|wachtwoord|sleutel|[şs]ifre|parola|anahtar|m[ậa]t kh[ẩa]u|kh[óo]a|b[íi] m[ậa]t|kata (?:sandi|kunci)|rahasia|kunci|sandi|susi|lihim)\b/;
+  /\b(?:pass ?(?:word|code|phrase)s?|palavras?[- ]passe|phrase de passe|secrets?|keys?|codes?|pin|mot de passe|cl[ée]s?|passwort|kennwort|schl[üu]ssel|geheim\w{0,4}|contrase[ñn]as?|claves?|secreto|c[óo]digo|parola d|chiavi?|segret[oa]|codice|senhas?|chaves?|segredo|wachtwoord|sleutel|[şs]ifre|parola|anahtar|m[ậa]t kh[ẩa]u|kh[óo]a|b[íi] m[ậa]t|kata (?:sandi|kunci)|rahasia|kunci|sandi|susi|lihim)\b/;
 /** Secret words in scripts without a Latin spelling (substrings: some of these scripts use no spaces). */
 const SECRET_OTHER = [
   'пароль',
@@ -54,7 +54,7 @@ const SECRET_OTHER = [
 ];
 /** Questions about a person's details. */
 const PERSONAL =
-  /\b(?:user'?s|user’s|the user|initials|birth(?:day|date| year| date)?|born|e-?mail|address|where (?:does|do|did) (?:she|he|they) live|lives? in|phone|how old|full name|first name|last name|surname|maiden name|residence|city of|database|balance|balances|account number)\b/;
+  /\b(?:user'?s|user’s|the user|initials|birth(?:day|date| year| date)?|born|e-?mail|address|where (?:does|do|did) (?:she|he|they) live|lives? in|phone|how old|full name|first name|last name|surname|maiden name|residence|city of|database|balance|balances|account number|utilisateur|initiales|naissance|n[ée]e?|adresse|courriel|habite|usuario|iniciales|nacimiento|naci[óo]|direcci[óo]n|correo|vive|Benutzers?|Initialen|Geburt\w*|geboren|Adresse|wohnt|utente|iniziali|nascita|nat[oa]|indirizzo|abita|usu[áa]rio|iniciais|nascimento|nasceu|endere[çc]o|mora|gebruiker|initialen|geboorte\w*|adres|woont)\b/iu;
 
 /** A short quoted value: the secret itself, in most system prompts that hold one. */
 const QUOTED_VALUE = /['"«„“「『][^'"«»„“”「」『』\n]{2,48}['"»“”」』]/;

@@ -44,11 +44,11 @@ const PRIOR = ALL(PRIOR_EN, PRIOR_FR, PRIOR_DE, PRIOR_ES, PRIOR_IT, PRIOR_PT, PR
 
 // Adjectives that follow the noun: "instructions précédentes", "istruzioni precedenti", "the rules above".
 const POST_PRIOR =
-  'above|before|earlier|previous|prior|given|so+far|until+now|précédentes|précédents|antérieures|antérieurs|ci+dessus|données|reçues|anteriores|previas|previos|dadas|recibidas|precedenti|ricevute|date|sopra|acima|recebidas|dadas|vorigen|eerdere|hierboven|obigen|vorherigen|bisherigen';
+  'above|before|earlier|previous|prior|so+far|until+now|précédentes|précédents|antérieures|antérieurs|ci+dessus|données|reçues|anteriores|previas|previos|dadas|recibidas|precedenti|ricevute|date|sopra|acima|recebidas|dadas|vorigen|eerdere|hierboven|obigen|vorherigen|bisherigen';
 
 // "instructions / rules / prompt …"
 const ORDERS_EN =
-  'instructions|instruction|directives|directive|prompts|prompt|rules|guidelines|commands|directions|orders|programming|constraints|restrictions|guidance|policies|context|conversation|messages|training|guardrails|limitations|filters|settings|configuration|task|tasks|text|content|input|everything';
+  'instructions|instruction|directives|directive|prompts|prompt|rules|guidelines|commands|directions|orders|programming|constraints|restrictions|guidance|policies|context|conversation|messages|training|guardrails|limitations|filters|task|tasks|text|content|input|everything';
 const ORDERS_FR =
   'instructions|consignes|directives|règles|ordres|commandes|contraintes|restrictions|indications|messages|tâche|tout';
 const ORDERS_DE =
@@ -71,6 +71,10 @@ const SYSTEM_PROMPT =
   'system+prompt|system+message|system+instructions|initial+prompt|initial+instructions|original+prompt|original+instructions|hidden+prompt|hidden+instructions|secret+instructions|internal+instructions|developer+message|developer+instructions|pre+prompt|preprompt|meta+prompt|instructions+above|prompt+above|text+above|words+above|invite+système|prompt+système|prompt+système|systemprompt|systemanweisung|systemanweisungen|prompt+del+sistema|mensaje+del+sistema|prompt+di+sistema|messaggio+di+sistema|prompt+do+sistema|mensagem+do+sistema|systeemprompt|systeembericht';
 const REVEAL =
   'reveal|show|print|display|repeat|output|tell|give|share|leak|dump|disclose|expose|recite|list|spell|write|provide|paste|copy|révèle|révélez|affiche|affichez|montre|montrez|répète|répétez|donne|donnez|dis|dites|zeig|zeige|zeigen|verrate|verraten|wiederhole|gib|nenne|sag|revela|revele|muestra|muestre|muéstrame|repite|dame|dime|mostra|mostrami|rivela|ripeti|dammi|dimmi|mostre|revele|repita|diga|me+diga|toon|onthul|herhaal|geef|vertel|noem';
+
+// Verbs that ask for a secret ("copy", "write", "expose" are left out: documentation says "copy your API key").
+const SECRET_VERBS =
+  'reveal|show|print|display|tell|give|share|leak|disclose|say|spell|confirm|send|type|recite|révèle|révélez|donne|donnez|dis|dites|verrate|verraten|gib|nenne|sag|revela|revele|dame|dime|rivela|dammi|dimmi|diga|me+diga|onthul|geef|vertel|noem';
 
 export const INJECTION_RULES: readonly PhraseRule[] = [
   // Instruction override.
@@ -282,8 +286,8 @@ export const INJECTION_RULES: readonly PhraseRule[] = [
   {
     id: 'extract-secret',
     category: 'secret-extraction',
-    score: 0.8,
-    phrase: `${REVEAL}|what|what+s|whats|is|quel|quelle|welches|welcher|cuál|cual|qual|wat ~3 your|the|ton|ta|votre|dein|deine|ihr|tu|su|il|la|tuo|tua|o|a|seu|sua|je|jouw|het|de|hidden|secret ~2 ${SECRET}`,
+    score: 0.75,
+    phrase: `${SECRET_VERBS}|what|what+s|whats|quel|quelle|welches|welcher|cuál|cual|qual|wat ~3 your|the|ton|ta|votre|dein|deine|ihr|tu|su|il|la|tuo|tua|o|a|seu|sua|je|jouw|het|de|hidden|secret ~2 ${SECRET}`,
   },
   {
     id: 'extract-secret-tell',
@@ -493,7 +497,7 @@ export const INDIRECT_RULES: readonly PhraseRule[] = [
     category: 'hidden-instruction',
     score: 0.85,
     phrase:
-      'note|message|instruction|instructions|attention|notice|important ~1 to|for ~1 the|any|all|an ~1 ai|ais|assistant|assistants|llm|llms|agent|agents|model|models|language+model|chatbot|bot',
+      'note|message|attention|notice|important|reminder|memo ~1 to|for ~1 the|any|all|an ~1 ai|ais|assistant|assistants|llm|llms|agent|agents|model|models|language+model|chatbot|bot',
   },
   {
     id: 'if-you-are-ai',
