@@ -29,8 +29,10 @@ export function detectorsFor(
   extraOptions?: Record<string, unknown>,
 ): Detector[] {
   const chosen: DetectorFactory[] = [];
-  if (ids.length > 0) {
-    for (const id of ids) {
+  // `--detector a,b` and `--detector a --detector b` mean the same.
+  const wanted = ids.flatMap((id) => id.split(',')).map((id) => id.trim()).filter((id) => id.length > 0);
+  if (wanted.length > 0) {
+    for (const id of wanted) {
       const factory = registry.get(id);
       if (factory === undefined) {
         throw new UsageError(`Unknown detector "${id}". Known detectors: ${[...registry.keys()].sort().join(', ')}.`);
