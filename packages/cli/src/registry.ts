@@ -9,6 +9,7 @@ import {
 } from '@parapet/core';
 import { detectorsRegistry } from '@parapet/detectors';
 import { piiDetectors } from '@parapet/pii';
+import { scannersRegistry } from '@parapet/scanners';
 import { UsageError } from './io.js';
 
 /** Every detector the CLI knows, by id. Each package contributes its registry here. */
@@ -16,6 +17,7 @@ export const registry: ReadonlyMap<string, DetectorFactory> = buildRegistry(
   coreDetectors,
   piiDetectors,
   detectorsRegistry,
+  scannersRegistry,
 );
 
 /** Stand-ins dropped from the default guard when the real detector is installed. */
