@@ -32,7 +32,10 @@ export function detectorsFor(
 ): Detector[] {
   const chosen: DetectorFactory[] = [];
   // `--detector a,b` and `--detector a --detector b` mean the same.
-  const wanted = ids.flatMap((id) => id.split(',')).map((id) => id.trim()).filter((id) => id.length > 0);
+  const wanted = ids
+    .flatMap((id) => id.split(','))
+    .map((id) => id.trim())
+    .filter((id) => id.length > 0);
   if (wanted.length > 0) {
     for (const id of wanted) {
       const factory = registry.get(id);
