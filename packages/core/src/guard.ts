@@ -19,6 +19,7 @@ import {
   type ReviewOutcome,
   STAGES,
   type Stage,
+  type StreamWindow,
   type Verdict,
 } from './types.js';
 import { parseArgument, parseConfig } from './validate.js';
@@ -178,14 +179,23 @@ class CheckContext implements DetectContext {
   readonly history?: readonly ChatMessage[];
   readonly metadata?: Readonly<Record<string, unknown>>;
   readonly store: Store;
+  readonly stream?: StreamWindow;
   readonly callerSignal: AbortSignal | undefined;
   private normalizedCache: NormalizedText | undefined;
   private readonly original: string;
   private controller: AbortController | undefined;
   private ended = false;
 
-  constructor(stage: Stage, traceId: string, text: string, options: CheckOptions | undefined, store: Store) {
+  constructor(
+    stage: Stage,
+    traceId: string,
+    text: string,
+    options: CheckOptions | undefined,
+    store: Store,
+    stream?: StreamWindow,
+  ) {
     this.stage = stage;
+    if (stream !== undefined) this.stream = stream;
     this.traceId = traceId;
     this.original = text;
     this.store = store;
@@ -664,9 +674,9 @@ export function createGuard(options: GuardOptions = {}): Guard {
   const streamEngine: StreamEngine = {
     holdBack,
     lookback,
-    async scanWindow(text, context) {
+    async scanWindow(text, context, window) {
       const compiled = context.tenant === undefined ? baseCompiled : compile(context.tenant);
-      const detectContext = new CheckContext('output', context.traceId ?? newTraceId(), text, context, store);
+      const detectContext = new CheckContext('output', context.traceId ?? newTraceId(), text, context, store, window);
       try {
         const evaluation = await evaluate(
           'output',

@@ -72,6 +72,7 @@ export {
   type Span,
   STAGES,
   type Stage,
+  type StreamWindow,
   stricterAction,
   type Verdict,
 } from './types.js';

@@ -2,7 +2,7 @@ import { ArgumentError } from './errors.js';
 import type { CheckOptions } from './guard.js';
 import type { Evaluation } from './pipeline.js';
 import { applyReplacements } from './redact.js';
-import { type Action, type Finding, stricterAction, type Verdict } from './types.js';
+import { type Action, type Finding, type StreamWindow, stricterAction, type Verdict } from './types.js';
 
 export type StreamSource = ReadableStream<string | Uint8Array> | AsyncIterable<string | Uint8Array> | Iterable<string>;
 
@@ -20,7 +20,11 @@ export interface ScanStreamOptions extends CheckOptions {
 export interface StreamEngine {
   readonly holdBack: number;
   readonly lookback: number;
-  scanWindow(text: string, context: CheckOptions): Promise<{ evaluation: Evaluation; shadow: boolean }>;
+  scanWindow(
+    text: string,
+    context: CheckOptions,
+    window: StreamWindow,
+  ): Promise<{ evaluation: Evaluation; shadow: boolean }>;
   fallback(tenant: string | undefined): { mode: 'throw' | 'fallback'; text: string };
   blockedError(verdict: Verdict): Error;
   /** Records the stream's decision; `original` is everything the source produced (hashed, never stored). */
@@ -172,7 +176,10 @@ async function* run(
   const step = async (final: boolean): Promise<{ release: string; blockedAt?: number }> => {
     const windowText = tail + pending;
     const base = releasedUpTo - tail.length;
-    const { evaluation, shadow } = await engine.scanWindow(windowText, context);
+    const { evaluation, shadow } = await engine.scanWindow(windowText, context, {
+      offset: releasedUpTo - tail.length,
+      final,
+    });
     shadowMode = shadow;
     for (const [id, micros] of Object.entries(evaluation.timings)) timings[id] = (timings[id] ?? 0) + micros;
     for (const error of evaluation.errors)

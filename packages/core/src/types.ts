@@ -99,6 +99,20 @@ export interface DetectContext {
   /** Aborted when the check no longer needs this detector's answer (timeout, short-circuit, caller abort). */
   readonly signal: AbortSignal;
   readonly store: Store;
+  /**
+   * Set when the text is a window of a stream (`guard.scanStream`): where the window starts in the whole
+   * output, and whether it is the last one (the stream has ended). Detectors that need the whole output
+   * (a JSON schema) wait for `final`; those about the opening of an answer (a refusal) look at `offset`.
+   */
+  readonly stream?: StreamWindow;
+}
+
+/** Where a scanned window sits in a streamed output. */
+export interface StreamWindow {
+  /** Offset of the window's first character in the whole output (UTF-16 units). */
+  readonly offset: number;
+  /** True for the last window, scanned once the stream has ended. */
+  readonly final: boolean;
 }
 
 /** A recommended policy rule a detector ships with; the user's policy overrides it. */

@@ -251,6 +251,29 @@ describe('jsonSchema()', () => {
     expect(bad).toEqual(['FB']);
   });
 
+  it('under scanStream in many chunks, waits for the end instead of judging partial JSON', async () => {
+    const guard = createGuard({ output: [jsonSchema(Answer)], policy: fallback });
+    const good = '{"city": "Lisbon", "population": 545000}';
+    const chunks = good.match(/.{1,5}/g)!;
+    const out: string[] = [];
+    for await (const chunk of guard.scanStream(chunks)) out.push(chunk);
+    expect(out.join('')).toBe(good);
+    const bad: string[] = [];
+    for await (const chunk of guard.scanStream('{"city": 1, "population": "many"}'.match(/.{1,4}/g)!)) bad.push(chunk);
+    expect(bad.join('')).toBe('FB');
+  });
+
+  it('says so when a streamed JSON is longer than the scan window (never passes it silently)', async () => {
+    const guard = createGuard({ output: [jsonSchema(Answer)], stream: { holdBack: 8, lookback: 16 } });
+    const long = JSON.stringify({ city: 'Lisbon', population: 545000, note: 'x'.repeat(200) });
+    let verdict: Verdict | undefined;
+    for await (const _ of guard.scanStream(long.match(/.{1,10}/g)!, { onVerdict: (v) => (verdict = v) })) {
+      // drain
+    }
+    expect(verdict?.findings.map((finding) => finding.category)).toContain('json-unchecked');
+    expect(verdict?.action).toBe('flag');
+  });
+
   it('registry entry builds from a JSON Schema (zod fromJSONSchema) and explains bad schemas', async () => {
     expect(jsonSchemaEntry).toMatchObject({ id: 'json-schema', requiresOptions: true });
     const detector = jsonSchemaEntry.create({

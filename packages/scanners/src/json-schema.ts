@@ -655,6 +655,24 @@ export function jsonSchema(schema: StandardSchemaLike, options: JsonSchemaOption
   };
 
   const detect = async (text: string, context: DetectContext): Promise<readonly FindingInput[]> => {
+    // On a stream, JSON can only be judged once it has ended, and only when the last window holds all of
+    // it (a window starting at offset 0). A longer stream cannot be checked here: say so instead of passing
+    // it silently, and validate the full text with guard.check('output', text) after the stream.
+    if (context.stream !== undefined) {
+      if (!context.stream.final) return [];
+      if (context.stream.offset > 0) {
+        return [
+          {
+            category: 'json-unchecked',
+            score: 0.4,
+            severity: 'medium',
+            message:
+              'streamed output longer than the scan window: not validated here; check the full text with guard.check("output", text)',
+            data: { offset: context.stream.offset },
+          },
+        ];
+      }
+    }
     const outcome = await evaluate(text);
     if (outcome.issues.length === 0) {
       if (outcome.repairs.length === 0) return [];
@@ -707,6 +725,7 @@ export function jsonSchema(schema: StandardSchemaLike, options: JsonSchemaOption
       { category: 'schema-mismatch', minScore: 0.5, action: 'block' },
       { category: 'json-repaired', minScore: 0.5, action: 'redact' },
       { category: 'json-reasked', minScore: 0.5, action: 'redact' },
+      { category: 'json-unchecked', minScore: 0.3, action: 'flag' },
     ],
     detect,
   };

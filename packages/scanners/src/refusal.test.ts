@@ -1,4 +1,11 @@
-import { ConfigError, createGuard, type DetectContext, type FindingInput, normalizeText } from '@parapet/core';
+import {
+  ConfigError,
+  createGuard,
+  type DetectContext,
+  type FindingInput,
+  normalizeText,
+  type Verdict,
+} from '@parapet/core';
 import { describe, expect, it, vi } from 'vitest';
 import { refusal, refusalEntry } from './refusal.js';
 
@@ -135,5 +142,32 @@ describe('refusal() through a guard', () => {
     const verdict = onVerdict.mock.calls[0]![0];
     expect(verdict.action).toBe('flag');
     expect(verdict.findings.map((finding: FindingInput) => finding.category)).toEqual(['refusal']);
+  });
+});
+
+describe('refusal() on streams', () => {
+  const drain = async (chunks: string[]) => {
+    const guard = createGuard({ output: [refusal()] });
+    let verdict: Verdict | undefined;
+    for await (const _ of guard.scanStream(chunks, { onVerdict: (value) => (verdict = value) })) {
+      // drain
+    }
+    return verdict!;
+  };
+  const pieces = (text: string) => text.match(/.{1,40}/gs) ?? [];
+
+  it('flags a streamed answer that opens with a refusal', async () => {
+    const verdict = await drain(pieces("I'm sorry, but I can't help with that request. Please ask something else."));
+    expect(verdict.findings.map((finding) => finding.category)).toContain('refusal');
+  });
+
+  it('does not flag "I can\'t" deep inside a long streamed answer (window offsets count)', async () => {
+    const body = 'Here is a detailed explanation of how the scheduler assigns work to each core. '.repeat(12);
+    const verdict = await drain(
+      pieces(
+        `${body}I cannot stress enough how much simpler this makes things. I'm sorry, but I can't help with that.`,
+      ),
+    );
+    expect(verdict.findings.filter((finding) => finding.category === 'refusal')).toHaveLength(0);
   });
 });

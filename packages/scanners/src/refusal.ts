@@ -138,13 +138,17 @@ export function refusal(options: RefusalOptions = {}): Detector {
     const view = context.normalized;
     const text = view.text;
     if (text.length === 0) return [];
+    // On a stream, only windows that still hold the opening of the answer count: the window's start in
+    // the whole answer decides which of its sentences begin within `openingChars` of it.
+    const offset = context.stream?.offset ?? 0;
+    if (offset >= config.openingChars) return [];
     // Typographic apostrophes and runs of spaces written plainly; same length, so offsets still map.
     const opening = text
       .slice(0, config.openingChars + 200)
       .replace(/[’‘`]/g, "'")
       .replace(/[\t\u00a0]/g, ' ');
     for (const start of sentenceStarts(opening)) {
-      if (start >= config.openingChars) break;
+      if (offset + start >= config.openingChars) break;
       if (quoted(opening, start)) continue;
       for (const pattern of patterns) {
         pattern.lastIndex = start;
