@@ -55,8 +55,14 @@ export function canonicalJson(value: unknown): string {
   return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`).join(',')}}`;
 }
 
+/**
+ * The hash of a record: over the previous hash and the record's JSON without its `hash` field, exactly as
+ * `JSON.stringify` writes it. Writers build records with a fixed key order and store that same JSON, and
+ * `JSON.parse` keeps key order, so a verifier that parses a stored record and drops `hash` gets the same
+ * bytes back (native serialization: several times faster than sorting keys per record).
+ */
 export function hashRecord(record: Omit<ChainRecord, 'hash'>, key?: string | Buffer): string {
-  const body = `${record.prev}\n${canonicalJson(record)}`;
+  const body = `${record.prev}\n${JSON.stringify(record)}`;
   return key === undefined
     ? createHash('sha256').update(body).digest('hex')
     : createHmac('sha256', key).update(body).digest('hex');
@@ -127,6 +133,11 @@ export interface VerifyReport {
   readonly events: number;
   /** Sequence number of the last record that verifies in order. */
   readonly lastGoodSeq: number;
+  /**
+   * Whether the last record is a checkpoint. Sinks write one on close, so `false` means the writer did not
+   * close cleanly (a crash, a kill) or the tail was cut: the report then says where the trail ends.
+   */
+  readonly closed: boolean;
   readonly problems: readonly ChainProblem[];
 }
 
@@ -139,7 +150,15 @@ export interface VerifyReport {
  */
 export function verifyChain(
   records: Iterable<unknown>,
-  options: { readonly key?: string | Buffer; readonly maxProblems?: number } = {},
+  options: {
+    readonly key?: string | Buffer;
+    readonly maxProblems?: number;
+    /**
+     * The head the writer last recorded outside the chain (a sink's head file or meta table). Without it,
+     * removing the very last record cannot be told from a trail that simply ended there.
+     */
+    readonly head?: { readonly seq: number; readonly hash: string };
+  } = {},
 ): VerifyReport {
   const problems: ChainProblem[] = [];
   const limit = options.maxProblems ?? 1000;
@@ -150,6 +169,7 @@ export function verifyChain(
   let position = 0;
   let events = 0;
   let lastGoodSeq = 0;
+  let lastKind: string | undefined;
   const add = (problem: ChainProblem): void => {
     if (problems.length < limit) problems.push(problem);
   };
@@ -197,6 +217,7 @@ export function verifyChain(
       add({ kind: 'broken-link', position, seq, message: `record ${seq} does not link to the record before it` });
     }
     if (record.kind === 'event') events++;
+    lastKind = record.kind;
     if (recomputed === hash && seq === expected && (record.prev === previousHash || seq === 1)) lastGoodSeq = seq;
     expected = seq + 1;
     previousHash = hash;
@@ -204,5 +225,26 @@ export function verifyChain(
   for (const seq of [...missing].sort((a, b) => a - b)) {
     add({ kind: 'deleted', position: 0, seq, message: `record ${seq} is missing` });
   }
-  return { ok: problems.length === 0, records: position, events, lastGoodSeq, problems };
+  const head = options.head;
+  if (head !== undefined && (expected - 1 !== head.seq || previousHash !== head.hash)) {
+    if (head.seq > expected - 1) {
+      for (let seq = expected; seq <= head.seq && seq < expected + 10_000; seq++) {
+        add({ kind: 'deleted', position: 0, seq, message: `record ${seq} is missing from the end` });
+      }
+    } else {
+      add({
+        kind: 'broken-link',
+        position,
+        message: `the trail does not end at the recorded head (record ${head.seq})`,
+      });
+    }
+  }
+  return {
+    ok: problems.length === 0,
+    records: position,
+    events,
+    lastGoodSeq,
+    closed: lastKind === 'checkpoint',
+    problems,
+  };
 }

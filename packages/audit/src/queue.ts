@@ -34,6 +34,8 @@ export interface QueueStats {
   readonly written: number;
   readonly dropped: number;
   readonly batches: number;
+  /** Batches whose write threw (kept and retried at the next flush). */
+  readonly errors: number;
 }
 
 export class BatchQueue {
@@ -42,6 +44,8 @@ export class BatchQueue {
   private dropped = 0;
   private droppedSinceReport = 0;
   private batches = 0;
+  private errors = 0;
+  private lastError: unknown;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly maxQueue: number;
@@ -73,7 +77,18 @@ export class BatchQueue {
   }
 
   get stats(): QueueStats {
-    return { queued: this.queue.length, written: this.written, dropped: this.dropped, batches: this.batches };
+    return {
+      queued: this.queue.length,
+      written: this.written,
+      dropped: this.dropped,
+      batches: this.batches,
+      errors: this.errors,
+    };
+  }
+
+  /** The last error the writer threw, if any (the queue keeps the events and retries). */
+  get error(): unknown {
+    return this.lastError;
   }
 
   push(event: AuditEvent): void {
@@ -110,7 +125,20 @@ export class BatchQueue {
         batch.unshift(droppedEvent(this.droppedSinceReport, this.source));
         this.droppedSinceReport = 0;
       }
-      this.write(batch);
+      try {
+        this.write(batch);
+      } catch (error) {
+        // A writer that throws must not lose the batch nor throw into the caller's push(): keep the events
+        // (up to the bound; the rest are counted as dropped) and try again at the next flush.
+        this.errors++;
+        this.lastError = error;
+        const room = Math.max(0, this.maxQueue - this.queue.length);
+        const kept = batch.filter((event) => event.type !== 'events-dropped').slice(0, room);
+        this.droppedSinceReport += batch.length - kept.length;
+        this.dropped += batch.length - kept.length;
+        this.queue.unshift(...kept);
+        return;
+      }
       this.written += batch.length;
       this.batches++;
     }

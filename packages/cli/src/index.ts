@@ -1,4 +1,5 @@
 import { ParapetError } from '@parapet/core';
+import { AUDIT_HELP, auditCommand } from './commands/audit.js';
 import { evalCommand } from './commands/eval.js';
 import { SCAN_HELP, scanCommand } from './commands/scan.js';
 import { type CliIo, EXIT, processIo, UsageError } from './io.js';
@@ -11,6 +12,7 @@ const HELP = `parapet — guardrails for LLM applications
 Usage:
   parapet scan [TEXT | --file F | -] [--stage S] [--policy F] [--detector ID ...] [--audit-jsonl F] [--format text|json]
   parapet eval --dataset F.jsonl [--detector ID ...] [--policy F] [--stage S] [--format json|table] [--map FROM=TO]
+  parapet audit query|tail|verify|stats …   read and check an audit trail (JSONL or SQLite)
   parapet detectors            list the detectors, by id
   parapet help [COMMAND]
 
@@ -26,6 +28,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
         return await scanCommand(rest, io);
       case 'eval':
         return await evalCommand(rest, io);
+      case 'audit':
+        return await auditCommand(rest, io);
       case 'detectors': {
         const { registry } = await import('./registry.js');
         for (const factory of [...registry.values()].sort((a, b) => a.id.localeCompare(b.id))) {
@@ -38,7 +42,13 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       case '--help':
       case '-h':
         io.stdout.write(
-          rest[0] === 'scan' ? SCAN_HELP : rest[0] === 'eval' ? (await import('./commands/eval.js')).EVAL_HELP : HELP,
+          rest[0] === 'scan'
+            ? SCAN_HELP
+            : rest[0] === 'eval'
+              ? (await import('./commands/eval.js')).EVAL_HELP
+              : rest[0] === 'audit'
+                ? AUDIT_HELP
+                : HELP,
         );
         return EXIT.allow;
       default:

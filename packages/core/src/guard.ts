@@ -736,8 +736,13 @@ export function createGuard(options: GuardOptions = {}): Guard {
       closed = true;
       const failures: unknown[] = [];
       for (const sink of sinks) {
+        // A failed flush must not skip the close: the sink still releases its files and timers.
         try {
           await sink.flush?.();
+        } catch (error) {
+          failures.push(error);
+        }
+        try {
           await sink.close?.();
         } catch (error) {
           failures.push(error);

@@ -15,7 +15,9 @@ Options:
   --stage S           input (default) | output | tool_input | tool_output
   --policy F          policy file (.json/.yaml); default: ./parapet.config.{json,yaml} if present
   --detector ID       run only this detector (repeatable); default: the stage's default detectors
-  --audit-jsonl F     append the decision's audit events to F (JSON lines)
+  --audit-jsonl F     append the decision's audit events to F, a hash-chained JSONL trail
+                      (check it with: parapet audit verify F)
+  --audit-key-env N   HMAC key for that chain, from the environment variable N
   --format FMT        text (default) | json
 
 Exit codes: 0 allow, 1 flag or redact, 2 block, 3 usage or configuration error.
@@ -46,6 +48,7 @@ export async function scanCommand(argv: string[], io: CliIo): Promise<number> {
       policy: { type: 'string' },
       detector: { type: 'string', multiple: true, default: [] },
       'audit-jsonl': { type: 'string' },
+      'audit-key-env': { type: 'string' },
       format: { type: 'string', default: 'text' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -78,7 +81,8 @@ export async function scanCommand(argv: string[], io: CliIo): Promise<number> {
   const stage = values.stage as Stage;
   const policy = await resolvePolicy(values.policy, io.cwd);
   const detectors = detectorsFor(stage, values.detector, policy);
-  const audit: AuditSink[] = values['audit-jsonl'] !== undefined ? [appendJsonlSink(values['audit-jsonl'])] : [];
+  const audit: AuditSink[] =
+    values['audit-jsonl'] !== undefined ? [appendJsonlSink(values['audit-jsonl'], values['audit-key-env'])] : [];
   const guard = createGuard({
     name: 'parapet-cli',
     policy,

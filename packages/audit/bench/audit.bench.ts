@@ -1,0 +1,107 @@
+/**
+ * `pnpm bench` for @parapet/audit: sustained events per second through each sink with the hash chain on
+ * (SHA-256 and HMAC), the caller-side cost of `write()`, and pino's own throughput on the same events as
+ * the anchor. Events are realistic decision events (three findings, hashes, timings), written to a temp
+ * directory on the local disk.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import type { AuditEvent, AuditSink } from '@parapet/core';
+import pino from 'pino';
+import { jsonlSink } from '../src/jsonl-sink.js';
+import { loggerSink } from '../src/logger-sink.js';
+import { sqliteSink } from '../src/sqlite-sink.js';
+
+const COUNT = Number(process.env.AUDIT_BENCH_EVENTS ?? 100_000);
+const dir = mkdtempSync(join(tmpdir(), 'parapet-audit-bench-'));
+
+function eventOf(index: number): AuditEvent {
+  return {
+    schemaVersion: 1,
+    id: `evt-${index}`,
+    type: index % 5 === 0 ? 'input-blocked' : 'input-allowed',
+    time: new Date(1_795_000_000_000 + index).toISOString(),
+    traceId: (index * 2654435761).toString(16).padStart(32, '0'),
+    spanId: index.toString(16).padStart(16, '0'),
+    guard: 'bench',
+    stage: 'input',
+    action: index % 5 === 0 ? 'block' : 'allow',
+    decided: index % 5 === 0 ? 'block' : 'allow',
+    session: `sess-${index % 100}`,
+    user: `user-${index % 1000}`,
+    findings: [
+      {
+        detector: 'prompt-injection',
+        category: 'instruction-override',
+        score: 0.97,
+        severity: 'critical',
+        action: 'block',
+      },
+      {
+        detector: 'pii',
+        category: 'EMAIL_ADDRESS',
+        score: 0.9,
+        severity: 'medium',
+        action: 'redact',
+        span: { start: 10, end: 30 },
+      },
+      { detector: 'secrets', category: 'SECRET', score: 0.99, severity: 'critical', action: 'redact' },
+    ],
+    errors: [],
+    latencyUs: 180 + (index % 50),
+    timings: { 'prompt-injection': 90, pii: 60, secrets: 25 },
+    content: { sha256: 'ab'.repeat(32), length: 412 },
+  };
+}
+
+const events = Array.from({ length: COUNT }, (_, index) => eventOf(index));
+
+async function run(name: string, make: () => AuditSink): Promise<void> {
+  const sink = make();
+  // Caller-side cost: time each write() alone (the timer or a full batch does the writing).
+  const callerSamples: number[] = [];
+  const started = performance.now();
+  for (let index = 0; index < events.length; index++) {
+    if (index % 97 === 0) {
+      const t0 = performance.now();
+      sink.write(events[index]!);
+      callerSamples.push((performance.now() - t0) * 1000);
+    } else sink.write(events[index]!);
+  }
+  await sink.flush?.();
+  await sink.close?.();
+  const seconds = (performance.now() - started) / 1000;
+  callerSamples.sort((a, b) => a - b);
+  const median = callerSamples[callerSamples.length >> 1]!;
+  console.log(
+    `| ${name} | ${Math.round(events.length / seconds).toLocaleString('en')} | ${((seconds * 1e6) / events.length).toFixed(1)} | ${median.toFixed(2)} |`,
+  );
+}
+
+const discard = () =>
+  new Writable({
+    write(_chunk, _encoding, done) {
+      done();
+    },
+  });
+
+console.log(`\n## @parapet/audit sinks, ${COUNT.toLocaleString('en')} events each (Node ${process.version})\n`);
+console.log('| sink | events/s sustained | µs per event | caller write() median µs |\n|---|---|---|---|');
+await run('jsonlSink, SHA-256 chain', () => jsonlSink({ path: join(dir, 'sha.jsonl') }));
+await run('jsonlSink, HMAC chain', () => jsonlSink({ path: join(dir, 'hmac.jsonl'), chain: { key: 'bench-key' } }));
+await run('sqliteSink, SHA-256 chain', () => sqliteSink({ path: join(dir, 'sha.db') }));
+await run('sqliteSink, HMAC chain', () => sqliteSink({ path: join(dir, 'hmac.db'), chain: { key: 'bench-key' } }));
+await run('loggerSink → pino (discarding stream)', () => loggerSink(pino({}, discard())));
+{
+  // The anchor: pino's own throughput on the same events, no Parapet code in the loop.
+  const logger = pino({}, discard());
+  const started = performance.now();
+  for (const event of events) logger.info({ audit: event }, event.type);
+  const seconds = (performance.now() - started) / 1000;
+  console.log(
+    `| pino alone (anchor) | ${Math.round(events.length / seconds).toLocaleString('en')} | ${((seconds * 1e6) / events.length).toFixed(1)} | – |`,
+  );
+}
+rmSync(dir, { recursive: true, force: true });

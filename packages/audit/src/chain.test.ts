@@ -1,0 +1,167 @@
+import type { AuditEvent } from '@parapet/core';
+import { describe, expect, it } from 'vitest';
+import { Chain, canonicalJson, GENESIS, hashRecord, verifyChain } from './chain.js';
+import { BatchQueue } from './queue.js';
+
+function event(index: number): AuditEvent {
+  return {
+    schemaVersion: 1,
+    id: `e${index}`,
+    type: index % 3 === 0 ? 'input-blocked' : 'input-allowed',
+    time: new Date(Date.UTC(2026, 10, 27, 0, 0, index)).toISOString(),
+    traceId: `t${index}`,
+    spanId: `s${index}`,
+    guard: 'test',
+    action: index % 3 === 0 ? 'block' : 'allow',
+    findings: [],
+    errors: [],
+  };
+}
+
+function chainOf(count: number, key?: string) {
+  const chain = new Chain({ key, checkpointEvery: 10 });
+  const records = [];
+  for (let index = 0; index < count; index++) records.push(...chain.append(event(index)));
+  records.push(chain.checkpoint('2026-11-27T00:00:00.000Z'));
+  return records;
+}
+
+describe('the audit hash chain', () => {
+  it('canonical JSON does not depend on key order and drops undefined', () => {
+    expect(canonicalJson({ b: 1, a: [1, { d: 2, c: undefined }] })).toBe('{"a":[1,{"d":2}],"b":1}');
+    expect(canonicalJson({ a: 1, b: 1 })).toBe(canonicalJson({ b: 1, a: 1 }));
+  });
+
+  it('links records from the genesis hash, with periodic checkpoints', () => {
+    const records = chainOf(25);
+    expect(records[0]!.prev).toBe(GENESIS);
+    for (let index = 1; index < records.length; index++) expect(records[index]!.prev).toBe(records[index - 1]!.hash);
+    expect(records.filter((record) => record.kind === 'checkpoint')).toHaveLength(3);
+    expect(verifyChain(records)).toMatchObject({ ok: true, events: 25, problems: [] });
+  });
+
+  it('HMAC: a chain made with one key does not verify with another or none', () => {
+    const records = chainOf(5, 'secret-1');
+    expect(verifyChain(records, { key: 'secret-1' }).ok).toBe(true);
+    expect(verifyChain(records, { key: 'secret-2' }).problems[0]?.kind).toBe('modified');
+    expect(verifyChain(records).ok).toBe(false);
+    const unkeyed = chainOf(1)[0]!;
+    expect(hashRecord({ ...unkeyed, hash: undefined } as never)).not.toBe(hashRecord({ ...unkeyed } as never, 'k'));
+  });
+
+  it('detects every single-record edit, deletion, insertion and swap', () => {
+    const records = chainOf(30);
+    for (let at = 0; at < records.length; at++) {
+      const edited = records.map((record, index) =>
+        index === at ? JSON.parse(JSON.stringify(record).replace(/"seq":\d+/, (m) => m)) : record,
+      );
+      const target = edited[at] as { event?: { guard: string }; events?: number };
+      if (target.event !== undefined) target.event.guard = 'tampered';
+      else target.events = (target.events ?? 0) + 1;
+      expect(verifyChain(edited).problems.map((problem) => problem.kind)).toContain('modified');
+
+      const deleted = records.filter((_, index) => index !== at);
+      const deletedReport = verifyChain(deleted);
+      if (at < records.length - 1) expect(deletedReport.problems.map((problem) => problem.kind)).toContain('deleted');
+      else {
+        // The very last record: only the head the writer keeps outside the chain can tell it is gone.
+        const last = records.at(-1)!;
+        expect(verifyChain(deleted, { head: { seq: last.seq, hash: last.hash } }).problems[0]?.kind).toBe('deleted');
+      }
+
+      const inserted = [...records.slice(0, at + 1), records[(at + 7) % records.length]!, ...records.slice(at + 1)];
+      expect(verifyChain(inserted).ok).toBe(false);
+
+      if (at + 1 < records.length) {
+        const swapped = [...records];
+        [swapped[at], swapped[at + 1]] = [swapped[at + 1]!, swapped[at]!];
+        expect(verifyChain(swapped).problems.map((problem) => problem.kind)).toContain('reordered');
+      }
+    }
+  });
+
+  it('a cut tail shows as a missing closing checkpoint: the event count of the last checkpoint is the anchor', () => {
+    const records = chainOf(12);
+    expect(verifyChain(records).closed).toBe(true);
+    const cut = records.slice(0, -2);
+    const report = verifyChain(cut);
+    expect(report.ok).toBe(true);
+    expect(report.closed).toBe(false);
+    expect(report.events).toBe(11);
+    expect(report.lastGoodSeq).toBe(cut.at(-1)!.seq);
+  });
+
+  it('reports unparseable entries as malformed and keeps checking', () => {
+    const records: unknown[] = chainOf(3);
+    records.splice(1, 0, '{not json');
+    const report = verifyChain(records);
+    expect(report.problems[0]).toMatchObject({ kind: 'malformed', position: 2 });
+  });
+});
+
+describe('BatchQueue', () => {
+  it('writes in batches, and flush writes everything queued', () => {
+    const batches: number[] = [];
+    const queue = new BatchQueue((events) => batches.push(events.length), { batchSize: 4, flushOnExit: false });
+    for (let index = 0; index < 10; index++) queue.push(event(index));
+    expect(batches).toEqual([4, 4]);
+    queue.flush();
+    expect(batches).toEqual([4, 4, 2]);
+    expect(queue.stats).toMatchObject({ written: 10, dropped: 0, queued: 0 });
+    queue.close();
+  });
+
+  it('drop policy: counts what it drops and writes an events-dropped event (never silent)', () => {
+    const written: string[] = [];
+    const queue = new BatchQueue((events) => written.push(...events.map((item) => item.type)), {
+      maxQueue: 3,
+      batchSize: 100,
+      backpressure: 'drop',
+      flushOnExit: false,
+    });
+    for (let index = 0; index < 8; index++) queue.push(event(index));
+    expect(queue.stats.dropped).toBe(5);
+    queue.flush();
+    expect(written[0]).toBe('events-dropped');
+    expect(written.filter((type) => type !== 'events-dropped')).toHaveLength(3);
+    queue.close();
+  });
+
+  it('block policy: the caller writes the batch itself and nothing is lost', () => {
+    let count = 0;
+    const queue = new BatchQueue((events) => (count += events.length), {
+      maxQueue: 3,
+      batchSize: 100,
+      backpressure: 'block',
+      flushOnExit: false,
+    });
+    for (let index = 0; index < 8; index++) queue.push(event(index));
+    queue.close();
+    expect(count).toBe(8);
+    expect(queue.stats.dropped).toBe(0);
+  });
+
+  it('a writer that throws loses nothing and never throws into push()', () => {
+    let fail = true;
+    const written: string[] = [];
+    const queue = new BatchQueue(
+      (events) => {
+        if (fail) throw new Error('disk full');
+        written.push(...events.map((item) => item.id));
+      },
+      { batchSize: 2, flushOnExit: false },
+    );
+    for (let index = 0; index < 5; index++) expect(() => queue.push(event(index))).not.toThrow();
+    expect(queue.stats.errors).toBeGreaterThan(0);
+    fail = false;
+    queue.flush();
+    expect(written).toEqual(['e0', 'e1', 'e2', 'e3', 'e4']);
+    queue.close();
+  });
+
+  it('refuses events after close', () => {
+    const queue = new BatchQueue(() => {}, { flushOnExit: false });
+    queue.close();
+    expect(() => queue.push(event(1))).toThrow(/closed/);
+  });
+});

@@ -1,0 +1,431 @@
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type AuditEvent, ConfigError } from '@parapet/core';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProblemKind } from './chain.js';
+import { auditStats, parseSince, queryAudit } from './sqlite-query.js';
+import { sqliteSink, verifySqlite } from './sqlite-sink.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+let dir: string;
+let counter = 0;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'parapet-audit-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function dbPath(): string {
+  counter++;
+  return join(dir, `audit-${counter}.db`);
+}
+
+const QUIET = { flushOnExit: false } as const;
+
+function event(index: number, overrides: Partial<AuditEvent> = {}, ageMs = HOUR): AuditEvent {
+  const blocked = index % 3 === 0;
+  return {
+    schemaVersion: 1,
+    id: `e${index}`,
+    type: blocked ? 'input-blocked' : 'input-allowed',
+    time: new Date(Date.now() - ageMs).toISOString(),
+    traceId: `t${index}`,
+    spanId: `s${index}`,
+    guard: 'test',
+    stage: 'input',
+    action: blocked ? 'block' : 'allow',
+    session: `session-${index % 4}`,
+    latencyUs: 100 + index,
+    findings: blocked
+      ? [
+          { detector: 'prompt-injection', category: 'injection', score: 0.9, severity: 'high', action: 'block' },
+          { detector: 'secrets', category: 'credential', score: 0.8, severity: 'high', action: 'block' },
+        ]
+      : [],
+    errors: [],
+    ...overrides,
+  };
+}
+
+async function writeEvents(path: string, count: number, options: Parameters<typeof sqliteSink>[0] | object = {}) {
+  const sink = sqliteSink({ path, queue: QUIET, ...options });
+  for (let index = 0; index < count; index++) sink.write(event(index));
+  await sink.close();
+  return sink;
+}
+
+function kinds(path: string, key?: string): ProblemKind[] {
+  return verifySqlite(path, { key }).problems.map((problem) => problem.kind);
+}
+
+describe('sqliteSink', () => {
+  it('writes events as rows with query columns and a chain that verifies', async () => {
+    const path = dbPath();
+    const sink = await writeEvents(path, 30, { chain: { checkpointEvery: 10 } });
+    expect(sink.stats()).toMatchObject({ written: 30, dropped: 0, failed: 0 });
+    const db = new Database(path, { readonly: true });
+    const rows = db.prepare('SELECT * FROM audit_records ORDER BY id').all() as Record<string, unknown>[];
+    // 30 events, checkpoints after 10, 20 and 30, and one on close.
+    expect(rows).toHaveLength(34);
+    expect(rows[0]).toMatchObject({
+      id: 1,
+      seq: 1,
+      kind: 'event',
+      trace_id: 't0',
+      action: 'block',
+      type: 'input-blocked',
+      detectors: 'prompt-injection,secrets',
+      categories: 'injection,credential',
+      findings_count: 2,
+      latency_us: 100,
+      session: 'session-0',
+    });
+    expect(JSON.parse(rows[0]?.record as string).event.id).toBe('e0');
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
+    expect(verifySqlite(path)).toMatchObject({ ok: true, events: 30, records: 34, problems: [] });
+  });
+
+  it('resumes the chain across two sink instances on one database', async () => {
+    const path = dbPath();
+    await writeEvents(path, 12);
+    const second = sqliteSink({ path, queue: QUIET });
+    for (let index = 100; index < 110; index++) second.write(event(index));
+    await second.close();
+    const report = verifySqlite(path);
+    expect(report).toMatchObject({ ok: true, events: 22 });
+    const db = new Database(path, { readonly: true });
+    const seqs = db.prepare('SELECT seq FROM audit_records ORDER BY id').pluck().all() as number[];
+    db.close();
+    expect(seqs).toEqual(seqs.map((_, index) => index + 1));
+  });
+
+  it('keeps one chain when two sinks write to the same database in turn', async () => {
+    const path = dbPath();
+    const first = sqliteSink({ path, queue: QUIET });
+    const second = sqliteSink({ path, queue: QUIET });
+    for (let index = 0; index < 5; index++) {
+      first.write(event(index));
+      await first.flush();
+      second.write(event(index + 50));
+      await second.flush();
+    }
+    await first.close();
+    await second.close();
+    expect(verifySqlite(path)).toMatchObject({ ok: true, events: 10 });
+  });
+
+  it('uses the HMAC key: the right key verifies, a wrong or missing key reports modified records', async () => {
+    const path = dbPath();
+    await writeEvents(path, 10, { chain: { key: 'secret-key' } });
+    expect(verifySqlite(path, { key: 'secret-key' }).ok).toBe(true);
+    const wrong = verifySqlite(path, { key: 'other-key' });
+    expect(wrong.ok).toBe(false);
+    expect(wrong.problems.filter((problem) => problem.kind === 'modified').length).toBeGreaterThanOrEqual(11);
+    expect(verifySqlite(path).ok).toBe(false);
+  });
+
+  it('flushes on demand and reports stats; write after close never throws', async () => {
+    const path = dbPath();
+    const sink = sqliteSink({ path, queue: { ...QUIET, flushIntervalMs: 60_000 } });
+    sink.write(event(1));
+    expect(sink.stats()).toMatchObject({ queued: 1, written: 0 });
+    await sink.flush();
+    expect(sink.stats()).toMatchObject({ queued: 0, written: 1, batches: 1 });
+    expect(queryAudit(path)).toHaveLength(1);
+    await sink.close();
+    await sink.close();
+    expect(() => sink.write(event(2))).not.toThrow();
+    expect(sink.stats().failed).toBe(1);
+  });
+
+  it('stores what it hashed when data holds a Date', async () => {
+    const path = dbPath();
+    const sink = sqliteSink({ path, queue: QUIET });
+    sink.write(event(1, { data: { at: new Date(0), nested: { list: [1, undefined] } } }));
+    await sink.close();
+    expect(verifySqlite(path).ok).toBe(true);
+    expect(queryAudit(path)[0]?.data).toEqual({ at: '1970-01-01T00:00:00.000Z', nested: { list: [1, null] } });
+  });
+
+  it('drops past a full queue under backpressure drop, and writes an events-dropped event', async () => {
+    const path = dbPath();
+    const sink = sqliteSink({
+      path,
+      queue: { ...QUIET, maxQueue: 5, batchSize: 100, flushIntervalMs: 60_000, backpressure: 'drop' },
+    });
+    for (let index = 0; index < 8; index++) sink.write(event(index));
+    expect(sink.stats()).toMatchObject({ queued: 5, dropped: 3 });
+    await sink.close();
+    const dropped = queryAudit(path, { type: 'events-dropped' });
+    expect(dropped).toHaveLength(1);
+    expect(dropped[0]?.data).toMatchObject({ dropped: 3 });
+    expect(queryAudit(path, { limit: 100 })).toHaveLength(6);
+    expect(verifySqlite(path).ok).toBe(true);
+  });
+
+  it('blocks instead of dropping under backpressure block', async () => {
+    const path = dbPath();
+    const sink = sqliteSink({
+      path,
+      queue: { ...QUIET, maxQueue: 5, batchSize: 100, flushIntervalMs: 60_000, backpressure: 'block' },
+    });
+    for (let index = 0; index < 12; index++) sink.write(event(index));
+    expect(sink.stats().dropped).toBe(0);
+    await sink.close();
+    expect(verifySqlite(path)).toMatchObject({ ok: true, events: 12 });
+  });
+
+  it('rejects bad options with a ConfigError naming the field', () => {
+    expect(() => sqliteSink({ path: '' })).toThrow(ConfigError);
+    expect(() => sqliteSink({ path: dbPath(), retentionDays: -1 })).toThrow(/retentionDays/);
+    expect(() => sqliteSink({ path: dbPath(), chain: { checkpointEvery: 1.5 } })).toThrow(/checkpointEvery/);
+    expect(() => sqliteSink({ path: dbPath(), queue: { backpressure: 'wait' as 'drop' } })).toThrow(/backpressure/);
+    expect(() => verifySqlite(join(dir, 'missing.db'))).toThrow(/no audit database/);
+  });
+});
+
+describe('verifySqlite against tampering', () => {
+  const N = 60;
+  let base: string;
+  let work: string;
+  let rowCount: number;
+
+  beforeAll(async () => {
+    base = dbPath();
+    work = dbPath();
+    // Checkpoints every 10 events and on close: tampering with checkpoint rows is covered too.
+    await writeEvents(base, N, { chain: { checkpointEvery: 10 } });
+    expect(verifySqlite(base).ok).toBe(true);
+    const db = new Database(base);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.pragma('journal_mode = DELETE');
+    rowCount = (db.prepare('SELECT COUNT(*) FROM audit_records').pluck().get() as number) ?? 0;
+    db.close();
+    expect(rowCount).toBeGreaterThanOrEqual(50);
+  });
+
+  /** A fresh copy of the clean database, tampered with by `change`, then verified. */
+  function tamper(change: (db: Database.Database) => void): ProblemKind[] {
+    copyFileSync(base, work);
+    const db = new Database(work);
+    change(db);
+    db.close();
+    return kinds(work);
+  }
+
+  function recordOf(db: Database.Database, id: number): Record<string, unknown> {
+    return JSON.parse(db.prepare('SELECT record FROM audit_records WHERE id = ?').pluck().get(id) as string);
+  }
+
+  it('detects an edit to one field of the record JSON, in every row', () => {
+    for (let id = 1; id <= rowCount; id++) {
+      const found = tamper((db) => {
+        const record = recordOf(db, id) as { kind: string; event?: Record<string, unknown>; events?: number };
+        if (record.kind === 'event' && record.event) record.event.spanId = 'forged';
+        else record.events = (record.events ?? 0) + 1;
+        db.prepare('UPDATE audit_records SET record = ? WHERE id = ?').run(JSON.stringify(record), id);
+      });
+      expect(found, `row ${id}`).toContain('modified');
+    }
+  });
+
+  it('detects an edit to a query column that the record does not back', () => {
+    const found = tamper((db) => db.prepare("UPDATE audit_records SET action = 'allow' WHERE id = 1").run());
+    expect(found).toEqual(['modified']);
+  });
+
+  it('detects the deletion of every row, head and tail included', () => {
+    for (let id = 1; id <= rowCount; id++) {
+      const found = tamper((db) => db.prepare('DELETE FROM audit_records WHERE id = ?').run(id));
+      expect(found, `row ${id}`).toContain('deleted');
+    }
+  });
+
+  it('detects a forged copy of every row inserted at the end', () => {
+    for (let id = 1; id <= rowCount; id++) {
+      const found = tamper((db) =>
+        db
+          .prepare(
+            'INSERT INTO audit_records (seq, kind, time, time_ms, trace_id, span_id, session, "user", tenant, stage, type, action, decided, guard, tool, latency_us, findings_count, detectors, categories, record, prev, hash) SELECT seq, kind, time, time_ms, trace_id, span_id, session, "user", tenant, stage, type, action, decided, guard, tool, latency_us, findings_count, detectors, categories, record, prev, hash FROM audit_records WHERE id = ?',
+          )
+          .run(id),
+      );
+      expect(found, `row ${id}`).toContain('inserted');
+    }
+  });
+
+  it('detects a forged copy inserted in the middle of the table', () => {
+    const found = tamper((db) => {
+      // Make room at id 30 by moving the rest up, then copy row 10 into the gap.
+      db.prepare('UPDATE audit_records SET id = -id WHERE id >= 30').run();
+      db.prepare('UPDATE audit_records SET id = -id + 1 WHERE id < 0').run();
+      db.prepare(
+        'INSERT INTO audit_records (id, seq, kind, record, prev, hash) SELECT 30, seq, kind, record, prev, hash FROM audit_records WHERE id = 10',
+      ).run();
+    });
+    expect(found).toContain('inserted');
+  });
+
+  it('detects two adjacent rows swapped, for every pair', () => {
+    for (let id = 1; id < rowCount; id++) {
+      const found = tamper((db) => {
+        db.prepare('UPDATE audit_records SET id = -1 WHERE id = ?').run(id);
+        db.prepare('UPDATE audit_records SET id = ? WHERE id = ?').run(id, id + 1);
+        db.prepare('UPDATE audit_records SET id = ? WHERE id = -1').run(id + 1);
+      });
+      expect(found, `rows ${id} and ${id + 1}`).toContain('reordered');
+    }
+  });
+
+  it('detects a forged chain head in audit_meta with a key', async () => {
+    const path = dbPath();
+    await writeEvents(path, 5, { chain: { key: 'k' } });
+    const db = new Database(path);
+    // Cut the tail and point the head at the new last row: only the MAC shows it.
+    const last = db.prepare('SELECT id FROM audit_records ORDER BY id DESC LIMIT 1').pluck().get() as number;
+    db.prepare('DELETE FROM audit_records WHERE id = ?').run(last);
+    const row = db.prepare('SELECT seq, hash FROM audit_records ORDER BY id DESC LIMIT 1').get() as {
+      seq: number;
+      hash: string;
+    };
+    db.prepare('UPDATE audit_meta SET head_seq = ?, head_hash = ?').run(row.seq, row.hash);
+    db.close();
+    expect(kinds(path, 'k')).toContain('modified');
+  });
+
+  it('reports the row id of a problem', () => {
+    copyFileSync(base, work);
+    const db = new Database(work);
+    db.prepare('UPDATE audit_records SET record = replace(record, \'"e4"\', \'"e4x"\') WHERE id = 5').run();
+    db.close();
+    const report = verifySqlite(work);
+    expect(report.problems).toEqual([expect.objectContaining({ kind: 'modified', rowId: 5, position: 5, seq: 5 })]);
+  });
+});
+
+describe('retention', () => {
+  it('removes rows older than retentionDays and the chain still verifies from the cut point', async () => {
+    const path = dbPath();
+    const sink = sqliteSink({ path, queue: QUIET, chain: { checkpointEvery: 7 } });
+    for (let index = 0; index < 20; index++) sink.write(event(index, {}, 10 * DAY));
+    for (let index = 20; index < 30; index++) sink.write(event(index, {}, DAY));
+    await sink.close();
+
+    const kept = sqliteSink({ path, queue: QUIET, retentionDays: 7 });
+    expect(kept.stats().retained).toBeGreaterThan(20);
+    kept.write(event(99));
+    await kept.close();
+
+    const db = new Database(path, { readonly: true });
+    const meta = db.prepare('SELECT first_seq, first_prev FROM audit_meta').get() as { first_seq: number };
+    const first = db.prepare('SELECT seq FROM audit_records ORDER BY id LIMIT 1').pluck().get();
+    const marker = db.prepare("SELECT record FROM audit_records WHERE record LIKE '%retention%'").pluck().get();
+    db.close();
+    expect(first).toBe(meta.first_seq);
+    expect(JSON.parse(marker as string).retention.firstSeq).toBe(meta.first_seq);
+    expect(verifySqlite(path)).toMatchObject({ ok: true, events: 11, firstSeq: meta.first_seq });
+    expect(queryAudit(path, { limit: 1000 }).map((item) => item.id)).not.toContain('e0');
+
+    // A second run that deletes again still verifies; deleting past the cut point does not.
+    const again = sqliteSink({ path, queue: QUIET, retentionDays: 0.5 });
+    await again.close();
+    expect(verifySqlite(path).ok).toBe(true);
+  });
+
+  it('flags a deletion just after the cut point, and a cut point moved in audit_meta', async () => {
+    const path = dbPath();
+    const sink = sqliteSink({ path, queue: QUIET });
+    for (let index = 0; index < 10; index++) sink.write(event(index, {}, 10 * DAY));
+    for (let index = 10; index < 20; index++) sink.write(event(index, {}, DAY));
+    await sink.close();
+    await sqliteSink({ path, queue: QUIET, retentionDays: 7 }).close();
+    expect(verifySqlite(path).ok).toBe(true);
+
+    const deleted = join(dir, 'retention-deleted.db');
+    const moved = join(dir, 'retention-moved.db');
+    for (const copy of [deleted, moved]) {
+      const db = new Database(path);
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      db.close();
+      copyFileSync(path, copy);
+    }
+    let db = new Database(deleted);
+    db.prepare('DELETE FROM audit_records WHERE id = (SELECT MIN(id) FROM audit_records)').run();
+    db.close();
+    expect(kinds(deleted)).toContain('deleted');
+
+    db = new Database(moved);
+    db.prepare('DELETE FROM audit_records WHERE id = (SELECT MIN(id) FROM audit_records)').run();
+    const next = db.prepare('SELECT seq, prev FROM audit_records ORDER BY id LIMIT 1').get() as {
+      seq: number;
+      prev: string;
+    };
+    db.prepare('UPDATE audit_meta SET first_seq = ?, first_prev = ?').run(next.seq, next.prev);
+    db.close();
+    expect(kinds(moved)).toContain('modified');
+  });
+});
+
+describe('queryAudit and auditStats', () => {
+  let path: string;
+  beforeAll(async () => {
+    path = dbPath();
+    const sink = sqliteSink({ path, queue: QUIET });
+    // 30 recent events (one hour old) and 6 from three days ago.
+    for (let index = 0; index < 30; index++) sink.write(event(index));
+    for (let index = 30; index < 36; index++) sink.write(event(index, {}, 3 * DAY));
+    sink.write(
+      event(99, {
+        action: 'flag',
+        type: 'output-flagged',
+        findings: [{ detector: 'pii', category: 'email', score: 0.7, severity: 'medium', action: 'flag' }],
+      }),
+    );
+    await sink.close();
+  });
+
+  it('filters by action, since, session, detector, category, type and trace, newest first', () => {
+    expect(queryAudit(path, { action: 'block', limit: 1000 })).toHaveLength(12);
+    expect(queryAudit(path, { action: 'block', since: '24h', limit: 1000 })).toHaveLength(10);
+    expect(queryAudit(path, { since: '2d', until: new Date(), limit: 1000 })).toHaveLength(31);
+    expect(queryAudit(path, { until: '2d', limit: 1000 })).toHaveLength(6);
+    const session = queryAudit(path, { session: 'session-1', limit: 1000 });
+    expect(session.length).toBe(9);
+    expect(session.every((item) => item.session === 'session-1')).toBe(true);
+    expect(queryAudit(path, { detector: 'secrets', limit: 1000 })).toHaveLength(12);
+    expect(queryAudit(path, { detector: 'secret', limit: 1000 })).toHaveLength(0);
+    expect(queryAudit(path, { category: 'email' }).map((item) => item.id)).toEqual(['e99']);
+    expect(queryAudit(path, { type: 'output-flagged' })).toHaveLength(1);
+    expect(queryAudit(path, { trace: 't7' }).map((item) => item.id)).toEqual(['e7']);
+    expect(queryAudit(path, { limit: 2 }).map((item) => item.id)).toEqual(['e99', 'e35']);
+    expect(() => queryAudit(path, { since: 'yesterday' })).toThrow(/since.*30m, 24h, 7d/);
+    expect(() => queryAudit(path, { action: 'deny' as 'block' })).toThrow(ConfigError);
+  });
+
+  it('counts by action, type, detector and category', () => {
+    expect(auditStats(path)).toEqual({
+      events: 37,
+      byAction: { allow: 24, block: 12, flag: 1 },
+      byType: { 'input-allowed': 24, 'input-blocked': 12, 'output-flagged': 1 },
+      byDetector: { 'prompt-injection': 12, secrets: 12, pii: 1 },
+      byCategory: { credential: 12, injection: 12, email: 1 },
+    });
+    expect(auditStats(path, { since: '24h' })).toMatchObject({
+      events: 31,
+      byAction: { allow: 20, block: 10, flag: 1 },
+    });
+  });
+
+  it('parses durations and ISO dates', () => {
+    const now = Date.UTC(2026, 0, 10);
+    expect(parseSince('24h', now).getTime()).toBe(now - DAY);
+    expect(parseSince('7d', now).getTime()).toBe(now - 7 * DAY);
+    expect(parseSince('30m', now).getTime()).toBe(now - 30 * 60_000);
+    expect(parseSince('2026-01-01T00:00:00Z').getTime()).toBe(Date.UTC(2026, 0, 1));
+    expect(() => parseSince('soon')).toThrow(/not a time/);
+  });
+});
