@@ -1,4 +1,5 @@
-import { type DetectContext, type Detector, memoryStore, normalizeText } from '@parapet/core';
+import { type Detector, memoryStore } from '@parapet/core';
+import { detectOnce, linearityRatio } from '@parapet/core/test';
 import { describe, expect, it } from 'vitest';
 import { offTopic } from './off-topic.js';
 import { refusal } from './refusal.js';
@@ -12,38 +13,15 @@ import { toxicity } from './toxicity.js';
  */
 type Family = Record<string, (size: number) => string>;
 
-const store = memoryStore();
-
-async function once(detector: Detector, text: string): Promise<number> {
-  const started = performance.now();
-  const context: DetectContext = {
-    stage: 'output',
-    traceId: 'linearity',
-    normalized: normalizeText(text),
-    signal: new AbortController().signal,
-    store,
-  };
-  await detector.detect(text, context);
-  return performance.now() - started;
-}
-
-/** Best of five, small and large interleaved, so a pause of the machine hits both sizes alike. */
-async function ratio(detector: Detector, small: string, large: string): Promise<number> {
-  await once(detector, small);
-  let bestSmall = Number.POSITIVE_INFINITY;
-  let bestLarge = Number.POSITIVE_INFINITY;
-  for (let round = 0; round < 5; round++) {
-    bestSmall = Math.min(bestSmall, await once(detector, small));
-    bestLarge = Math.min(bestLarge, await once(detector, large));
-  }
-  return bestLarge / Math.max(bestSmall, 0.05);
-}
+const _store = memoryStore();
 
 function suite(name: string, detector: Detector, families: Family): void {
   describe(`${name} is linear on adversarial inputs`, () => {
     for (const [family, make] of Object.entries(families)) {
       it(family, async () => {
-        expect(await ratio(detector, make(250_000), make(1_000_000))).toBeLessThan(10);
+        expect(
+          await linearityRatio((text) => detectOnce(detector, text, 'output'), make(250_000), make(1_000_000)),
+        ).toBeLessThan(10);
       });
     }
   });

@@ -4,7 +4,9 @@
  */
 import type { AuditEvent, AuditSink } from '../audit.js';
 import { defineDetector } from '../define-detector.js';
-import type { Detector, FindingInput, Stage } from '../types.js';
+import { normalizeText } from '../normalize/normalize.js';
+import { memoryStore } from '../store.js';
+import type { DetectContext, Detector, FindingInput, Stage } from '../types.js';
 
 export interface RecordingSink extends AuditSink {
   readonly events: AuditEvent[];
@@ -59,4 +61,45 @@ export function throwingDetector(id = 'throws', stages: Stage[] = ALL): Detector
 /** A detector whose promise never settles (until its signal aborts, which it ignores). */
 export function hangingDetector(id = 'hangs', stages: Stage[] = ALL): Detector {
   return defineDetector({ id, stages, detect: () => new Promise<never>(() => {}) });
+}
+
+const linearityStore = memoryStore();
+
+/** Runs one detector directly on `text` (normalized here), outside any guard: for timing tests. */
+export async function detectOnce(detector: Detector, text: string, stage: Stage = 'input'): Promise<void> {
+  const context: DetectContext = {
+    stage,
+    traceId: 'linearity',
+    normalized: normalizeText(text),
+    signal: new AbortController().signal,
+    store: linearityStore,
+  };
+  await detector.detect(text, context);
+}
+
+/**
+ * Linear time on hostile input, for tests: the best-of-`rounds` time of `large` over that of `small`, the
+ * two sizes interleaved so a pause of the machine hits both alike. With `large` four times `small`, a
+ * linear scan gives about 4 and a quadratic one 16; assert a generous bound (< 10), never a time. Times
+ * under `floorMs` count as `floorMs`, so a run too fast to time does not make a ratio out of noise.
+ */
+export async function linearityRatio(
+  run: (text: string) => unknown,
+  small: string,
+  large: string,
+  options: { readonly rounds?: number; readonly floorMs?: number } = {},
+): Promise<number> {
+  const once = async (text: string): Promise<number> => {
+    const started = performance.now();
+    await run(text);
+    return performance.now() - started;
+  };
+  await once(small);
+  let bestSmall = Number.POSITIVE_INFINITY;
+  let bestLarge = Number.POSITIVE_INFINITY;
+  for (let round = 0; round < (options.rounds ?? 5); round++) {
+    bestSmall = Math.min(bestSmall, await once(small));
+    bestLarge = Math.min(bestLarge, await once(large));
+  }
+  return bestLarge / Math.max(bestSmall, options.floorMs ?? 0.05);
 }
