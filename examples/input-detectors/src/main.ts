@@ -12,6 +12,7 @@ import {
   jailbreak,
   language,
   loadTokenizer,
+  preloadTopics,
   promptInjection,
   sessionRisk,
   tokenLimit,
@@ -20,6 +21,7 @@ import {
 
 // tiktoken loads lazily on first need; loading it up front keeps the first check fast.
 await loadTokenizer('o200k_base');
+await preloadTopics(); // topics() lemmatizes with compromise; load it once at startup
 
 const store = memoryStore();
 const guard = createGuard({

@@ -42,4 +42,4 @@ export {
   type TokenLimitOptions,
   tokenLimit,
 } from './token-limit.js';
-export { type TopicsOptions, topics } from './topics.js';
+export { preloadTopics, type TopicsOptions, topics } from './topics.js';

@@ -26,6 +26,14 @@ type Compromise = (text: string) => { compute(method: string): unknown; text(for
 let compromise: Compromise | undefined;
 let loading: Promise<Compromise> | undefined;
 
+/**
+ * Loads the lemmatizer topics() uses (compromise, about 0.5 s, once per process). Await it at startup so
+ * the first checks already score with lemmas; otherwise they use a light stemmer until it has loaded.
+ */
+export async function preloadTopics(): Promise<void> {
+  await loadCompromise();
+}
+
 /** Loads compromise (about 0.5 s, once per process). */
 function loadCompromise(): Promise<Compromise> {
   if (compromise !== undefined) return Promise.resolve(compromise);
@@ -270,6 +278,11 @@ const optionsSchema = z
     maxChars: z.number().int().min(100).max(10_000_000).default(100_000),
     /** Characters given to compromise for lemmas at most (it tags about 0.05 MB/s: 2 KB ≈ 40 ms). */
     maxLemmaChars: z.number().int().min(0).max(100_000).default(2048),
+    /**
+     * Hold the first checks until the lemmatizer has loaded (deterministic from the first request, but a
+     * cold start can take longer than a detector timeout). Default false: use the stemmer meanwhile.
+     */
+    waitForLemmas: z.boolean().default(false),
     /** Texts are scored in windows of about this many characters, overlapping by half; the best window counts. */
     windowChars: z.number().int().min(100).max(100_000).default(400),
     /** Competitor mentions reported at most. */
@@ -386,6 +399,7 @@ export function topics(options: TopicsOptions): Detector {
         });
   // Unhandled rejections must not escape before the first check; the check reports the failure.
   ready?.catch(() => undefined);
+  const waitForLemmas = config.waitForLemmas;
 
   const competitorPattern =
     config.competitors.length === 0
@@ -562,7 +576,10 @@ export function topics(options: TopicsOptions): Detector {
       { category: 'competitor', minScore: 0.5, action: 'flag' },
     ],
     detect(_text, context) {
-      if (ready !== undefined && lemmaTopics === undefined) return ready.then(() => finish(context));
+      // Until compromise has loaded (about 0.5 s, once per process, started by the factory), checks use the
+      // stemmer's topic vectors instead of waiting: a first request is never held up by a lazy load. Await
+      // `preloadTopics()` at startup for lemma-based scoring from the very first check.
+      if (ready !== undefined && lemmaTopics === undefined && waitForLemmas) return ready.then(() => finish(context));
       return finish(context);
     },
   };
