@@ -94,6 +94,7 @@ await run('jsonlSink, HMAC chain', () => jsonlSink({ path: join(dir, 'hmac.jsonl
 await run('sqliteSink, SHA-256 chain', () => sqliteSink({ path: join(dir, 'sha.db') }));
 await run('sqliteSink, HMAC chain', () => sqliteSink({ path: join(dir, 'hmac.db'), chain: { key: 'bench-key' } }));
 await run('loggerSink → pino (discarding stream)', () => loggerSink(pino({}, discard())));
+await run('loggerSink → pino, queued', () => loggerSink(pino({}, discard()), { queue: true }));
 {
   // The anchor: pino's own throughput on the same events, no Parapet code in the loop.
   const logger = pino({}, discard());

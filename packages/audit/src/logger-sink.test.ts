@@ -161,3 +161,25 @@ describe('loggerSink with real pino', () => {
     expect(() => loggerSink(noDebug, { level: 'debug' })).toThrow(/no debug\(\) method/);
   });
 });
+
+describe('loggerSink with a batch queue', () => {
+  it('the caller only queues; lines appear on flush, in order, and nothing is lost', async () => {
+    const lines: string[] = [];
+    const stream = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const sink = loggerSink(pino({}, stream), { queue: { flushIntervalMs: 10_000, flushOnExit: false } });
+    const guard = createGuard({ audit: sink });
+    await guard.checkInput('first');
+    await guard.checkInput('second');
+    expect(lines).toHaveLength(0);
+    await guard.close();
+    const parsed = lines.map((line) => JSON.parse(line));
+    expect(parsed).toHaveLength(2);
+    expect(parsed.map((line) => line.audit.type)).toEqual(['input-allowed', 'input-allowed']);
+    expect(sink.stats.logged).toBe(2);
+  });
+});
