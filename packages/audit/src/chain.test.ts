@@ -165,3 +165,40 @@ describe('BatchQueue', () => {
     expect(() => queue.push(event(1))).toThrow(/closed/);
   });
 });
+
+describe('the audit event schema', () => {
+  it('every event a real guard emits validates against auditEventSchema', async () => {
+    const { createGuard, defineDetector } = await import('@parapet/core');
+    const { recordingSink } = await import('@parapet/core/test');
+    const { parseAuditEvent } = await import('./schema.js');
+    const sink = recordingSink();
+    const detector = defineDetector({
+      id: 'codename',
+      stages: ['input', 'output', 'tool_input'],
+      detect: (text) =>
+        text.includes('falcon')
+          ? [{ category: 'confidential', score: 0.9, message: 'codename', span: { start: 0, end: 6 } }]
+          : [],
+    });
+    const guard = createGuard({
+      input: [detector],
+      output: [detector],
+      toolInput: [detector],
+      audit: sink,
+      policy: { onBlock: { mode: 'fallback', fallback: 'no' } },
+    });
+    await guard.checkInput('falcon is coming', { session: 's', user: 'u', tenant: 't' });
+    await guard.check('tool_input', 'plain', { tool: 'send_email' });
+    await guard.run([{ role: 'user', content: 'hello' }], async () => 'falcon reply');
+    await guard.close();
+    expect(sink.events.length).toBeGreaterThan(3);
+    for (const stored of sink.events) {
+      const parsed = parseAuditEvent(JSON.parse(JSON.stringify(stored)));
+      expect(parsed.issues).toBeUndefined();
+    }
+    expect(parseAuditEvent({ ...sink.events[0], schemaVersion: 2 }).issues?.[0]).toContain('schemaVersion');
+    expect(parseAuditEvent({ ...sink.events[0], content: { sha256: 'raw text', length: 3 } }).issues?.[0]).toContain(
+      'content.sha256',
+    );
+  });
+});

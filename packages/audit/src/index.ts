@@ -24,6 +24,7 @@ export { type JsonlSink, type JsonlSinkOptions, type JsonlSinkStats, jsonlSink }
 export { type LoggerAuditSink, type LoggerSinkOptions, loggerSink, type StructuredLogger } from './logger-sink.js';
 export { type OtelAuditSink, type OtelSinkOptions, otelSink, riskCategory } from './otel-sink.js';
 export { type Backpressure, BatchQueue, type BatchQueueOptions, type QueueStats } from './queue.js';
+export { auditEventSchema, auditFindingSchema, parseAuditEvent } from './schema.js';
 export {
   type AuditQueryOptions,
   type AuditStats,
