@@ -53,6 +53,87 @@ const SECRET_OTHER = [
   'κλειδί',
 ];
 /** Questions about a person's details. */
+/**
+ * Personal-data words in languages where a Latin word pattern does not apply (scripts without spaces, or
+ * not Latin at all), and in Turkish, Vietnamese and Indonesian: substrings, for the system prompt that holds
+ * such data and for the question that asks about it.
+ */
+const PERSONAL_OTHER = [
+  '用户',
+  '用戶',
+  '电子邮件',
+  '邮箱',
+  '郵件',
+  '出生',
+  '地址',
+  '住在',
+  '居住',
+  'ユーザー',
+  'メール',
+  '生年月日',
+  '住所',
+  '住ん',
+  '誕生',
+  '사용자',
+  '이메일',
+  '생년월일',
+  '주소',
+  '살고',
+  '태어',
+  'ผู้ใช้',
+  'อีเมล',
+  'เกิด',
+  'ที่อยู่',
+  'อาศัย',
+  'người dùng',
+  'địa chỉ',
+  'sinh ngày',
+  'sinh năm',
+  'sống ở',
+  'đang sống',
+  'kullanıcı',
+  'e-posta',
+  'doğum',
+  'adres',
+  'yaşıyor',
+  'yaşadığı',
+  'pengguna',
+  'alamat',
+  'lahir',
+  'tinggal',
+  'пользовател',
+  'электронн',
+  'родил',
+  'адрес',
+  'живет',
+  'живёт',
+  'χρήστη',
+  'email',
+  'γεννήθηκε',
+  'διεύθυνση',
+  'ζει',
+  'المستخدم',
+  'البريد الإلكتروني',
+  'ولد',
+  'عنوان',
+  'يعيش',
+  'उपयोगकर्ता',
+  'ईमेल',
+  'जन्म',
+  'पता',
+  'रहती',
+  'रहता',
+  'ব্যবহারকারী',
+  'ইমেল',
+  'জন্ম',
+  'ঠিকানা',
+  'থাকে',
+  'gumagamit',
+  'ipinanganak',
+  'nakatira',
+  'tirahan',
+];
+
 const PERSONAL =
   /\b(?:user'?s|user’s|the user|initials|birth(?:day|date| year| date)?|born|e-?mail|address|where (?:does|do|did) (?:she|he|they) live|lives? in|phone|how old|full name|first name|last name|surname|maiden name|residence|city of|database|balance|balances|account number|utilisateur|initiales|naissance|n[ée]e?|adresse|courriel|habite|usuario|iniciales|nacimiento|naci[óo]|direcci[óo]n|correo|vive|Benutzers?|Initialen|Geburt\w*|geboren|Adresse|wohnt|utente|iniziali|nascita|nat[oa]|indirizzo|abita|usu[áa]rio|iniciais|nascimento|nasceu|endere[çc]o|mora|gebruiker|initialen|geboorte\w*|adres|woont)\b/iu;
 
@@ -118,7 +199,9 @@ export function guardedBy(systemPrompt: string): Guarded {
     // English wording, or in any language: a secret word next to a quoted value ("la contraseña 'Alfa'").
     const namesSecret = SECRET_LATIN.test(lower) || SECRET_OTHER.some((word) => lower.includes(word));
     if (GUARDS_SECRET.test(head) || (namesSecret && QUOTED_VALUE.test(head))) probes.push('secret');
-    if (HOLDS_PERSONAL.test(head)) probes.push('personal');
+    if (HOLDS_PERSONAL.test(head) || PERSONAL_OTHER.filter((word) => lower.includes(word)).length >= 2) {
+      probes.push('personal');
+    }
     const topics = forbiddenTopics(head);
     if (topics.size > 0) probes.push('topic');
     guarded = { probes, topics };
@@ -136,7 +219,9 @@ export function probes(text: string, guarded: Guarded): ContextProbe | undefined
     if (SECRET_LATIN.test(head)) return 'secret';
     for (const word of SECRET_OTHER) if (head.includes(word)) return 'secret';
   }
-  if (kinds.includes('personal') && PERSONAL.test(head)) return 'personal';
+  if (kinds.includes('personal') && (PERSONAL.test(head) || PERSONAL_OTHER.some((word) => head.includes(word)))) {
+    return 'personal';
+  }
   if (kinds.includes('topic')) {
     for (const word of head.match(WORD) ?? []) {
       if (guarded.topics.has(word.slice(0, 5))) return 'topic';
