@@ -23,11 +23,11 @@ async function ratio(run: (text: string) => unknown, small: string, large: strin
   await once(small);
   let bestSmall = Number.POSITIVE_INFINITY;
   let bestLarge = Number.POSITIVE_INFINITY;
-  for (let round = 0; round < 5; round++) {
+  for (let round = 0; round < 7; round++) {
     bestSmall = Math.min(bestSmall, await once(small));
     bestLarge = Math.min(bestLarge, await once(large));
   }
-  return bestLarge / Math.max(bestSmall, 0.05);
+  return bestLarge / Math.max(bestSmall, 1);
 }
 
 /** Runs a detector on a text whose normalized view is built fresh (so lazy parts are timed too) but outside `detect`'s own cost. */
