@@ -1,6 +1,6 @@
 import type { AuditEvent } from '@parapet/core';
 import { describe, expect, it } from 'vitest';
-import { Chain, canonicalJson, GENESIS, hashRecord, verifyChain } from './chain.js';
+import { Chain, GENESIS, hashRecord, verifyChain } from './chain.js';
 import { BatchQueue } from './queue.js';
 
 function event(index: number): AuditEvent {
@@ -27,9 +27,14 @@ function chainOf(count: number, key?: string) {
 }
 
 describe('the audit hash chain', () => {
-  it('canonical JSON does not depend on key order and drops undefined', () => {
-    expect(canonicalJson({ b: 1, a: [1, { d: 2, c: undefined }] })).toBe('{"a":[1,{"d":2}],"b":1}');
-    expect(canonicalJson({ a: 1, b: 1 })).toBe(canonicalJson({ b: 1, a: 1 }));
+  it('appendLine writes exactly the record append would, and both verify', () => {
+    const byObject = new Chain({ checkpointEvery: 0 });
+    const byLine = new Chain({ checkpointEvery: 0 });
+    for (let index = 0; index < 5; index++) {
+      const [record] = byObject.append(event(index));
+      expect(byLine.appendLine(event(index))).toBe(`${JSON.stringify(record)}\n`);
+    }
+    expect(byLine.head).toEqual(byObject.head);
   });
 
   it('links records from the genesis hash, with periodic checkpoints', () => {
@@ -157,6 +162,14 @@ describe('BatchQueue', () => {
     queue.flush();
     expect(written).toEqual(['e0', 'e1', 'e2', 'e3', 'e4']);
     queue.close();
+  });
+
+  it('rejects bad options with a ConfigError naming the field', async () => {
+    const { ConfigError } = await import('@parapet/core');
+    expect(() => new BatchQueue(() => {}, { backpressure: 'wait' as never })).toThrow(ConfigError);
+    expect(() => new BatchQueue(() => {}, { maxQueue: 0 })).toThrow(/maxQueue/);
+    expect(() => new Chain({ checkpointEvery: -1 })).toThrow(/checkpointEvery/);
+    expect(() => new Chain({ key: '' })).toThrow(/key/);
   });
 
   it('refuses events after close', () => {

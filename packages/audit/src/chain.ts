@@ -1,5 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
-import type { AuditEvent } from '@parapet/core';
+import { type AuditEvent, parseConfig } from '@parapet/core';
+import { z } from 'zod';
 
 /**
  * The tamper-evident chain shared by every persistent sink. Each record carries its sequence number, the
@@ -44,17 +45,6 @@ export interface ChainOptions {
   readonly resume?: { readonly seq: number; readonly hash: string; readonly events: number };
 }
 
-/** JSON with object keys in sorted order, so the same record always hashes the same. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value))
-    return `[${value.map((item) => canonicalJson(item === undefined ? null : item)).join(',')}]`;
-  const keys = Object.keys(value as Record<string, unknown>)
-    .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
-    .sort();
-  return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`).join(',')}}`;
-}
-
 /**
  * The hash of a record: over the previous hash and the record's JSON without its `hash` field, exactly as
  * `JSON.stringify` writes it. Writers build records with a fixed key order and store that same JSON, and
@@ -62,11 +52,32 @@ export function canonicalJson(value: unknown): string {
  * bytes back (native serialization: several times faster than sorting keys per record).
  */
 export function hashRecord(record: Omit<ChainRecord, 'hash'>, key?: string | Buffer): string {
-  const body = `${record.prev}\n${JSON.stringify(record)}`;
-  return key === undefined
-    ? createHash('sha256').update(body).digest('hex')
-    : createHmac('sha256', key).update(body).digest('hex');
+  return digest(record.prev, JSON.stringify(record), key);
 }
+
+function digest(prev: string, json: string, key: string | Buffer | undefined): string {
+  const hasher = key === undefined ? createHash('sha256') : createHmac('sha256', key);
+  return hasher.update(prev).update('\n').update(json).digest('hex');
+}
+
+const chainOptionsSchema = z
+  .object({
+    key: z
+      .union([z.string().min(1), z.instanceof(Buffer)], {
+        error: () => 'must be a non-empty string or a Buffer (the HMAC key), or left out for plain SHA-256',
+      })
+      .optional(),
+    checkpointEvery: z.number().int().min(0, 'must be 0 (no checkpoints) or more').optional(),
+    resume: z
+      .object({
+        seq: z.number().int().min(0),
+        hash: z.string().regex(/^[0-9a-f]{64}$/),
+        events: z.number().int().min(0),
+      })
+      .passthrough()
+      .optional(),
+  })
+  .strict();
 
 /** Appends events to a chain: returns the records to write, in order (the event, then a checkpoint when due). */
 export class Chain {
@@ -77,6 +88,7 @@ export class Chain {
   private readonly checkpointEvery: number;
 
   constructor(options: ChainOptions = {}) {
+    parseConfig(chainOptionsSchema, options, 'Chain options');
     this.key = options.key;
     this.checkpointEvery = options.checkpointEvery ?? 1000;
     this.seq = options.resume?.seq ?? 0;
@@ -95,8 +107,28 @@ export class Chain {
     this.seq = record.seq;
     this.prev = record.hash;
     this.events++;
-    if (this.checkpointEvery > 0 && this.events % this.checkpointEvery === 0) return [record, this.checkpoint()];
-    return [record];
+    return this.checkpointDue ? [record, this.checkpoint()] : [record];
+  }
+
+  /**
+   * The same record as `append`, as one JSON line (newline included), serialized once: for writers that
+   * store JSON text (the JSONL sink), where building the object and stringifying it again would cost a
+   * second serialization of the event. The checkpoint, when `checkpointDue`, is the caller's to add.
+   */
+  appendLine(event: AuditEvent): string {
+    const seq = this.seq + 1;
+    // Byte for byte JSON.stringify({ v, kind, seq, prev, event }): the JSON `hashRecord` hashes.
+    const body = `{"v":${CHAIN_VERSION},"kind":"event","seq":${seq},"prev":"${this.prev}","event":${JSON.stringify(event)}}`;
+    const hash = digest(this.prev, body, this.key);
+    this.seq = seq;
+    this.prev = hash;
+    this.events++;
+    return `${body.slice(0, -1)},"hash":"${hash}"}\n`;
+  }
+
+  /** True right after the event that completes a `checkpointEvery` block. */
+  get checkpointDue(): boolean {
+    return this.checkpointEvery > 0 && this.events % this.checkpointEvery === 0;
   }
 
   /** A checkpoint now (sinks write one on close, so a cut tail shows). */

@@ -5,7 +5,6 @@ export {
   type ChainProblem,
   type ChainRecord,
   type CheckpointRecord,
-  canonicalJson,
   type EventRecord,
   GENESIS,
   hashRecord,

@@ -1,4 +1,3 @@
-import { createHash, createHmac } from 'node:crypto';
 import {
   closeSync,
   createReadStream,
@@ -20,7 +19,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip, gunzipSync } from 'node:zlib';
 import { type AuditEvent, type AuditSink, parseConfig } from '@parapet/core';
 import { z } from 'zod';
-import { CHAIN_VERSION, type ChainOptions, type ChainRecord, GENESIS, hashRecord } from './chain.js';
+import { Chain, type ChainRecord, GENESIS } from './chain.js';
 import { BatchQueue, type BatchQueueOptions, droppedEvent, type QueueStats } from './queue.js';
 
 /**
@@ -109,7 +108,7 @@ export function jsonlSink(options: JsonlSinkOptions): JsonlSink {
   let fd: number | undefined;
   let bytes = 0;
   let openedAt = 0;
-  let chain: LineChain | undefined;
+  let chain: Chain | undefined;
   // The chain's last record is a checkpoint: close/rotate then add none (a second one right after it would
   // make deleting the last line undetectable).
   let checkpointed = false;
@@ -155,7 +154,7 @@ export function jsonlSink(options: JsonlSinkOptions): JsonlSink {
           if (resume === undefined) resume = previous;
           else if (previous !== undefined) resume = { ...resume, events: previous.events + resume.events };
         }
-        chain = new LineChain({ key: chainOptions.key, checkpointEvery: chainOptions.checkpointEvery, resume });
+        chain = new Chain({ key: chainOptions.key, checkpointEvery: chainOptions.checkpointEvery, resume });
         checkpointed = resume?.checkpoint ?? false;
       }
     } catch (error) {
@@ -228,7 +227,7 @@ export function jsonlSink(options: JsonlSinkOptions): JsonlSink {
       let lines: string;
       if (chain === undefined) lines = `${JSON.stringify(event)}\n`;
       else {
-        lines = chain.append(event);
+        lines = chain.appendLine(event);
         checkpointed = chain.checkpointDue;
         if (checkpointed) lines += `${JSON.stringify(chain.checkpoint())}\n`;
       }
@@ -266,7 +265,7 @@ export function jsonlSink(options: JsonlSinkOptions): JsonlSink {
       // Roll the chain back to what is on disk; keep the rest (bounded) for the next attempt.
       if (chainOptions !== undefined && committedHead !== undefined) {
         checkpointed = committedHead.checkpoint;
-        chain = new LineChain({
+        chain = new Chain({
           key: chainOptions.key,
           checkpointEvery: chainOptions.checkpointEvery,
           resume: committedHead,
@@ -509,63 +508,4 @@ async function gzipFile(file: string): Promise<void> {
   await pipeline(createReadStream(file), createGzip(), createWriteStream(temporary));
   renameSync(temporary, `${file}.gz`);
   unlinkSync(file);
-}
-
-/**
- * The chain of chain.ts (same records, same hashes: a test compares with `Chain.append`, and `verifyChain`
- * judges every other test), producing JSON lines directly: the JSON that `hashRecord` hashes is also the
- * line written, with the hash appended, so each event is serialized once instead of twice. Checkpoints
- * (rare) go through chain.ts's own `hashRecord`.
- */
-class LineChain {
-  private seq: number;
-  private prev: string;
-  private events: number;
-  private readonly key: string | Buffer | undefined;
-  private readonly checkpointEvery: number;
-
-  constructor(options: ChainOptions) {
-    this.key = options.key;
-    this.checkpointEvery = options.checkpointEvery ?? 1000;
-    this.seq = options.resume?.seq ?? 0;
-    this.prev = options.resume?.hash ?? GENESIS;
-    this.events = options.resume?.events ?? 0;
-  }
-
-  get head(): { seq: number; hash: string; events: number } {
-    return { seq: this.seq, hash: this.prev, events: this.events };
-  }
-
-  /** A checkpoint is due after the event just appended. */
-  get checkpointDue(): boolean {
-    return this.checkpointEvery > 0 && this.events % this.checkpointEvery === 0;
-  }
-
-  /** The event's record as one JSON line (with its newline). */
-  append(event: AuditEvent): string {
-    const seq = this.seq + 1;
-    // JSON.stringify({ v, kind, seq, prev, event }), as hashRecord serializes an EventRecord without its hash.
-    const body = `{"v":${CHAIN_VERSION},"kind":"event","seq":${seq},"prev":"${this.prev}","event":${JSON.stringify(event)}}`;
-    const hasher = this.key === undefined ? createHash('sha256') : createHmac('sha256', this.key);
-    const hash = hasher.update(`${this.prev}\n${body}`).digest('hex');
-    this.seq = seq;
-    this.prev = hash;
-    this.events++;
-    return `${body.slice(0, -1)},"hash":"${hash}"}\n`;
-  }
-
-  checkpoint(time = new Date().toISOString()): ChainRecord {
-    const base = {
-      v: CHAIN_VERSION,
-      kind: 'checkpoint' as const,
-      seq: this.seq + 1,
-      prev: this.prev,
-      events: this.events,
-      time,
-    };
-    const record = { ...base, hash: hashRecord(base, this.key) };
-    this.seq = record.seq;
-    this.prev = record.hash;
-    return record;
-  }
 }

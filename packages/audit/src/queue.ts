@@ -1,4 +1,16 @@
-import type { AuditEvent } from '@parapet/core';
+import { type AuditEvent, parseConfig } from '@parapet/core';
+import { z } from 'zod';
+
+const queueOptionsSchema = z
+  .object({
+    maxQueue: z.number().int().positive().optional(),
+    batchSize: z.number().int().positive().optional(),
+    flushIntervalMs: z.number().int().positive().optional(),
+    backpressure: z.enum(['drop', 'block'], { error: () => 'must be "drop" or "block"' }).optional(),
+    flushOnExit: z.boolean().optional(),
+    flushOnSignals: z.boolean().optional(),
+  })
+  .strict();
 
 /**
  * Batching between the caller and a sink: `push` only appends to an array (the caller's cost is that and
@@ -65,6 +77,7 @@ export class BatchQueue {
     options: BatchQueueOptions = {},
     private readonly source = 'parapet-audit',
   ) {
+    parseConfig(queueOptionsSchema, options, 'audit queue options');
     this.maxQueue = options.maxQueue ?? 10_000;
     this.batchSize = options.batchSize ?? 1000;
     this.interval = options.flushIntervalMs ?? 200;
