@@ -111,12 +111,16 @@ export class DetectorError extends ParapetError {
 /** A tool call was denied by a tool policy. */
 export class ToolDeniedError extends ParapetError {
   readonly tool: string;
+  /** A stable reason code such as `rate-limited`, `revoked`, `tainted` (see `@parapet/agent`). */
   readonly reason: string;
-  constructor(options: { tool: string; reason: string; message: string; cause?: unknown }) {
+  /** The full decision that denied the call, when a tool policy made it. */
+  readonly decision?: unknown;
+  constructor(options: { tool: string; reason: string; message: string; decision?: unknown; cause?: unknown }) {
     super({ code: 'TOOL_DENIED', message: options.message, cause: options.cause });
     this.name = 'ToolDeniedError';
     this.tool = options.tool;
     this.reason = options.reason;
+    if (options.decision !== undefined) this.decision = options.decision;
   }
 }
 

@@ -26,6 +26,17 @@ describe('memoryStore', () => {
     expect(await store.delete('k')).toBe(false);
   });
 
+  it('getMany reads several keys in order, missing and expired ones as undefined', async () => {
+    const time = clock();
+    const store = memoryStore({ now: time.now });
+    await store.set('a', '1');
+    await store.set('b', '2', { ttlMs: 10 });
+    time.advance(10);
+    expect(await store.getMany?.(['a', 'b', 'c', 'a'])).toEqual(['1', undefined, undefined, '1']);
+    expect(await store.getMany?.([])).toEqual([]);
+    await expect(store.getMany?.(['a', ''])).rejects.toBeInstanceOf(ArgumentError);
+  });
+
   it('set with a TTL expires the entry exactly at the deadline', async () => {
     const time = clock();
     const store = memoryStore({ now: time.now });

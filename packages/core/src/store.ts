@@ -14,6 +14,8 @@ export interface StoreWriteOptions {
  */
 export interface Store {
   get(key: string): Promise<string | undefined>;
+  /** Reads several keys in one round trip (Redis: MGET). Optional: callers fall back to `get` per key. */
+  getMany?(keys: readonly string[]): Promise<(string | undefined)[]>;
   set(key: string, value: string, options?: StoreWriteOptions): Promise<void>;
   /** Adds `by` (default 1) to the integer at `key` (missing counts as 0) and returns the new value. The TTL is set when the key is created. */
   incr(key: string, by?: number, options?: StoreWriteOptions): Promise<number>;
@@ -105,6 +107,16 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
     async get(key) {
       checkKey(key, 'get');
       return live(key)?.value;
+    },
+    async getMany(keys) {
+      if (!Array.isArray(keys)) throw new ArgumentError({ message: 'Store.getMany: keys must be an array of strings.' });
+      const values: (string | undefined)[] = new Array(keys.length);
+      for (let index = 0; index < keys.length; index++) {
+        const key = keys[index];
+        checkKey(key, 'getMany');
+        values[index] = live(key)?.value;
+      }
+      return values;
     },
     async set(key, value, writeOptions) {
       checkKey(key, 'set');

@@ -1,0 +1,81 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Values an attacker would plant in a tool's output to steer a later call: e-mail addresses, URLs and
+ * host names, long digit runs (account, card, phone numbers), IBAN-like tokens. Each regex is a run of
+ * one character class or a fixed sequence of such runs, so matching is linear in the text.
+ */
+const EMAIL = /[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,8}/g;
+const URL_LIKE = /\bhttps?:\/\/[^\s"'<>()[\]{}]{1,2000}/gi;
+const DIGITS = /\d[\d -]{4,40}\d/g;
+const IBAN_LIKE = /\b[A-Z]{2}\d{2}[A-Z0-9]{10,30}\b/g;
+
+/** Most values recorded per tool output, so a huge page cannot flood the store. */
+export const MAX_TRACKED_VALUES = 200;
+
+function canonicalDigits(value: string): string | undefined {
+  const digits = value.replace(/[ -]/g, '');
+  return digits.length >= 6 ? digits : undefined;
+}
+
+function canonicalUrl(value: string): string[] {
+  const trimmed = value.replace(/[.,;:!?]+$/, '');
+  try {
+    const url = new URL(trimmed);
+    const host = url.hostname.toLowerCase();
+    const path = url.pathname.replace(/\/+$/, '');
+    return [`url:${host}${path}`, `host:${host}`];
+  } catch {
+    return [];
+  }
+}
+
+/** The traceable values in a text, canonicalized (lower-case addresses, digits without separators). */
+export function traceableValues(text: string, limit = MAX_TRACKED_VALUES): string[] {
+  const out = new Set<string>();
+  const add = (value: string | undefined): void => {
+    if (value !== undefined && out.size < limit) out.add(value);
+  };
+  for (const match of text.matchAll(EMAIL)) add(`email:${match[0].toLowerCase()}`);
+  for (const match of text.matchAll(URL_LIKE)) for (const value of canonicalUrl(match[0])) add(value);
+  for (const match of text.matchAll(IBAN_LIKE)) add(`code:${match[0]}`);
+  for (const match of text.matchAll(DIGITS)) {
+    const digits = canonicalDigits(match[0]);
+    if (digits !== undefined) add(`num:${digits}`);
+  }
+  return [...out];
+}
+
+/** What an argument value could carry from an earlier output: the value itself and the values inside it. */
+export function argumentValues(value: string): string[] {
+  const values = traceableValues(value, 50);
+  const digits = canonicalDigits(value.trim());
+  if (digits !== undefined && /^[\d -]+$/.test(value.trim())) values.push(`num:${digits}`);
+  const lower = value.trim().toLowerCase();
+  if (/^[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){1,8}$/.test(lower)) values.push(`host:${lower}`);
+  return values;
+}
+
+/** A short, non-reversible key for a tracked value (the store never holds the value itself). */
+export function valueDigest(value: string): string {
+  return createHash('sha256').update(value).digest('base64url').slice(0, 22);
+}
+
+/** String leaves of a JSON-like value, with their dotted paths; bounded in count and depth. */
+export function stringLeaves(value: unknown, limit = 1_000): { path: string; value: string }[] {
+  const out: { path: string; value: string }[] = [];
+  const walk = (node: unknown, path: string, depth: number): void => {
+    if (out.length >= limit || depth > 32) return;
+    if (typeof node === 'string') out.push({ path, value: node });
+    else if (typeof node === 'number' || typeof node === 'bigint') out.push({ path, value: String(node) });
+    else if (Array.isArray(node))
+      for (let index = 0; index < node.length; index++) {
+        walk(node[index], path === '' ? String(index) : `${path}.${index}`, depth + 1);
+      }
+    else if (node !== null && typeof node === 'object') {
+      for (const [key, item] of Object.entries(node)) walk(item, path === '' ? key : `${path}.${key}`, depth + 1);
+    }
+  };
+  walk(value, '', 0);
+  return out;
+}
