@@ -761,8 +761,9 @@ export function toolPolicy(options: ToolPolicyOptions): ToolPolicy {
     try {
       const aborted = new Promise<ApprovalOutcome>((resolve) => {
         timer = setTimeout(() => {
-          controller.abort(new Error('approval timed out'));
+          // Resolve first: the abort below also fires the revocation listener, which must not win.
           resolve({ kind: 'approval-timeout', detail: `after ${config.approvalTimeout} ms` });
+          controller.abort(new Error('approval timed out'));
         }, config.approvalTimeout);
         timer.unref?.();
         controller.signal.addEventListener('abort', () => resolve({ kind: 'revoked' }), { once: true });

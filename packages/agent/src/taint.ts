@@ -5,10 +5,12 @@ import { createHash } from 'node:crypto';
  * host names, long digit runs (account, card, phone numbers), IBAN-like tokens. Each regex is a run of
  * one character class or a fixed sequence of such runs, so matching is linear in the text.
  */
-const EMAIL = /[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,8}/g;
+const EMAIL = /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,8}/g;
 const URL_LIKE = /\bhttps?:\/\/[^\s"'<>()[\]{}]{1,2000}/gi;
 const DIGITS = /\d[\d -]{4,40}\d/g;
 const IBAN_LIKE = /\b[A-Z]{2}\d{2}[A-Z0-9]{10,30}\b/g;
+
+const BARE_HOST = /(?<![a-z0-9-])[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){1,8}(?![a-z0-9-])/g;
 
 /** Most values recorded per tool output, so a huge page cannot flood the store. */
 export const MAX_TRACKED_VALUES = 200;
@@ -36,7 +38,8 @@ export function traceableValues(text: string, limit = MAX_TRACKED_VALUES): strin
   const add = (value: string | undefined): void => {
     if (value !== undefined && out.size < limit) out.add(value);
   };
-  for (const match of text.matchAll(EMAIL)) add(`email:${match[0].toLowerCase()}`);
+  // Each pattern runs only when its cheap marker is present (most outputs carry no address or URL).
+  if (text.includes('@')) for (const match of text.matchAll(EMAIL)) add(`email:${match[0].toLowerCase()}`);
   for (const match of text.matchAll(URL_LIKE)) for (const value of canonicalUrl(match[0])) add(value);
   for (const match of text.matchAll(IBAN_LIKE)) add(`code:${match[0]}`);
   for (const match of text.matchAll(DIGITS)) {
@@ -51,8 +54,11 @@ export function argumentValues(value: string): string[] {
   const values = traceableValues(value, 50);
   const digits = canonicalDigits(value.trim());
   if (digits !== undefined && /^[\d -]+$/.test(value.trim())) values.push(`num:${digits}`);
-  const lower = value.trim().toLowerCase();
-  if (/^[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){1,8}$/.test(lower)) values.push(`host:${lower}`);
+  // Bare host names in free text ("see evil.example"): only ever compared with hosts of tainting URLs.
+  for (const match of value.toLowerCase().matchAll(BARE_HOST)) {
+    if (match.index > 0 && value[match.index - 1] === '@') continue;
+    values.push(`host:${match[0]}`);
+  }
   return values;
 }
 
