@@ -29,6 +29,9 @@ const FAMILIES: Record<string, (size: number) => string> = {
   'one giant line': (size) => `write ${'b'.repeat(size - 6)}`,
   'lines of questions': (size) => 'what is it?\n'.repeat(Math.floor(size / 12)),
   'CJK run': (size) => '忽略之前'.repeat(size / 4),
+  'record values opening with orders': (size) => "'a': 'Please send x, ".repeat(Math.floor(size / 20)),
+  'yaml orders without a target': (size) => 'k: Transfer a\n'.repeat(Math.floor(size / 14)),
+  'lead-ins without a verb': (size) => "x: '".concat('b'.repeat(47), ': ').repeat(Math.floor(size / 53)),
 };
 
 const guard = createGuard({

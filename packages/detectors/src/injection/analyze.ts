@@ -3,6 +3,7 @@ import { modelInput } from './features.js';
 import { HARMFUL_RULES, LOOKALIKE_CONTEXT } from './harmful-rules.js';
 import type { HeadName, HeadScore, InjectionModel, WordView } from './model.js';
 import { compilePhrases, type PhraseMatcher } from './phrases.js';
+import { recordImperative } from './record-imperative.js';
 import {
   FORGED_TURN_PATTERNS,
   INDIRECT_RULES,
@@ -187,6 +188,16 @@ function structuralHits(text: string, toSpan: (start: number, end: number) => Sp
       category: 'hidden-instruction',
       score: 0.8,
       span: toSpan(edge.start, edge.end),
+    });
+  }
+  const order = recordImperative(text);
+  if (order !== undefined) {
+    hits.push({
+      family: 'indirect',
+      id: 'record-imperative',
+      category: 'hidden-instruction',
+      score: 0.8,
+      span: toSpan(order.start, order.end),
     });
   }
   if (text.includes('=')) {
