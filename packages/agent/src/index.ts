@@ -1,5 +1,17 @@
 export type { ArgumentConstraint, ConstraintViolation } from './constraints.js';
 export { type Duration, durationMs } from './duration.js';
+export { type LangChainToolLike, wrapLangChainTool, wrapLangChainTools } from './langchain.js';
+export {
+  guardMcpClient,
+  guardToolCallback,
+  type McpCallToolParams,
+  type McpClientLike,
+  type McpContentBlock,
+  type McpContextResolver,
+  type McpGuardContext,
+  type McpRequestExtraLike,
+  type McpToolResult,
+} from './mcp.js';
 export type {
   AccessClass,
   ApprovalDecision,

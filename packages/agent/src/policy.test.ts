@@ -531,6 +531,9 @@ describe('toolPolicy: tool-output scanning', () => {
     const redacted = await redacting.afterCall('search_docs', 'Contact bob@acme.com today', {});
     expect(redacted).toMatchObject({ handling: 'redacted', output: 'Contact <EMAIL> today' });
 
+    const structured = await redacting.afterCall('search_docs', { hits: [{ from: 'bob@acme.com', n: 1 }] }, {});
+    expect(structured).toMatchObject({ handling: 'redacted', output: { hits: [{ from: '<EMAIL>', n: 1 }] } });
+
     const blocking = setup({ scanToolOutputs: [injection], outputAction: 'block' }).policy;
     const error = await blocking.afterCall('search_docs', planted, {}).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ToolDeniedError);

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   ArgumentError,
   type AuditEvent,
@@ -6,6 +6,7 @@ import {
   describeError,
   type Guard,
   memoryStore,
+  newTraceId,
   parseArgument,
   parseConfig,
   type Store,
@@ -146,9 +147,13 @@ export interface ToolPolicy {
   readonly tools: readonly string[];
   readonly mode: 'enforce' | 'dry-run';
   readonly onDeny: 'throw' | 'message';
+  /** What happens to a tool the policy does not list: `deny` or `approval`. */
+  readonly unknownTools: 'deny' | 'approval';
   /** Whether calls need a grant (the policy has `grants`). */
   readonly grantsEnabled: boolean;
   readonly store: Store;
+  /** Whether `afterCall` can change or record anything for this tool (untrusted output, taints, scanning). */
+  watchesOutput(tool: string): boolean;
   /** The rule of a tool, as validated (for adapters that describe tools). */
   rule(tool: string): Readonly<CompiledRule> | undefined;
   /**
@@ -247,6 +252,7 @@ interface StoredGrant {
 }
 
 type TaintRecord = Record<string, string[]>;
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 class StoreTimeoutError extends Error {
   constructor(ms: number) {
@@ -388,6 +394,47 @@ export function toolPolicy(options: ToolPolicyOptions): ToolPolicy {
     return grant;
   };
 
+  /**
+   * The store keys one call reads: its revocation keys, the session's taint, the grant. Built once per
+   * (tool, session, user, tenant, grant) and reused: fresh key strings would be hashed again on every call.
+   */
+  interface CallKeys {
+    readonly keys: readonly string[];
+    readonly revocations: readonly string[];
+  }
+  const keyCache = new Map<
+    string,
+    Map<string | undefined, Map<string | undefined, Map<string | undefined, Map<string | undefined, CallKeys>>>>
+  >();
+  let keyCacheSize = 0;
+  const level = <K, V>(map: Map<K, V>, key: K, make: () => V): V => {
+    let value = map.get(key);
+    if (value === undefined) {
+      value = make();
+      map.set(key, value);
+    }
+    return value;
+  };
+  const callKeys = (tool: string, context: ToolCallContext): CallKeys => {
+    const bySession = level(keyCache, tool, () => new Map());
+    const byUser = level(bySession, context.session, () => new Map());
+    const byTenant = level(byUser, context.user, () => new Map());
+    const byGrant = level(byTenant, context.tenant, () => new Map());
+    let entry = byGrant.get(context.grant);
+    if (entry === undefined) {
+      if (++keyCacheSize > 50_000) {
+        keyCache.clear();
+        keyCacheSize = 0;
+      }
+      const revocations = revocationKeys(tool, context);
+      const keys = [...revocations, taintKey(context)];
+      if (config.grants !== undefined && context.grant !== undefined) keys.push(`${prefix}grant:${context.grant}`);
+      entry = { keys, revocations };
+      byGrant.set(context.grant, entry);
+    }
+    return entry;
+  };
+
   /** The revocation keys a call is subject to, most general first. */
   const revocationKeys = (tool: string, context: ToolCallContext): string[] => {
     const keys = [`${prefix}rv:tool:${tool}`];
@@ -417,7 +464,10 @@ export function toolPolicy(options: ToolPolicyOptions): ToolPolicy {
     return false;
   };
 
-  const newTraceId = (): string => randomBytes(16).toString('hex');
+  // Call ids: a random per-policy prefix and a counter (no randomness drawn per call).
+  const callPrefix = randomBytes(6).toString('base64url');
+  let callCounter = 0;
+  const newCallId = (): string => `${callPrefix}-${(++callCounter).toString(36)}`;
 
   const emitDecision = (decision: ToolDecision, context: ToolCallContext, extra?: Record<string, unknown>): void => {
     if (!auditing) return;
@@ -481,7 +531,7 @@ export function toolPolicy(options: ToolPolicyOptions): ToolPolicy {
       throw new ArgumentError({ message: 'policy.check(tool): tool must be the tool name, a non-empty string.' });
     }
     const context = checkContext(rawContext, 'policy.check');
-    const callId = context.callId ?? randomUUID();
+    const callId = context.callId ?? newCallId();
     const traceId = context.traceId ?? newTraceId();
     const dryRun = config.mode === 'dry-run';
     const consumed: { key: string; by: number }[] = [];
@@ -498,24 +548,26 @@ export function toolPolicy(options: ToolPolicyOptions): ToolPolicy {
     ): ToolDecision => {
       const deny = reason !== 'allowed' && reason !== 'approved';
       const base = deny ? MESSAGES[reason] : reason === 'approved' ? 'approved by a reviewer' : 'allowed';
-      const decision: ToolDecision = {
+      // Built field by field: no temporary objects on the hot path.
+      const decision: Mutable<ToolDecision> = {
         allowed: !deny || dryRun,
         tool,
         reason: deny && dryRun ? 'allowed' : reason,
         message: extra?.message ?? `Tool "${tool}": ${base}${detail !== undefined ? ` (${detail})` : ''}.`,
-        ...(access !== undefined ? { access } : {}),
         args,
         taint,
-        ...(taintSources !== undefined ? { taintSources } : {}),
-        ...(extra?.violations !== undefined ? { violations: extra.violations } : {}),
-        ...(extra?.approval !== undefined ? { approval: extra.approval } : {}),
-        ...(grantReference !== undefined ? { grantRef: grantReference } : {}),
         dryRun,
-        ...(deny && dryRun ? { wouldDeny: reason } : {}),
         callId,
         traceId,
-        latencyUs: Math.round((performance.now() - started) * 1000),
+        latencyUs: 0,
       };
+      if (access !== undefined) decision.access = access;
+      if (taintSources !== undefined) decision.taintSources = taintSources;
+      if (extra?.violations !== undefined) decision.violations = extra.violations;
+      if (extra?.approval !== undefined) decision.approval = extra.approval;
+      if (grantReference !== undefined) decision.grantRef = grantReference;
+      if (deny && dryRun) decision.wouldDeny = reason as DenyReason;
+      decision.latencyUs = Math.round((performance.now() - started) * 1000);
       emitDecision(decision, context);
       return decision;
     };
@@ -576,11 +628,9 @@ export function toolPolicy(options: ToolPolicyOptions): ToolPolicy {
     }
 
     // One store round trip: grant, revocations, taint.
-    const revocations = revocationKeys(tool, context);
+    const { keys, revocations } = callKeys(tool, context);
     if (locallyRevoked(revocations)) return finish('revoked');
     const needsGrant = config.grants !== undefined;
-    const keys = [...revocations, taintKey(context)];
-    if (needsGrant && context.grant !== undefined) keys.push(`${prefix}grant:${context.grant}`);
     let values: (string | undefined)[];
     try {
       values = await readMany(keys);
@@ -856,16 +906,12 @@ export function toolPolicy(options: ToolPolicyOptions): ToolPolicy {
     let result: T | string = output;
     let handling: ToolOutcome<T>['handling'] = 'passed';
     let verdict: Verdict | undefined;
-    const text = typeof output === 'string' ? output : outputText(output);
-    if (scanGuard !== undefined && rule.scan && text.length > 0) {
-      verdict = await scanGuard.checkToolOutput(text, {
-        ...(context.traceId !== undefined ? { traceId: context.traceId } : {}),
-        ...(context.parentSpanId !== undefined ? { parentSpanId: context.parentSpanId } : {}),
-        ...(context.session !== undefined ? { session: context.session } : {}),
-        ...(context.user !== undefined ? { user: context.user } : {}),
-        ...(context.tenant !== undefined ? { tenant: context.tenant } : {}),
-        tool,
-      });
+    const scanning = scanGuard !== undefined && rule.scan;
+    // The text of a structured output is only built when something reads it.
+    const text =
+      typeof output === 'string' ? output : scanning || (valueTracking && labels.size > 0) ? outputText(output) : '';
+    if (scanning && scanGuard !== undefined && text.length > 0) {
+      verdict = await scanGuard.checkToolOutput(text, { ...scanContext(context), tool });
       if (verdict.action === 'block' || verdict.action === 'review') {
         labels.add('untrusted');
         verdict.findings.forEach((finding, index) => {
@@ -886,7 +932,7 @@ export function toolPolicy(options: ToolPolicyOptions): ToolPolicy {
             args: undefined,
             taint: [...labels],
             dryRun: false,
-            callId: context.callId ?? randomUUID(),
+            callId: context.callId ?? newCallId(),
             traceId: verdict.traceId,
             latencyUs: 0,
           };
@@ -909,8 +955,16 @@ export function toolPolicy(options: ToolPolicyOptions): ToolPolicy {
             data: { handling, detectors: [...new Set(verdict.findings.map((finding) => finding.detector))] },
           });
         }
-      } else if (verdict.action === 'redact' && typeof output === 'string') {
-        result = verdict.text;
+      } else if (verdict.action === 'redact' && config.mode === 'enforce') {
+        if (typeof output === 'string') result = verdict.text;
+        else {
+          // Structured output: redact each string leaf on its own, so the shape the caller expects survives.
+          const leafContext = { ...scanContext(context), traceId: verdict.traceId };
+          result = (await mapStrings(output, async (leaf) => {
+            const leafVerdict = await (scanGuard as Guard).checkToolOutput(leaf, leafContext);
+            return leafVerdict.action === 'redact' ? leafVerdict.text : leaf;
+          })) as T;
+        }
         handling = 'redacted';
       }
     }
@@ -959,8 +1013,17 @@ export function toolPolicy(options: ToolPolicyOptions): ToolPolicy {
     mode: config.mode,
     onDeny: config.onDeny,
     grantsEnabled: config.grants !== undefined,
+    unknownTools: config.unknownTools,
     store,
     rule: (tool) => rules.get(tool),
+    watchesOutput(tool) {
+      const rule = rules.get(tool) ?? unknownRule;
+      return (
+        rule.output === 'untrusted' ||
+        (rule.taints !== undefined && rule.taints.length > 0) ||
+        (scanGuard !== undefined && rule.scan)
+      );
+    },
     check,
     afterCall,
     async call(tool, args, execute, context) {
@@ -1105,6 +1168,43 @@ export function toolPolicy(options: ToolPolicyOptions): ToolPolicy {
   }
 
   return policy;
+}
+
+function scanContext(context: ToolCallContext): {
+  traceId?: string;
+  parentSpanId?: string;
+  session?: string;
+  user?: string;
+  tenant?: string;
+} {
+  return {
+    ...(context.traceId !== undefined ? { traceId: context.traceId } : {}),
+    ...(context.parentSpanId !== undefined ? { parentSpanId: context.parentSpanId } : {}),
+    ...(context.session !== undefined ? { session: context.session } : {}),
+    ...(context.user !== undefined ? { user: context.user } : {}),
+    ...(context.tenant !== undefined ? { tenant: context.tenant } : {}),
+  };
+}
+
+/** A copy of a JSON-like value with every string leaf passed through `map` (bounded depth). */
+async function mapStrings(value: unknown, map: (text: string) => Promise<string>, depth = 0): Promise<unknown> {
+  if (typeof value === 'string') return map(value);
+  if (depth > 32 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    const out: unknown[] = [];
+    for (const item of value) out.push(await mapStrings(item, map, depth + 1));
+    return out;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    Object.defineProperty(out, key, {
+      value: await mapStrings(item, map, depth + 1),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return out;
 }
 
 function findingLabel(detector: string): string {

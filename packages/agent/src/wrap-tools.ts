@@ -55,8 +55,10 @@ export async function enforceCall(
     if (onDeny === 'message') return policy.denialMessage(decision);
     throw new ToolDeniedError({ tool, reason: decision.reason, message: decision.message, decision });
   }
-  const callContext: ToolCallContext = { ...context, traceId: decision.traceId, callId: decision.callId };
   const result = await run(decision.args);
+  // Most tools (trusted output, no scanners) have nothing to record afterwards: skip the second step.
+  if (!policy.watchesOutput(tool)) return result;
+  const callContext: ToolCallContext = { ...context, traceId: decision.traceId, callId: decision.callId };
   if (isAsyncIterable(result)) {
     // Streaming tools (AI SDK): hold the parts, scan the final one, then replay; a quarantine replaces them.
     const parts: unknown[] = [];
@@ -79,8 +81,11 @@ function grantFor(
   policy: ToolPolicy,
   context: WrapToolsContext,
   hasGrants: boolean,
-): () => Promise<string | undefined> {
-  if (context.grant !== undefined || !hasGrants) return async () => context.grant;
+): () => string | undefined | Promise<string | undefined> {
+  if (context.grant !== undefined || !hasGrants) {
+    const fixed = context.grant;
+    return () => fixed;
+  }
   if (context.session === undefined && context.user === undefined && context.tenant === undefined) {
     throw new ArgumentError({
       message:
@@ -133,32 +138,38 @@ export function wrapTools<TOOLS extends Record<string, unknown>>(
   const grant = grantFor(policy, callContext, hasGrants);
 
   const wrapped: Record<string, unknown> = {};
+  // defineProperty, not assignment: a tool named "__proto__" must stay a key, not become the prototype.
+  const put = (name: string, value: unknown): void => {
+    Object.defineProperty(wrapped, name, { value, enumerable: true, writable: true, configurable: true });
+  };
   for (const [name, original] of Object.entries(tools)) {
     const run = async (args: unknown, options: unknown, execute: AnyFunction, self: unknown): Promise<unknown> => {
-      const grantId = await grant();
+      const pendingGrant = grant();
+      const grantId = typeof pendingGrant === 'object' ? await pendingGrant : pendingGrant;
       const callId = callIdOf(options);
-      const context: ToolCallContext = {
-        ...callContext,
-        ...(grantId !== undefined ? { grant: grantId } : {}),
-        ...(callId !== undefined ? { callId } : {}),
-      };
+      let context: ToolCallContext = callContext;
+      if (grantId !== undefined || callId !== undefined) {
+        context = { ...callContext };
+        if (grantId !== undefined) (context as { grant?: string }).grant = grantId;
+        if (callId !== undefined) (context as { callId?: string }).callId = callId;
+      }
       return enforceCall(policy, name, args, (validated) => execute.call(self, validated, options), context, onDeny);
     };
     if (typeof original === 'function') {
       const fn = original as AnyFunction;
-      wrapped[name] = (args: unknown, options?: unknown) => run(args, options, fn, undefined);
+      put(name, (args: unknown, options?: unknown) => run(args, options, fn, undefined));
     } else if (
       typeof original === 'object' &&
       original !== null &&
       typeof (original as { execute?: unknown }).execute === 'function'
     ) {
       const execute = (original as { execute: AnyFunction }).execute;
-      wrapped[name] = {
+      put(name, {
         ...(original as object),
         execute: (args: unknown, options?: unknown) => run(args, options, execute, original),
-      };
+      });
     } else {
-      wrapped[name] = original;
+      put(name, original);
     }
   }
   return wrapped as TOOLS;

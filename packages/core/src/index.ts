@@ -26,7 +26,14 @@ export {
   ToolDeniedError,
   toParapetError,
 } from './errors.js';
-export { type CheckOptions, createGuard, type Guard, type GuardOptions, type ModelCallInfo } from './guard.js';
+export {
+  type CheckOptions,
+  createGuard,
+  type Guard,
+  type GuardOptions,
+  type ModelCallInfo,
+  newTraceId,
+} from './guard.js';
 export { CONFUSABLE_MAP } from './normalize/confusables.js';
 export { type DecodedPayload, type PayloadKind, rot13 } from './normalize/decode.js';
 export { foldLeetspeak, type NormalizationStats, type NormalizedText, normalizeText } from './normalize/normalize.js';

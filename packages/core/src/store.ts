@@ -109,7 +109,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
       return live(key)?.value;
     },
     async getMany(keys) {
-      if (!Array.isArray(keys)) throw new ArgumentError({ message: 'Store.getMany: keys must be an array of strings.' });
+      if (!Array.isArray(keys))
+        throw new ArgumentError({ message: 'Store.getMany: keys must be an array of strings.' });
       const values: (string | undefined)[] = new Array(keys.length);
       for (let index = 0; index < keys.length; index++) {
         const key = keys[index];
