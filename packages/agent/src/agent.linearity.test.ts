@@ -18,6 +18,8 @@ const FAMILIES: Record<string, (size: number) => string> = {
   'url without end': (size) => `https://${'a'.repeat(size - 8)}`,
   'uppercase codes': (size) => 'DE12ABCDEFGHIJ'.repeat(size / 14),
   'hyphen runs': (size) => 'a-'.repeat(size / 2),
+  'token characters': (size) => 'k9_='.repeat(size / 4),
+  'short tokens': (size) => 'abc1234567-x '.repeat(size / 13),
 };
 
 describe('taint extractors are linear on hostile input', () => {

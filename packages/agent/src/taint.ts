@@ -10,6 +10,10 @@ const URL_LIKE = /\bhttps?:\/\/[^\s"'<>()[\]{}]{1,2000}/gi;
 const DIGITS = /\d[\d -]{4,40}\d/g;
 const IBAN_LIKE = /\b[A-Z]{2}\d{2}[A-Z0-9]{10,30}\b/g;
 
+// Opaque tokens (passwords, API keys, ids): a run of token characters, anchored at the start of the run.
+const OPAQUE = /(?<![\w\-+/=.])[\w\-+/=.]{12,200}(?![\w\-+/=.])/g;
+const HAS_DIGIT = /\d/;
+const JOINED = /[-_]/;
 const BARE_HOST = /(?<![a-z0-9-])[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){1,8}(?![a-z0-9-])/g;
 
 /** Most values recorded per tool output, so a huge page cannot flood the store. */
@@ -45,6 +49,12 @@ export function traceableValues(text: string, limit = MAX_TRACKED_VALUES): strin
   for (const match of text.matchAll(DIGITS)) {
     const digits = canonicalDigits(match[0]);
     if (digits !== undefined) add(`num:${digits}`);
+  }
+  // A secret is rarely a word: 12+ characters with a digit, or 20+ joined by - or _ ("correct-horse-…").
+  for (const match of text.matchAll(OPAQUE)) {
+    const token = match[0].replace(/[.=]+$/, '');
+    if ((token.length >= 12 && HAS_DIGIT.test(token)) || (token.length >= 20 && JOINED.test(token)))
+      add(`tok:${token}`);
   }
   return [...out];
 }

@@ -20,6 +20,11 @@ const BENIGN = [
   "id: '3'\nsender: lee@example.com\nbody: 'Hi all,\n\n  Please review the attached budget before the meeting and send your comments.'\n",
   "name: City Cars\ncontact_information: 'Phone: +1 555 0100, Email: desk@citycars.example'\n",
   'Install the package with npm, then set the API key in your environment before you run the example.',
+  // Tools' own confirmations: the verb is a noun here, and what follows reports what was done.
+  'E-mail sent to bob@acme.com.',
+  `{'status': 'Order shipped to my address on 12 May', 'tracking': 'ZX-1193'}`,
+  'Transfer was completed: $500 to account 1234.',
+  `{"result": "Payment scheduled for 3 June from my account ending 4421"}`,
 ];
 
 describe('recordImperative', () => {

@@ -41,6 +41,10 @@ const SENDS_OUT =
 /** A chained order: "Use the password manager to fill …", "Look up the account and then transfer …". */
 const THEN_ACT = new RegExp(`\\b(?:and|then|to)[ \\t]{1,3}(?:then[ \\t]{1,3})?(?:${ACT}|fill)\\b`, 'i');
 
+/** The verb used as a noun in a report: an auxiliary, or a participle followed by a preposition or the end. */
+const REPORTED =
+  /^[ \t]{1,3}(?:(?:was|were|is|are|has|have|had|been|being|will[ \t]be)\b|(?:sent|done|paid|made|set|sold|bought|given|taken|run|put|shut|[a-z]{2,20}ed)(?:[ \t]{1,3}(?:to|by|on|at|for|from|in|into|via|successfully|automatically)\b|[ \t]*(?:[.,:;!)]|$)))/i;
+
 /** A value ends at the quote that closes it ("', '" or "'}") or at the end of its sentence. */
 const VALUE_END = /['"][ \t]{0,2}[,}\]]|[.!?](?:[ \t]|$)/;
 
@@ -52,6 +56,9 @@ function orderIn(match: RegExpExecArray): { start: number; end: number } | undef
   const initial = (please.length > 0 ? please : verb).charCodeAt(0);
   if (initial < 0x41 || initial > 0x5a) return undefined;
   const rest = match[3]!;
+  // "Email sent to bob@acme.com.", "Order shipped to my address", "Transfer was completed": a report of
+  // something done (a tool's own confirmation), not an order.
+  if (REPORTED.test(rest)) return undefined;
   const verbStart = match.index + match[0].length - rest.length - verb.length;
   const start = verbStart - please.length;
   // The order's own sentence: its target must be in it, not in the next field.
