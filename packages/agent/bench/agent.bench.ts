@@ -90,6 +90,7 @@ await run('bare tool (anchor)', (input) => rawSearch(at(queries, input)));
 await run('policy.check: read tool', (input) => plain.check('search_docs', at(queries, input), { session: 'bench' }));
 await run('wrapped: read tool', (input) => plainTools.search_docs(at(queries, input)));
 await run('bare tool, e-mail (anchor)', (input) => rawSend(at(emails, input)));
+await run("the write tool's zod schema alone", (input) => sendEmailArgs.safeParse(at(emails, input)));
 await run('wrapped: write tool, zod + constraint + taint rule', (input) => plainTools.send_email(at(emails, input)));
 await run('wrapped: + grant + rate limit', (input) => fullTools.send_email(at(emails, input)));
 await run('wrapped: read tool + audit event', (input) => auditTools.search_docs(at(queries, input)));
@@ -104,15 +105,16 @@ printTable('@parapet/agent: tool-call overhead', results);
 const anchor = results[0]?.medianUs ?? 0;
 const emailAnchor = results[3]?.medianUs ?? 0;
 console.log('\nOverhead per allowed call (median minus the bare tool, same run):');
-for (const [index, base] of [
-  [1, anchor],
-  [2, anchor],
-  [4, emailAnchor],
-  [5, emailAnchor],
-  [6, anchor],
+const zod = results[4]?.medianUs ?? 0;
+for (const [index, base, note] of [
+  [1, anchor, ''],
+  [2, anchor, ''],
+  [5, emailAnchor, `, of which the zod schema ${zod.toFixed(2)} µs`],
+  [6, emailAnchor, `, of which the zod schema ${zod.toFixed(2)} µs`],
+  [7, anchor, ''],
 ] as const) {
   const row = results[index];
-  if (row !== undefined) console.log(`  ${row.name.padEnd(52)} ${(row.medianUs - base).toFixed(2)} µs`);
+  if (row !== undefined) console.log(`  ${row.name.padEnd(52)} ${(row.medianUs - base).toFixed(2)} µs${note}`);
 }
 console.log(`  (audit events built: ${audited.length > 0 ? 'yes' : 'no'})`);
 await Promise.all([plain.close(), full.close(), audit.close(), scanning.close()]);

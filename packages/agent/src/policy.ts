@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import {
   ArgumentError,
   type AuditEvent,
@@ -374,7 +374,7 @@ export function toolPolicy(options: ToolPolicyOptions): ToolPolicy {
   const grantRef = (id: string): string => {
     let ref = grantRefs.get(id);
     if (ref === undefined) {
-      ref = createHash('sha256').update(id).digest('hex').slice(0, 12);
+      ref = hash('sha256', id, 'hex').slice(0, 12);
       if (grantRefs.size > 10_000) grantRefs.clear();
       grantRefs.set(id, ref);
     }
@@ -401,6 +401,11 @@ export function toolPolicy(options: ToolPolicyOptions): ToolPolicy {
   interface CallKeys {
     readonly keys: readonly string[];
     readonly revocations: readonly string[];
+    /** The rate-limit counter of the current window, rebuilt when the window moves on. */
+    rateWindow: number;
+    rateKey: string;
+    /** The options object of every incr with this rule's TTL, made once. */
+    rateOptions?: { ttlMs: number };
   }
   const keyCache = new Map<
     string,
@@ -429,7 +434,7 @@ export function toolPolicy(options: ToolPolicyOptions): ToolPolicy {
       const revocations = revocationKeys(tool, context);
       const keys = [...revocations, taintKey(context)];
       if (config.grants !== undefined && context.grant !== undefined) keys.push(`${prefix}grant:${context.grant}`);
-      entry = { keys, revocations };
+      entry = { keys, revocations, rateWindow: -1, rateKey: '' };
       byGrant.set(context.grant, entry);
     }
     return entry;
@@ -511,9 +516,8 @@ export function toolPolicy(options: ToolPolicyOptions): ToolPolicy {
 
   const argsDigest = (args: unknown): string | undefined => {
     try {
-      return createHash('sha256')
-        .update(JSON.stringify(args) ?? '')
-        .digest('hex');
+      // One-shot hash: about twice as fast as createHash().update().digest() on short inputs.
+      return hash('sha256', JSON.stringify(args) ?? '', 'hex');
     } catch {
       return undefined;
     }
@@ -628,7 +632,8 @@ export function toolPolicy(options: ToolPolicyOptions): ToolPolicy {
     }
 
     // One store round trip: grant, revocations, taint.
-    const { keys, revocations } = callKeys(tool, context);
+    const callKeyEntry = callKeys(tool, context);
+    const { keys, revocations } = callKeyEntry;
     if (locallyRevoked(revocations)) return finish('revoked');
     const needsGrant = config.grants !== undefined;
     let values: (string | undefined)[];
@@ -702,8 +707,13 @@ export function toolPolicy(options: ToolPolicyOptions): ToolPolicy {
       if (rule.rateLimit !== undefined) {
         const { max, per, scope } = rule.rateLimit;
         const window = Math.floor(now() / per);
-        const key = `${prefix}rl:${tool}:${scopeValue(scope, context)}:${window}`;
-        const count = await withTimeout(store.incr(key, 1, { ttlMs: per }));
+        if (callKeyEntry.rateWindow !== window) {
+          callKeyEntry.rateWindow = window;
+          callKeyEntry.rateKey = `${prefix}rl:${tool}:${scopeValue(scope, context)}:${window}`;
+          callKeyEntry.rateOptions ??= { ttlMs: per };
+        }
+        const key = callKeyEntry.rateKey;
+        const count = await withTimeout(store.incr(key, 1, callKeyEntry.rateOptions));
         consumed.push({ key, by: 1 });
         if (count > max) {
           await refund();

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * Values an attacker would plant in a tool's output to steer a later call: e-mail addresses, URLs and
@@ -74,7 +74,7 @@ export function argumentValues(value: string): string[] {
 
 /** A short, non-reversible key for a tracked value (the store never holds the value itself). */
 export function valueDigest(value: string): string {
-  return createHash('sha256').update(value).digest('base64url').slice(0, 22);
+  return hash('sha256', value, 'base64url').slice(0, 22);
 }
 
 /** String leaves of a JSON-like value, with their dotted paths; bounded in count and depth. */
