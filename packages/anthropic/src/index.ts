@@ -1,0 +1,2 @@
+// The adapter is being written; this package exports nothing yet.
+export {};
