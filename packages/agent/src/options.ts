@@ -62,6 +62,12 @@ export interface RateLimitRule {
   readonly per: Duration;
   /** Whose calls count together; default `session`. */
   readonly scope?: ScopeKind;
+  /**
+   * `fixed` (default): windows aligned to the epoch, exact. `sliding`: the previous window's count is
+   * weighted by how much of it still overlaps the last `per`, so a burst at a window's edge cannot double
+   * the rate (one more store read per call).
+   */
+  readonly window?: 'fixed' | 'sliding';
 }
 
 export interface BudgetRule {
@@ -138,7 +144,12 @@ export const toolRuleSchema = z
       .union([z.enum(['required', 'never']), fn<ToolRule['approval']>('"required", "never" or a function')])
       .optional(),
     rateLimit: z
-      .object({ max: z.number().int().positive(), per: durationSchema, scope: scope.default('session') })
+      .object({
+        max: z.number().int().positive(),
+        per: durationSchema,
+        scope: scope.default('session'),
+        window: z.enum(['fixed', 'sliding']).default('fixed'),
+      })
       .strict()
       .optional(),
     budget: z

@@ -380,6 +380,33 @@ describe('toolPolicy: rate limits and budgets', () => {
     expect(denied(await policy.check('refund', { amount: 1 }, { session: 's1' }))).toBe('allowed');
   });
 
+  it('a sliding window weighs the previous window, so an edge burst cannot double the rate', async () => {
+    const time = clock(60_000 * 1_000);
+    const store = memoryStore({ now: time.now });
+    const make = (window: 'fixed' | 'sliding') =>
+      toolPolicy({
+        name: window,
+        tools: { send: { access: 'write', rateLimit: { max: 10, per: '1m', window } } },
+        store,
+        now: time.now,
+      });
+    const fixed = make('fixed');
+    const sliding = make('sliding');
+    const burst = async (policy: ReturnType<typeof make>, n: number) => {
+      let allowed = 0;
+      for (let index = 0; index < n; index++) if ((await policy.check('send', {}, { session: 's' })).allowed) allowed++;
+      return allowed;
+    };
+    time.advance(50_000); // late in a window
+    expect(await burst(fixed, 10)).toBe(10);
+    expect(await burst(sliding, 10)).toBe(10);
+    time.advance(15_000); // 5 s into the next window: 92 % of the previous one still overlaps
+    expect(await burst(fixed, 10)).toBe(10);
+    expect(await burst(sliding, 10)).toBe(0);
+    time.advance(30_000); // 35 s in: 42 % overlaps, 10 × 0.42 = 4.2 of the budget used
+    expect(await burst(sliding, 10)).toBe(5);
+  });
+
   it('gives the slot back when a later step denies the call', async () => {
     let approve = false;
     const policy = toolPolicy({

@@ -404,6 +404,7 @@ export function toolPolicy(options: ToolPolicyOptions): ToolPolicy {
     /** The rate-limit counter of the current window, rebuilt when the window moves on. */
     rateWindow: number;
     rateKey: string;
+    ratePreviousKey?: string;
     /** The options object of every incr with this rule's TTL, made once. */
     rateOptions?: { ttlMs: number };
   }
@@ -705,17 +706,27 @@ export function toolPolicy(options: ToolPolicyOptions): ToolPolicy {
     // Rate limit and budget: consumed atomically; given back if a later step denies the call.
     try {
       if (rule.rateLimit !== undefined) {
-        const { max, per, scope } = rule.rateLimit;
-        const window = Math.floor(now() / per);
+        const { max, per, scope, window: kind } = rule.rateLimit;
+        const at = now();
+        const window = Math.floor(at / per);
         if (callKeyEntry.rateWindow !== window) {
+          const base = `${prefix}rl:${tool}:${scopeValue(scope, context)}:`;
           callKeyEntry.rateWindow = window;
-          callKeyEntry.rateKey = `${prefix}rl:${tool}:${scopeValue(scope, context)}:${window}`;
-          callKeyEntry.rateOptions ??= { ttlMs: per };
+          callKeyEntry.rateKey = `${base}${window}`;
+          callKeyEntry.ratePreviousKey = `${base}${window - 1}`;
+          // A sliding limit reads the previous window's count, so each counter lives two windows.
+          callKeyEntry.rateOptions ??= { ttlMs: kind === 'sliding' ? 2 * per : per };
         }
         const key = callKeyEntry.rateKey;
         const count = await withTimeout(store.incr(key, 1, callKeyEntry.rateOptions));
         consumed.push({ key, by: 1 });
-        if (count > max) {
+        let estimate = count;
+        if (kind === 'sliding') {
+          const previous = Number((await withTimeout(store.get(callKeyEntry.ratePreviousKey as string))) ?? 0);
+          const overlap = 1 - (at - window * per) / per;
+          estimate = count + (Number.isFinite(previous) ? previous : 0) * overlap;
+        }
+        if (estimate > max) {
           await refund();
           return finish('rate-limited', undefined, `${max} per ${per} ms`);
         }

@@ -1,4 +1,5 @@
-import { ArgumentError, ConfigError, StoreError } from '@parapet/core';
+import { ArgumentError, ConfigError, createGuard, defineDetector, StoreError } from '@parapet/core';
+import { sessionRisk } from '@parapet/detectors';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisProcess, startRedis } from '../test/redis-server.js';
@@ -95,6 +96,35 @@ describe('redisStore', () => {
     await expect(store.set('k', 'v', { ttlMs: -1 })).rejects.toBeInstanceOf(ArgumentError);
     expect(() => redisStore({} as never)).toThrow(ConfigError);
     expect(() => redisStore({ url: redis.url, timeoutMs: 0 })).toThrow(/timeoutMs/);
+  });
+
+  it("a session's risk accumulates across two instances, each with its own connection", async () => {
+    const suspicious = defineDetector({
+      id: 'suspicious',
+      stages: ['input'],
+      detect: (text) =>
+        text.includes('override') ? [{ category: 'probe', score: 0.6, severity: 'medium', message: 'probe' }] : [],
+    });
+    const instance = () => {
+      const own = redisStore({ url: redis.url, prefix: 'risk:' });
+      const guard = createGuard({
+        input: [sessionRisk({ detectors: [suspicious], threshold: 1.5, halfLife: '10m' })],
+        store: own,
+      });
+      return { own, guard };
+    };
+    const a = instance();
+    const b = instance();
+    const risk = async (guard: typeof a.guard, text: string) =>
+      (await guard.checkInput(text, { session: 'chat-3' })).findings.find((f) => f.category === 'session-risk');
+    expect(await risk(a.guard, 'try an override')).toBeUndefined();
+    await risk(b.guard, 'another override');
+    const third = await risk(a.guard, 'override again');
+    expect(third?.score).toBe(1);
+    expect(third?.data?.turns).toBe(3);
+    // Each instance alone would not get there: a session seen once stays below the threshold.
+    expect((await b.guard.checkInput('one override', { session: 'chat-4' })).findings).toEqual([]);
+    await Promise.all([a.guard.close(), b.guard.close(), a.own.close(), b.own.close()]);
   });
 
   it('works on a client the application already has, and leaves it open', async () => {
