@@ -508,7 +508,7 @@ describe('toolPolicy: tool-output scanning', () => {
   const injection = defineDetector({
     id: 'planted-instruction',
     stages: ['tool_output'],
-    recommended: [{ minScore: 0.5, action: 'block' }],
+    rules: [{ minScore: 0.5, action: 'block' }],
     detect: (text) =>
       /ignore (all )?previous instructions/i.test(text)
         ? [{ category: 'prompt-injection', score: 0.99, severity: 'high', message: 'planted instruction' }]
@@ -517,7 +517,7 @@ describe('toolPolicy: tool-output scanning', () => {
   const email = defineDetector({
     id: 'email',
     stages: ['tool_output'],
-    recommended: [{ minScore: 0.5, action: 'redact' }],
+    rules: [{ minScore: 0.5, action: 'redact' }],
     detect: (text) =>
       [...text.matchAll(/\S+@\S+/g)].map((match) => ({
         category: 'EMAIL_ADDRESS',
