@@ -1,2 +1,2 @@
-// The adapter is being written; this package exports nothing yet.
-export {};
+export { parapetMiddleware } from './middleware.js';
+export type { ContextRequest, ContextResolver, ParapetMiddlewareOptions } from './options.js';
