@@ -1,2 +1,3 @@
-// The adapter is being written; this package exports nothing yet.
-export {};
+export { type AnthropicClientLike, guardAnthropic } from './guard-anthropic.js';
+export { GuardedAPIPromise } from './guarded-promise.js';
+export type { AnthropicContext, GuardAnthropicOptions, MessagesRequestLike } from './options.js';
