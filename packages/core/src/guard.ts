@@ -679,6 +679,8 @@ export function createGuard(options: GuardOptions = {}): Guard {
   const streamEngine: StreamEngine = {
     holdBack,
     lookback,
+    // Tenants can only tighten rules, not add detectors: no output detectors means nothing to scan.
+    scans: byStage.output.length > 0,
     async scanWindow(text, context, window) {
       const compiled = context.tenant === undefined ? baseCompiled : compile(context.tenant);
       const detectContext = new CheckContext('output', context.traceId ?? newTraceId(), text, context, store, window);

@@ -53,6 +53,22 @@ function trackedSource(chunks: string[]) {
 
 const forbidden = () => patternDetector({ id: 'forbidden', stages: ['output'], keywords: ['forbidden phrase'] });
 
+describe('scanStream without output detectors', () => {
+  it('passes every chunk through at once (nothing held back) and still records the stream', async () => {
+    const sink = recordingSink();
+    const guard = createGuard({ input: [needleDetector('needle', 'secret')], audit: sink });
+    const received: string[] = [];
+    for await (const chunk of guard.scanStream(chunksOf('Hello ', 'wor', 'ld', '', '!'), { session: 's' })) {
+      received.push(chunk);
+    }
+    expect(received).toEqual(['Hello ', 'wor', 'ld', '!']);
+    await guard.close();
+    const event = sink.events.at(-1);
+    expect(event?.type).toBe('output-allowed');
+    expect(event?.content?.length).toBe('Hello world!'.length);
+  });
+});
+
 describe('scanStream', () => {
   it('passes a clean stream through byte-identical', async () => {
     const text = `${filler(1000)} émoji 😀 and RTL שלום \u200b end`;

@@ -20,6 +20,8 @@ export interface ScanStreamOptions extends CheckOptions {
 export interface StreamEngine {
   readonly holdBack: number;
   readonly lookback: number;
+  /** False when the guard has no output detectors: chunks pass straight through (nothing held back). */
+  readonly scans: boolean;
   scanWindow(
     text: string,
     context: CheckOptions,
@@ -174,6 +176,12 @@ async function* run(
 
   /** Scans the window and returns the text to release now, or a block. */
   const step = async (final: boolean): Promise<{ release: string; blockedAt?: number }> => {
+    if (!engine.scans) {
+      const release = pending;
+      releasedUpTo += pending.length;
+      pending = '';
+      return { release };
+    }
     const windowText = tail + pending;
     const base = releasedUpTo - tail.length;
     const { evaluation, shadow } = await engine.scanWindow(windowText, context, {
