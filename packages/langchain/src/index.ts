@@ -1,2 +1,12 @@
-// The adapter is being written; this package exports nothing yet.
-export {};
+export {
+  type ParapetCallbackOptions,
+  parapetCallbackHandler,
+} from './callback-handler.js';
+export { parapetMiddleware } from './middleware.js';
+export type {
+  ContextOption,
+  ContextRequest,
+  LangChainGuardContext,
+  ParapetMiddlewareOptions,
+} from './options.js';
+export { type GuardMessageStreamOptions, guardMessageStream } from './stream.js';
