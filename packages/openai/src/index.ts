@@ -1,2 +1,3 @@
-// The adapter is being written; this package exports nothing yet.
-export {};
+export type { GuardedPromise } from './call.js';
+export { guardOpenAI } from './guard-openai.js';
+export type { GuardOpenAIOptions, OpenAIApi, OpenAIRequestInfo, VerdictInfo } from './options.js';
