@@ -161,6 +161,8 @@ export interface Guard {
     event: Omit<AuditEvent, 'schemaVersion' | 'id' | 'time' | 'guard' | 'spanId' | 'findings' | 'errors'> &
       Partial<Pick<AuditEvent, 'spanId' | 'findings' | 'errors'>>,
   ): void;
+  /** Whether any detector runs at `stage` (adapters skip work, such as stream scanning, when none does). */
+  hasDetectors(stage: Stage): boolean;
   /** Flushes and closes the audit sinks. Later checks throw `GuardClosedError`. */
   close(): Promise<void>;
 }
@@ -738,6 +740,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
       scanStream(streamEngine, newTraceId, source, streamOptions)) as Guard['scanStream'],
     enforceBlock,
     emit,
+    hasDetectors: (stage) => (byStage[stage]?.length ?? 0) > 0,
     async close() {
       if (closed) return;
       closed = true;

@@ -31,7 +31,37 @@ function blockedVerdictOf(error: unknown): Verdict | undefined {
 
 const DONE: IteratorResult<string> = { value: undefined, done: true };
 
+/**
+ * With no output detectors there is nothing to hold back: text is released as it comes, and the whole
+ * answer is checked once at the end so the stream still leaves its audit event (as `scanStream` would).
+ */
+function passThrough(guard: Guard, context: CheckOptions): PushScanner {
+  let text = '';
+  let done = false;
+  let finalVerdict: Verdict | undefined;
+  return {
+    get verdict() {
+      return finalVerdict;
+    },
+    async push(piece) {
+      if (done) return { released: '' };
+      text += piece;
+      return { released: piece };
+    },
+    async end() {
+      if (done) return { released: '' };
+      done = true;
+      finalVerdict = await guard.checkOutput(text, context);
+      return { released: '' };
+    },
+    cancel() {
+      done = true;
+    },
+  };
+}
+
 export function pushScanner(guard: Guard, context: CheckOptions): PushScanner {
+  if (!guard.hasDetectors('output')) return passThrough(guard, context);
   // Callbacks rather than promise races: this runs once per streamed delta, and each promise counts.
   const queue: string[] = [];
   let ended = false;
