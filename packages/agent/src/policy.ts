@@ -405,6 +405,8 @@ export function toolPolicy(options: ToolPolicyOptions): ToolPolicy {
     rateWindow: number;
     rateKey: string;
     ratePreviousKey?: string;
+    rateCounter?: { key: string; by: number; ttlMs: number };
+    rateReads?: readonly string[];
     /** The options object of every incr with this rule's TTL, made once. */
     rateOptions?: { ttlMs: number };
   }
@@ -573,6 +575,9 @@ export function toolPolicy(options: ToolPolicyOptions): ToolPolicy {
       if (grantReference !== undefined) decision.grantRef = grantReference;
       if (deny && dryRun) decision.wouldDeny = reason as DenyReason;
       decision.latencyUs = Math.round((performance.now() - started) * 1000);
+      // A denial gives back what the call consumed. Not awaited: the refund is issued before this returns
+      // (commands on one connection stay in order), and a lost refund only makes a limit stricter.
+      if (deny && !dryRun && consumed.length > 0) void refund();
       emitDecision(decision, context);
       return decision;
     };
@@ -637,13 +642,61 @@ export function toolPolicy(options: ToolPolicyOptions): ToolPolicy {
     const { keys, revocations } = callKeyEntry;
     if (locallyRevoked(revocations)) return finish('revoked');
     const needsGrant = config.grants !== undefined;
+    // A rate-limited call takes its slot in the same round trip as the reads (`countAndRead`: one Lua
+    // script on Redis); if any later step denies the call, the slot is given back.
+    let rateCount: number | undefined;
+    let ratePrevious: string | undefined;
+    let rateWindowStart = 0;
     let values: (string | undefined)[];
-    try {
-      values = await readMany(keys);
-    } catch (error) {
-      const failed = await storeFailed(error);
-      if (failed !== undefined) return failed;
-      values = [];
+    const limit = rule.rateLimit;
+    if (limit !== undefined) {
+      const at = now();
+      const window = Math.floor(at / limit.per);
+      rateWindowStart = at - window * limit.per;
+      if (callKeyEntry.rateWindow !== window) {
+        const base = `${prefix}rl:${tool}:${scopeValue(limit.scope, context)}:`;
+        callKeyEntry.rateWindow = window;
+        callKeyEntry.rateKey = `${base}${window}`;
+        callKeyEntry.ratePreviousKey = `${base}${window - 1}`;
+        // A sliding limit reads the previous window's count, so each counter lives two windows.
+        callKeyEntry.rateOptions ??= { ttlMs: limit.window === 'sliding' ? 2 * limit.per : limit.per };
+        callKeyEntry.rateCounter = { key: callKeyEntry.rateKey, by: 1, ttlMs: callKeyEntry.rateOptions.ttlMs };
+        callKeyEntry.rateReads =
+          limit.window === 'sliding' ? [...keys, callKeyEntry.ratePreviousKey] : (keys as string[]);
+      }
+      const key = callKeyEntry.rateKey;
+      const sliding = limit.window === 'sliding';
+      try {
+        if (store.countAndRead !== undefined) {
+          const result = await withTimeout(
+            store.countAndRead(
+              callKeyEntry.rateCounter as { key: string; by: number; ttlMs: number },
+              callKeyEntry.rateReads as string[],
+            ),
+          );
+          consumed.push({ key, by: 1 });
+          rateCount = result.count;
+          values = result.values;
+          if (sliding) ratePrevious = values[keys.length];
+        } else {
+          values = await readMany(keys);
+          rateCount = await withTimeout(store.incr(key, 1, callKeyEntry.rateOptions));
+          consumed.push({ key, by: 1 });
+          if (sliding) ratePrevious = await withTimeout(store.get(callKeyEntry.ratePreviousKey as string));
+        }
+      } catch (error) {
+        const failed = await storeFailed(error);
+        if (failed !== undefined) return failed;
+        values = [];
+      }
+    } else {
+      try {
+        values = await readMany(keys);
+      } catch (error) {
+        const failed = await storeFailed(error);
+        if (failed !== undefined) return failed;
+        values = [];
+      }
     }
     for (let index = 0; index < revocations.length; index++) {
       if (values[index] !== undefined) return finish('revoked');
@@ -705,30 +758,16 @@ export function toolPolicy(options: ToolPolicyOptions): ToolPolicy {
 
     // Rate limit and budget: consumed atomically; given back if a later step denies the call.
     try {
-      if (rule.rateLimit !== undefined) {
-        const { max, per, scope, window: kind } = rule.rateLimit;
-        const at = now();
-        const window = Math.floor(at / per);
-        if (callKeyEntry.rateWindow !== window) {
-          const base = `${prefix}rl:${tool}:${scopeValue(scope, context)}:`;
-          callKeyEntry.rateWindow = window;
-          callKeyEntry.rateKey = `${base}${window}`;
-          callKeyEntry.ratePreviousKey = `${base}${window - 1}`;
-          // A sliding limit reads the previous window's count, so each counter lives two windows.
-          callKeyEntry.rateOptions ??= { ttlMs: kind === 'sliding' ? 2 * per : per };
+      if (limit !== undefined && rateCount !== undefined) {
+        let estimate = rateCount;
+        if (limit.window === 'sliding') {
+          const previous = Number(ratePrevious ?? 0);
+          const overlap = 1 - rateWindowStart / limit.per;
+          estimate = rateCount + (Number.isFinite(previous) ? previous : 0) * overlap;
         }
-        const key = callKeyEntry.rateKey;
-        const count = await withTimeout(store.incr(key, 1, callKeyEntry.rateOptions));
-        consumed.push({ key, by: 1 });
-        let estimate = count;
-        if (kind === 'sliding') {
-          const previous = Number((await withTimeout(store.get(callKeyEntry.ratePreviousKey as string))) ?? 0);
-          const overlap = 1 - (at - window * per) / per;
-          estimate = count + (Number.isFinite(previous) ? previous : 0) * overlap;
-        }
-        if (estimate > max) {
+        if (estimate > limit.max) {
           await refund();
-          return finish('rate-limited', undefined, `${max} per ${per} ms`);
+          return finish('rate-limited', undefined, `${limit.max} per ${limit.per} ms`);
         }
       }
       if (rule.budget !== undefined) {

@@ -37,6 +37,16 @@ describe('memoryStore', () => {
     await expect(store.getMany?.(['a', ''])).rejects.toBeInstanceOf(ArgumentError);
   });
 
+  it('countAndRead increments a counter and reads keys in one call', async () => {
+    const store = memoryStore();
+    await store.set('a', 'x');
+    expect(await store.countAndRead?.({ key: 'n', by: 2, ttlMs: 1_000 }, ['a', 'n', 'b'])).toEqual({
+      count: 2,
+      values: ['x', '2', undefined],
+    });
+    await expect(store.countAndRead?.(null as never, [])).rejects.toBeInstanceOf(ArgumentError);
+  });
+
   it('set with a TTL expires the entry exactly at the deadline', async () => {
     const time = clock();
     const store = memoryStore({ now: time.now });

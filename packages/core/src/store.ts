@@ -16,6 +16,15 @@ export interface Store {
   get(key: string): Promise<string | undefined>;
   /** Reads several keys in one round trip (Redis: MGET). Optional: callers fall back to `get` per key. */
   getMany?(keys: readonly string[]): Promise<(string | undefined)[]>;
+  /**
+   * Increments a counter (as `incr`) and reads several keys, in one atomic round trip: a rate-limited tool
+   * check takes its slot and reads its grant, revocations and taint at once. Optional: callers fall back
+   * to `incr` and `getMany`.
+   */
+  countAndRead?(
+    counter: { readonly key: string; readonly by: number; readonly ttlMs?: number },
+    keys: readonly string[],
+  ): Promise<{ count: number; values: (string | undefined)[] }>;
   set(key: string, value: string, options?: StoreWriteOptions): Promise<void>;
   /** Adds `by` (default 1) to the integer at `key` (missing counts as 0) and returns the new value. The TTL is set when the key is created. */
   incr(key: string, by?: number, options?: StoreWriteOptions): Promise<number>;
@@ -103,7 +112,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
     sweep();
   };
 
-  return {
+  const store: Store = {
     async get(key) {
       checkKey(key, 'get');
       return live(key)?.value;
@@ -118,6 +127,18 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
         values[index] = live(key)?.value;
       }
       return values;
+    },
+    async countAndRead(counter, keys) {
+      if (counter === null || typeof counter !== 'object') {
+        throw new ArgumentError({ message: 'Store.countAndRead: counter must be { key, by, ttlMs? }.' });
+      }
+      const count = await store.incr(
+        counter.key,
+        counter.by,
+        counter.ttlMs === undefined ? undefined : { ttlMs: counter.ttlMs },
+      );
+      const values = await (store.getMany as NonNullable<Store['getMany']>)(keys);
+      return { count, values };
     },
     async set(key, value, writeOptions) {
       checkKey(key, 'set');
@@ -174,4 +195,5 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
       entries.clear();
     },
   };
+  return store;
 }

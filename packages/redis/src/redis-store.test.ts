@@ -60,6 +60,20 @@ describe('redisStore', () => {
     expect(await store.client.pttl('test:w')).toBeLessThanOrEqual(30_000);
   });
 
+  it('countAndRead: increments and reads in one script, TTL on creation, missing keys as undefined', async () => {
+    await store.set('r1', 'one');
+    const first = await store.countAndRead({ key: 'slot', by: 1, ttlMs: 60_000 }, ['r1', 'nothing', 'slot']);
+    expect(first).toEqual({ count: 1, values: ['one', undefined, '1'] });
+    expect(await store.client.pttl('test:slot')).toBeGreaterThan(59_000);
+    const second = await store.countAndRead({ key: 'slot', by: 2 }, []);
+    expect(second).toEqual({ count: 3, values: [] });
+    const results = await Promise.all(
+      Array.from({ length: 100 }, () => store.countAndRead({ key: 'slots', by: 1, ttlMs: 60_000 }, ['r1'])),
+    );
+    expect(new Set(results.map((result) => result.count)).size).toBe(100);
+    await expect(store.countAndRead({ key: '', by: 1 }, [])).rejects.toBeInstanceOf(ArgumentError);
+  });
+
   it('incr is atomic: 500 concurrent increments from two clients count 500', async () => {
     const other = redisStore({ url: redis.url, prefix: 'test:' });
     await Promise.all(

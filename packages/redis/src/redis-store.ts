@@ -52,6 +52,10 @@ export type RedisStoreOptions = z.input<typeof optionsSchema>;
 
 export interface RedisStore extends Store {
   getMany(keys: readonly string[]): Promise<(string | undefined)[]>;
+  countAndRead(
+    counter: { readonly key: string; readonly by: number; readonly ttlMs?: number },
+    keys: readonly string[],
+  ): Promise<{ count: number; values: (string | undefined)[] }>;
   /** The ioredis client (for health checks or your own commands). */
   readonly client: Redis;
   close(): Promise<void>;
@@ -69,6 +73,16 @@ local ttl = tonumber(ARGV[2])
 if existed == 0 and ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) end
 return value`;
 
+// KEYS[1]: the counter, KEYS[2..]: keys to read. ARGV: by, ttl (0: none). One round trip for a rate-limited check.
+const COUNT_AND_READ_SCRIPT = `
+local existed = redis.call('EXISTS', KEYS[1])
+local count = redis.call('INCRBY', KEYS[1], ARGV[1])
+local ttl = tonumber(ARGV[2])
+if existed == 0 and ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) end
+local values = {}
+for index = 2, #KEYS do values[index - 1] = redis.call('GET', KEYS[index]) end
+return {count, values}`;
+
 // ARGV: expectMissing ('1' or '0'), expected, value, ttl (0: none)
 const CAS_SCRIPT = `
 local current = redis.call('GET', KEYS[1])
@@ -84,6 +98,7 @@ return 1`;
 type ScriptedRedis = Redis & {
   parapetIncr(key: string, by: string, ttl: string): Promise<number>;
   parapetCas(key: string, expectMissing: string, expected: string, value: string, ttl: string): Promise<number>;
+  parapetCountAndRead(numberOfKeys: number, ...args: string[]): Promise<[number, (string | null)[]]>;
 };
 
 function checkKey(key: unknown, method: string): asserts key is string {
@@ -140,6 +155,8 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   if (typeof client.parapetIncr !== 'function') {
     client.defineCommand('parapetIncr', { numberOfKeys: 1, lua: INCR_SCRIPT });
     client.defineCommand('parapetCas', { numberOfKeys: 1, lua: CAS_SCRIPT });
+    // Without numberOfKeys, the first argument says how many keys follow.
+    client.defineCommand('parapetCountAndRead', { lua: COUNT_AND_READ_SCRIPT });
   }
   const prefix = config.prefix;
 
@@ -183,6 +200,27 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
       });
       const values = await run('getMany', () => client.mget(full));
       return values.map((value) => value ?? undefined);
+    },
+    async countAndRead(counter, keys) {
+      if (counter === null || typeof counter !== 'object') {
+        throw new ArgumentError({ message: 'Store.countAndRead: counter must be { key, by, ttlMs? }.' });
+      }
+      checkKey(counter.key, 'countAndRead');
+      if (!Number.isSafeInteger(counter.by))
+        throw new ArgumentError({ message: 'Store.countAndRead: by must be a safe integer.' });
+      if (!Array.isArray(keys))
+        throw new ArgumentError({ message: 'Store.countAndRead: keys must be an array of strings.' });
+      const ttl = ttlOf(counter.ttlMs === undefined ? undefined : { ttlMs: counter.ttlMs }, 'countAndRead');
+      const full = keys.map((key) => {
+        checkKey(key, 'countAndRead');
+        return prefix + key;
+      });
+      const [count, values] = await run('countAndRead', () =>
+        client.parapetCountAndRead(full.length + 1, prefix + counter.key, ...full, String(counter.by), String(ttl)),
+      );
+      const out: (string | undefined)[] = new Array(keys.length);
+      for (let index = 0; index < keys.length; index++) out[index] = values[index] ?? undefined;
+      return { count: Number(count), values: out };
     },
     async set(key, value, writeOptions) {
       checkKey(key, 'set');

@@ -42,7 +42,7 @@ describe('Redis failure and recovery', () => {
     for (const decision of denials) {
       expect(decision.allowed).toBe(false);
       expect(decision.reason).toBe('store-unavailable');
-      expect(decision.message).toMatch(/Redis store: getMany failed at 127\.0\.0\.1:\d+/);
+      expect(decision.message).toMatch(/Redis store: countAndRead failed at 127\.0\.0\.1:\d+/);
     }
     const failure = events.find((event) => event.type === 'store-failed');
     expect(failure?.data?.failMode).toBe('closed');
