@@ -52,6 +52,21 @@ describe('guardOpenAI: chat.completions.create', () => {
     expect(wrapped.chunks.every((chunk) => chunk.object === 'chat.completion.chunk')).toBe(true);
   });
 
+  it("with no output detectors, hands the provider's chunks through as they are and still records the answer", async () => {
+    const events: AuditEvent[] = [];
+    const guarded = guardOpenAI(client, testGuard({ output: [] }, events));
+    const body = { ...ask(`REPLY: ${LONG_PREFIX}BLUEBIRD is not scanned here.`), stream: true as const };
+    const bare = await collect(await client.chat.completions.create(body));
+    const wrapped = await collect(await guarded.chat.completions.create(body));
+    const strip = (chunks: OpenAI.Chat.Completions.ChatCompletionChunk[]) =>
+      chunks.map((chunk) => ({ ...chunk, id: '', created: 0 }));
+    expect(strip(wrapped.chunks)).toEqual(strip(bare.chunks));
+    const output = events.find((event) => event.stage === 'output');
+    expect(output?.type).toBe('output-allowed');
+    expect(output?.content?.length).toBe(bare.text.length);
+    expect(output?.traceId).toBe(events.find((event) => event.stage === 'input')?.traceId);
+  });
+
   it('keeps the rest of the client: other resources, instanceof, withResponse', async () => {
     const guarded = guardOpenAI(client, testGuard());
     expect(guarded).toBeInstanceOf(OpenAI);

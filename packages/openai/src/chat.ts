@@ -241,8 +241,45 @@ interface ChoiceState {
   calls: Map<number, { id: string; name: string; input: string; custom: boolean }>;
 }
 
+/**
+ * Nothing to scan and no tool policy: the provider's chunks go through untouched (no re-chunking), and each
+ * choice's text is checked once at the end, so the answer still gets its output decision and audit event.
+ */
+function passChatStream(turn: Turn, stream: StreamLike<Json>): Stream<Json> {
+  const { guard } = turn.options;
+  async function* iterate(): AsyncGenerator<Json> {
+    const texts = new Map<number, string>();
+    let finished = false;
+    const upstream = stream[Symbol.asyncIterator]();
+    try {
+      while (true) {
+        const next = await upstream.next();
+        if (next.done) break;
+        const value = next.value;
+        const choices = value?.choices;
+        if (Array.isArray(choices)) {
+          for (const choice of choices as Json[]) {
+            const content = choice?.delta?.content;
+            if (typeof content === 'string' && content.length > 0) {
+              const index: number = typeof choice.index === 'number' ? choice.index : 0;
+              texts.set(index, (texts.get(index) ?? '') + content);
+            }
+          }
+        }
+        yield value;
+      }
+      finished = true;
+      for (const text of texts.values()) turn.report(await guard.checkOutput(text, turn.context), true);
+    } finally {
+      if (!finished) await upstream.return?.();
+    }
+  }
+  return new Stream(() => iterate(), stream.controller);
+}
+
 function guardChatStream(turn: Turn, stream: StreamLike<Json>): Stream<Json> {
   const { guard, toolPolicy } = turn.options;
+  if (toolPolicy === undefined && !guard.hasDetectors('output')) return passChatStream(turn, stream);
   async function* iterate(): AsyncGenerator<Json> {
     const upstream = stream[Symbol.asyncIterator]();
     const choices = new Map<number, ChoiceState>();

@@ -1,4 +1,4 @@
-import { GuardBlockedError, ToolDeniedError } from '@parapet/core';
+import { type AuditEvent, GuardBlockedError, ToolDeniedError } from '@parapet/core';
 import { type ProviderServer, startProviderServer } from '@parapet/local-provider';
 import OpenAI from 'openai';
 import type { ResponseStreamEvent } from 'openai/resources/responses/responses';
@@ -39,6 +39,19 @@ describe('guardOpenAI: responses.create', () => {
     expect(streamed.events[0]?.type).toBe('response.created');
     const numbers = streamed.events.map((event) => event.sequence_number);
     expect(numbers).toEqual(numbers.map((_, index) => index));
+  });
+
+  it("with no output detectors, hands the provider's events through and still records the answer", async () => {
+    const events: AuditEvent[] = [];
+    const guarded = guardOpenAI(client, testGuard({ output: [] }, events));
+    const body = { model: 'gpt-test', input: `REPLY: ${LONG_PREFIX}BLUEBIRD`, stream: true as const };
+    const bare = await collect(await client.responses.create(body));
+    const wrapped = await collect(await guarded.responses.create(body));
+    expect(wrapped.events.map((event) => event.type)).toEqual(bare.events.map((event) => event.type));
+    expect(wrapped.text).toBe(`${LONG_PREFIX}BLUEBIRD`);
+    const output = events.find((event) => event.stage === 'output');
+    expect(output?.type).toBe('output-allowed');
+    expect(output?.content?.length).toBe(wrapped.text.length);
   });
 
   it('blocks an injection before the provider (throw, fallback response, fallback stream)', async () => {
