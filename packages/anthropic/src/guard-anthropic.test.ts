@@ -81,6 +81,25 @@ describe('guardAnthropic', () => {
       expect(client.baseURL).toBe(bare.baseURL);
     });
 
+    it('with no output detectors, passes the raw events through as they came and still records the answer', async () => {
+      const events: AuditEvent[] = [];
+      const client = guardAnthropic(bare, makeGuard('throw', events, { output: [] }));
+      const body = { ...ask('REPLY: CONFIDENTIAL is not scanned by this guard.'), stream: true as const };
+      const expected: Anthropic.RawMessageStreamEvent[] = [];
+      for await (const event of await bare.messages.create(body)) expected.push(event);
+      const actual: Anthropic.RawMessageStreamEvent[] = [];
+      for await (const event of await client.messages.create(body)) actual.push(event);
+      const strip = (list: Anthropic.RawMessageStreamEvent[]) =>
+        list.map((event) =>
+          event.type === 'message_start' ? { ...event, message: { ...event.message, id: '' } } : event,
+        );
+      expect(strip(actual)).toEqual(strip(expected));
+      const output = events.find((event) => event.stage === 'output');
+      expect(output?.type).toBe('output-allowed');
+      expect(output?.content?.length).toBe('CONFIDENTIAL is not scanned by this guard.'.length);
+      expect(events.some((event) => event.type === 'model-call-ended')).toBe(true);
+    });
+
     it('raw streams and the MessageStream helper deliver the same text and events as unguarded', async () => {
       const client = guardAnthropic(bare, makeGuard('throw'));
       const answer = 'A streamed answer that is long enough to cross the hold-back window of the guard, twice over.';
