@@ -10,7 +10,7 @@ import {
   resolveOptions,
 } from './options.js';
 import { checkRequest } from './request.js';
-import { guardEvents } from './stream-events.js';
+import { guardEvents, passEvents } from './stream-events.js';
 import { modelCallEnded, resolveBlock, startTurn } from './turn.js';
 
 /** The shape `guardAnthropic` needs: a client with a `messages` resource (Anthropic, Bedrock, Vertex, Foundry). */
@@ -92,7 +92,12 @@ function guardedCreate(create: Create, client: unknown, guard: Guard, options: R
       // reports an aborted controller as APIUserAbortError), while a user abort still reaches the upstream.
       const controller = new AbortController();
       controller.signal.addEventListener('abort', () => upstream.controller.abort(), { once: true });
-      const stream = new Stream(() => guardEvents(turn, upstream, started), controller, client as never);
+      const pass = options.toolPolicy === undefined && !guard.hasDetectors('output');
+      const stream = new Stream<RawMessageStreamEvent>(
+        () => (pass ? passEvents(turn, upstream, started) : guardEvents(turn, upstream, started)),
+        controller,
+        client as never,
+      );
       return { data: stream, response, toResponse: () => sseResponse(stream, response) };
     }
     modelCallEnded(turn, started);

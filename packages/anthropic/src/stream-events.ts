@@ -15,10 +15,6 @@ const textDelta = (index: number, text: string): Event =>
  * blocks are held until complete and then decided by the tool policy. Every other event passes as it came.
  */
 export async function* guardEvents(turn: Turn, upstream: AsyncIterable<Event>, started: number): AsyncGenerator<Event> {
-  if (turn.options.toolPolicy === undefined && !turn.guard.hasDetectors('output')) {
-    yield* passEvents(turn, upstream, started);
-    return;
-  }
   const iterator = upstream[Symbol.asyncIterator]();
   let done = false;
   let outputTokens = 0;
@@ -178,26 +174,33 @@ export async function* guardEvents(turn: Turn, upstream: AsyncIterable<Event>, s
 
 /**
  * Nothing to scan and no tool policy: the events go through as they came, and the answer's text is checked
- * once at the end, so it still gets its output decision and audit event.
+ * once at the end, so it still gets its output decision and audit event. A plain iterator rather than an
+ * async generator: one promise per event instead of a generator's several.
  */
-async function* passEvents(turn: Turn, upstream: AsyncIterable<Event>, started: number): AsyncGenerator<Event> {
+export function passEvents(turn: Turn, upstream: AsyncIterable<Event>, started: number): AsyncIterator<Event> {
   const iterator = upstream[Symbol.asyncIterator]();
   let text = '';
   let done = false;
-  try {
-    while (true) {
-      const result = await iterator.next();
-      if (result.done) break;
-      const event = result.value;
-      const loose = event as Loose;
-      if (loose.type === 'content_block_delta' && loose.delta?.type === 'text_delta')
-        text += loose.delta.text as string;
-      else if (loose.type === 'message_stop') modelCallEnded(turn, started, { streamed: true });
-      yield event;
+  const inspect = async (result: IteratorResult<Event>): Promise<IteratorResult<Event>> => {
+    if (result.done) {
+      if (!done) {
+        done = true;
+        if (text.length > 0) await turn.guard.checkOutput(text, turn.context);
+      }
+      return result;
     }
-    done = true;
-    if (text.length > 0) await turn.guard.checkOutput(text, turn.context);
-  } finally {
-    if (!done) await iterator.return?.();
-  }
+    const loose = result.value as Loose;
+    if (loose.type === 'content_block_delta' && loose.delta?.type === 'text_delta') text += loose.delta.text as string;
+    else if (loose.type === 'message_stop') modelCallEnded(turn, started, { streamed: true });
+    return result;
+  };
+  return {
+    next: () => iterator.next().then(inspect),
+    async return(value?: unknown) {
+      // The consumer broke off: close the HTTP stream.
+      done = true;
+      await iterator.return?.();
+      return { done: true, value: value as Event };
+    },
+  };
 }
