@@ -1,5 +1,5 @@
 import type { ToolPolicy } from '@parapet/agent';
-import type { CheckOptions } from '@parapet/core';
+import { type CheckOptions, checkOptionsSchema } from '@parapet/core';
 import { z } from 'zod';
 import type { CallOptions } from './types.js';
 
@@ -41,20 +41,8 @@ export interface ParapetMiddlewareOptions {
 
 const fn = <T>(what: string) => z.custom<T>((value) => typeof value === 'function', `must be ${what}`);
 
-const contextObject = z
-  .object({
-    traceId: z.string().min(1).max(200).optional(),
-    parentSpanId: z.string().min(1).max(200).optional(),
-    session: z.string().max(500).optional(),
-    user: z.string().max(500).optional(),
-    tenant: z.string().max(500).optional(),
-    tool: z.string().max(500).optional(),
-    systemPrompt: z.string().optional(),
-    history: z.array(z.object({ role: z.string(), content: z.string() }).passthrough()).optional(),
-    metadata: z.record(z.string(), z.unknown()).optional(),
-    signal: z.custom<AbortSignal>((value) => value instanceof AbortSignal, 'must be an AbortSignal').optional(),
-  })
-  .strict();
+// The core's own schema of a check's context: one definition for every adapter.
+const contextObject = checkOptionsSchema;
 
 const toolPolicySchema = z.custom<ToolPolicy>(
   (value) =>

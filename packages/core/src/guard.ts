@@ -72,7 +72,8 @@ export type GuardOptions = Omit<
   readonly policy?: PolicyInput | Policy;
 };
 
-const contextSchema = z
+/** The zod schema of a check's context (`CheckOptions`): adapters validate their per-call context with it. */
+export const checkOptionsSchema = z
   .object({
     traceId: z.string().min(1).max(200).optional(),
     parentSpanId: z.string().min(1).max(200).optional(),
@@ -379,7 +380,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
     // The common shapes are checked by hand (a zod parse per check would cost microseconds on the hot
     // path); anything unusual goes through the schema, which also writes the error message.
     if (plainContext(context)) return context as CheckOptions;
-    return parseArgument(contextSchema, context, where, 'context') as CheckOptions;
+    return parseArgument(checkOptionsSchema, context, where, 'context') as CheckOptions;
   };
 
   /**

@@ -28,6 +28,7 @@ export {
 } from './errors.js';
 export {
   type CheckOptions,
+  checkOptionsSchema,
   createGuard,
   type Guard,
   type GuardOptions,

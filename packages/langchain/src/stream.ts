@@ -1,5 +1,12 @@
 import { AIMessageChunk, type BaseMessage } from '@langchain/core/messages';
-import { type CheckOptions, type Guard, newTraceId, parseArgument, type Verdict } from '@parapet/core';
+import {
+  type CheckOptions,
+  checkOptionsSchema,
+  type Guard,
+  newTraceId,
+  parseArgument,
+  type Verdict,
+} from '@parapet/core';
 import { z } from 'zod';
 import { blockOutcome } from './blocking.js';
 import { messageText } from './messages.js';
@@ -12,20 +19,10 @@ export interface GuardMessageStreamOptions extends CheckOptions {
   readonly holdBack?: number;
 }
 
-const optionsSchema = z
-  .object({
+const optionsSchema = checkOptionsSchema
+  .extend({
     onBlock: z.enum(['throw', 'fallback']).optional(),
     holdBack: z.number().int().min(0).max(1_000_000).optional(),
-    traceId: z.string().min(1).max(200).optional(),
-    parentSpanId: z.string().min(1).max(200).optional(),
-    session: z.string().max(500).optional(),
-    user: z.string().max(500).optional(),
-    tenant: z.string().max(500).optional(),
-    tool: z.string().max(500).optional(),
-    systemPrompt: z.string().optional(),
-    history: z.array(z.object({ role: z.string(), content: z.string() }).passthrough()).optional(),
-    metadata: z.record(z.string(), z.unknown()).optional(),
-    signal: z.custom<AbortSignal>((value) => value instanceof AbortSignal, 'must be an AbortSignal').optional(),
   })
   .strict();
 

@@ -1,27 +1,16 @@
 import {
   type ChatMessage,
   type CheckOptions,
+  checkOptionsSchema,
   GuardBlockedError,
   newTraceId,
   parseArgument,
   type Verdict,
 } from '@parapet/core';
-import { z } from 'zod';
 import type { OpenAIApi, ResolvedOptions } from './options.js';
 
-export const contextSchema = z
-  .object({
-    traceId: z.string().min(1).max(200).optional(),
-    parentSpanId: z.string().min(1).max(200).optional(),
-    session: z.string().max(500).optional(),
-    user: z.string().max(500).optional(),
-    tenant: z.string().max(500).optional(),
-    systemPrompt: z.string().optional(),
-    history: z.array(z.object({ role: z.string(), content: z.string() }).passthrough()).optional(),
-    metadata: z.record(z.string(), z.unknown()).optional(),
-    signal: z.custom<AbortSignal>((value) => value instanceof AbortSignal, 'must be an AbortSignal').optional(),
-  })
-  .strict();
+// The core's own schema of a check's context.
+export const contextSchema = checkOptionsSchema;
 
 /** One call through the adapter: its context (one trace id for every check) and how it blocks. */
 export interface Turn {
