@@ -242,10 +242,15 @@ interface ChoiceState {
 }
 
 /**
- * Nothing to scan and no tool policy: the provider's chunks go through untouched (no re-chunking), and each
- * choice's text is checked once at the end, so the answer still gets its output decision and audit event.
+ * Nothing to scan and no tool policy: the provider's items go through untouched (no re-chunking), and the
+ * text `collect` gathers (per choice) is checked once at the end, so the answer still gets its output
+ * decision and audit event. Shared by chat completions and responses.
  */
-function passChatStream(turn: Turn, stream: StreamLike<Json>): Stream<Json> {
+export function passStream(
+  turn: Turn,
+  stream: StreamLike<Json>,
+  collect: (item: Json, texts: Map<number, string>) => void,
+): Stream<Json> {
   const { guard } = turn.options;
   async function* iterate(): AsyncGenerator<Json> {
     const texts = new Map<number, string>();
@@ -255,21 +260,13 @@ function passChatStream(turn: Turn, stream: StreamLike<Json>): Stream<Json> {
       while (true) {
         const next = await upstream.next();
         if (next.done) break;
-        const value = next.value;
-        const choices = value?.choices;
-        if (Array.isArray(choices)) {
-          for (const choice of choices as Json[]) {
-            const content = choice?.delta?.content;
-            if (typeof content === 'string' && content.length > 0) {
-              const index: number = typeof choice.index === 'number' ? choice.index : 0;
-              texts.set(index, (texts.get(index) ?? '') + content);
-            }
-          }
-        }
-        yield value;
+        collect(next.value, texts);
+        yield next.value;
       }
       finished = true;
-      for (const text of texts.values()) turn.report(await guard.checkOutput(text, turn.context), true);
+      for (const text of texts.values()) {
+        if (text.length > 0) turn.report(await guard.checkOutput(text, turn.context), true);
+      }
     } finally {
       if (!finished) await upstream.return?.();
     }
@@ -277,9 +274,21 @@ function passChatStream(turn: Turn, stream: StreamLike<Json>): Stream<Json> {
   return new Stream(() => iterate(), stream.controller);
 }
 
+function collectChatText(value: Json, texts: Map<number, string>): void {
+  const choices = value?.choices;
+  if (!Array.isArray(choices)) return;
+  for (const choice of choices as Json[]) {
+    const content = choice?.delta?.content;
+    if (typeof content === 'string' && content.length > 0) {
+      const index: number = typeof choice.index === 'number' ? choice.index : 0;
+      texts.set(index, (texts.get(index) ?? '') + content);
+    }
+  }
+}
+
 function guardChatStream(turn: Turn, stream: StreamLike<Json>): Stream<Json> {
   const { guard, toolPolicy } = turn.options;
-  if (toolPolicy === undefined && !guard.hasDetectors('output')) return passChatStream(turn, stream);
+  if (toolPolicy === undefined && !guard.hasDetectors('output')) return passStream(turn, stream, collectChatText);
   async function* iterate(): AsyncGenerator<Json> {
     const upstream = stream[Symbol.asyncIterator]();
     const choices = new Map<number, ChoiceState>();

@@ -1,7 +1,7 @@
 import { ArgumentError, type ChatMessage, type ChatRole } from '@parapet/core';
 import { Stream } from 'openai/core/streaming';
 import type { ApiHandler, PreparedRequest, StreamLike, ToolResultSlot } from './call.js';
-import { contentText, messageSlots, streamOf } from './chat.js';
+import { contentText, messageSlots, passStream, streamOf } from './chat.js';
 import { type PushScanner, pushScanner } from './push-scanner.js';
 import { applyRedaction, joinSlots, type TextSlot } from './text-slots.js';
 import { decideToolCalls, type ProposedCall } from './tools.js';
@@ -248,36 +248,15 @@ interface PartState {
   template: Json;
 }
 
-/**
- * Nothing to scan and no tool policy: the provider's events go through untouched, and the answer's text is
- * checked once at the end, so it still gets its output decision and audit event.
- */
-function passResponseStream(turn: Turn, stream: StreamLike<Json>): Stream<Json> {
-  const { guard } = turn.options;
-  async function* iterate(): AsyncGenerator<Json> {
-    let text = '';
-    let finished = false;
-    const upstream = stream[Symbol.asyncIterator]();
-    try {
-      while (true) {
-        const next = await upstream.next();
-        if (next.done) break;
-        const value = next.value;
-        if (value?.type === 'response.output_text.delta' && typeof value.delta === 'string') text += value.delta;
-        yield value;
-      }
-      finished = true;
-      if (text.length > 0) turn.report(await guard.checkOutput(text, turn.context), true);
-    } finally {
-      if (!finished) await upstream.return?.();
-    }
+function collectResponseText(value: Json, texts: Map<number, string>): void {
+  if (value?.type === 'response.output_text.delta' && typeof value.delta === 'string') {
+    texts.set(0, (texts.get(0) ?? '') + value.delta);
   }
-  return new Stream(() => iterate(), stream.controller);
 }
 
 function guardResponseStream(turn: Turn, stream: StreamLike<Json>): Stream<Json> {
   const { guard, toolPolicy } = turn.options;
-  if (toolPolicy === undefined && !guard.hasDetectors('output')) return passResponseStream(turn, stream);
+  if (toolPolicy === undefined && !guard.hasDetectors('output')) return passStream(turn, stream, collectResponseText);
   async function* iterate(): AsyncGenerator<Json> {
     const upstream = stream[Symbol.asyncIterator]();
     const parts = new Map<string, PartState>();
