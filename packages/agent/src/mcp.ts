@@ -1,7 +1,6 @@
 import { ArgumentError, ToolDeniedError } from '@parapet/core';
-import { z } from 'zod';
 import type { ToolCallContext, ToolPolicy } from './policy.js';
-import type { WrapToolsContext } from './wrap-tools.js';
+import { type WrapToolsContext, wrapContextSchema } from './wrap-tools.js';
 
 // Structural types only: the MCP SDK (`@modelcontextprotocol/sdk` v1, and the v2 client's two-argument
 // `callTool`) is the application's, never loaded by this package.
@@ -58,17 +57,7 @@ export type McpGuardContext = WrapToolsContext;
 /** Per-request context on the server: from the session, the caller's auth, and so on. */
 export type McpContextResolver = (extra: McpRequestExtraLike) => McpGuardContext | Promise<McpGuardContext>;
 
-const contextSchema = z
-  .object({
-    session: z.string().min(1).max(500).optional(),
-    user: z.string().min(1).max(500).optional(),
-    tenant: z.string().min(1).max(500).optional(),
-    traceId: z.string().min(1).max(200).optional(),
-    parentSpanId: z.string().min(1).max(200).optional(),
-    grant: z.string().min(1).max(200).optional(),
-    onDeny: z.enum(['throw', 'message']).optional(),
-  })
-  .strict();
+const contextSchema = wrapContextSchema;
 
 function parseContext(context: unknown, where: string): { onDeny: 'throw' | 'message'; call: ToolCallContext } {
   const parsed = contextSchema.safeParse(context ?? {});

@@ -189,7 +189,8 @@ export interface ToolPolicy {
 }
 
 const KEY = 'parapet:agent:';
-const contextSchema = z
+/** The zod schema of a tool call's context (`ToolCallContext`). */
+export const toolCallContextSchema = z
   .object({
     session: z.string().min(1).max(500).optional(),
     user: z.string().min(1).max(500).optional(),
@@ -529,7 +530,7 @@ export function toolPolicy(options: ToolPolicyOptions): ToolPolicy {
   const checkContext = (context: unknown, where: string): ToolCallContext => {
     if (context === undefined) return {};
     if (plainContext(context)) return context;
-    return parseArgument(contextSchema, context, where, 'context') as ToolCallContext;
+    return parseArgument(toolCallContextSchema, context, where, 'context') as ToolCallContext;
   };
 
   async function check(tool: string, rawArgs: unknown, rawContext?: ToolCallContext): Promise<ToolDecision> {

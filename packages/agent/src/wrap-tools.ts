@@ -1,6 +1,6 @@
 import { ArgumentError, ToolDeniedError } from '@parapet/core';
 import { z } from 'zod';
-import type { Grant, ToolCallContext, ToolPolicy } from './policy.js';
+import { type Grant, type ToolCallContext, type ToolPolicy, toolCallContextSchema } from './policy.js';
 
 /** Who the wrapped tools act for. With a policy that has `grants`, a grant is issued when wrapping unless one is given. */
 export interface WrapToolsContext extends Omit<ToolCallContext, 'callId'> {
@@ -8,16 +8,10 @@ export interface WrapToolsContext extends Omit<ToolCallContext, 'callId'> {
   readonly onDeny?: 'throw' | 'message';
 }
 
-const wrapContextSchema = z
-  .object({
-    session: z.string().min(1).max(500).optional(),
-    user: z.string().min(1).max(500).optional(),
-    tenant: z.string().min(1).max(500).optional(),
-    traceId: z.string().min(1).max(200).optional(),
-    parentSpanId: z.string().min(1).max(200).optional(),
-    grant: z.string().min(1).max(200).optional(),
-    onDeny: z.enum(['throw', 'message']).optional(),
-  })
+/** A wrapper's context: a tool call's context without the per-call id, plus `onDeny`. */
+export const wrapContextSchema = toolCallContextSchema
+  .omit({ callId: true })
+  .extend({ onDeny: z.enum(['throw', 'message']).optional() })
   .strict();
 
 type AnyFunction = (...args: any[]) => unknown;
