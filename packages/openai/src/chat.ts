@@ -120,7 +120,8 @@ function prepareChat(body: Json): PreparedRequest {
   };
 }
 
-const now = () => Math.floor(Date.now() / 1000);
+/** Unix seconds, as the provider's `created` fields carry. */
+export const now = () => Math.floor(Date.now() / 1000);
 
 function fallbackCompletion(turn: Turn, body: Json, text: string): Json {
   return {

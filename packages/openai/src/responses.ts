@@ -1,7 +1,7 @@
 import { ArgumentError, type ChatMessage, type ChatRole } from '@parapet/core';
 import { Stream } from 'openai/core/streaming';
 import type { ApiHandler, PreparedRequest, StreamLike, ToolResultSlot } from './call.js';
-import { contentText, messageSlots, passStream, streamOf } from './chat.js';
+import { contentText, messageSlots, now, passStream, streamOf } from './chat.js';
 import { type PushScanner, pushScanner } from './push-scanner.js';
 import { applyRedaction, joinSlots, type TextSlot } from './text-slots.js';
 import { decideToolCalls, type ProposedCall } from './tools.js';
@@ -87,8 +87,6 @@ function prepareResponses(body: Json): PreparedRequest {
     snapshot: () => ({ ...sent, input: [...list] }),
   };
 }
-
-const now = () => Math.floor(Date.now() / 1000);
 
 function messageItem(id: string, text: string): Json {
   return {
