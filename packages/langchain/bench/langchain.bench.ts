@@ -2,7 +2,8 @@
  * `pnpm bench` for @parapet/langchain: what the middleware adds to one agent turn. The anchor is the bare
  * `createAgent` agent (real ChatOpenAI → the local provider on 127.0.0.1); the other row is the same agent with
  * `parapetMiddleware` around a NO-OP guard (`createGuard()`, no detectors), so the difference is the adapter's
- * own cost: the hooks, the graph nodes they add, the checks' bookkeeping. Streaming: `agent.stream` in
+ * own cost: the wrap hooks, the checks' bookkeeping, and in throw mode the one graph step (afterAgent) that
+ * throws a parked block typed — measured beside langchain's own do-nothing afterAgent middleware. Streaming: `agent.stream` in
  * `messages` mode drained, bare vs through `guardMessageStream`. It imports the built package (dist/).
  */
 
@@ -11,7 +12,7 @@ import { type BenchResult, measure, printTable } from '@parapet/bench';
 import { createGuard } from '@parapet/core';
 import { guardMessageStream, parapetMiddleware } from '@parapet/langchain';
 import { startProviderServer } from '@parapet/local-provider';
-import { createAgent } from 'langchain';
+import { createAgent, createMiddleware } from 'langchain';
 
 const server = await startProviderServer({ chunkSize: 16 });
 const INPUTS = Array.from({ length: 16 }, (_, index) => `REPLY: Order ${index} ships on Monday with tracking.`);
@@ -22,7 +23,19 @@ const model = new ChatOpenAI({
 });
 const guard = createGuard();
 const bare = createAgent({ model, tools: [] });
+// Throw mode (the policy default) adds one graph step, afterAgent, which throws a parked block typed;
+// fallback mode adds none. A do-nothing afterAgent middleware of langchain's own shows what a step costs.
 const guarded = createAgent({ model, tools: [], middleware: [parapetMiddleware(guard)] });
+const guardedFallback = createAgent({
+  model,
+  tools: [],
+  middleware: [parapetMiddleware(guard, { onBlock: 'fallback' })],
+});
+const emptyStep = createAgent({
+  model,
+  tools: [],
+  middleware: [createMiddleware({ name: 'EmptyAfterAgent', afterAgent: async () => undefined })],
+});
 const input = (text: string) => ({ messages: [{ role: 'user' as const, content: text }] });
 
 const drain = async (stream: AsyncIterable<unknown>) => {
@@ -36,7 +49,11 @@ const run = async (name: string, call: (text: string) => Promise<unknown>) => {
   results.push(await measure({ group: 'langchain', name, size: 'turn', inputs: INPUTS, run: call, budgetMs: 3_000 }));
 };
 await run('agent.invoke, bare', (text) => bare.invoke(input(text)));
-await run('agent.invoke, parapetMiddleware (no-op guard)', (text) => guarded.invoke(input(text)));
+await run('agent.invoke, parapetMiddleware (no-op guard, throw mode)', (text) => guarded.invoke(input(text)));
+await run('agent.invoke, parapetMiddleware (no-op guard, fallback mode)', (text) =>
+  guardedFallback.invoke(input(text)),
+);
+await run('agent.invoke, langchain no-op afterAgent middleware (reference)', (text) => emptyStep.invoke(input(text)));
 await run('agent.stream messages, bare', async (text) =>
   drain(await bare.stream(input(text), { streamMode: 'messages' })),
 );
@@ -72,13 +89,33 @@ const paired = async (
 };
 console.log('\nOverhead, interleaved pairs (300 each, medians):');
 await paired(
-  'invoke',
+  'invoke, throw mode',
   (text) => bare.invoke(input(text)),
   (text) => guarded.invoke(input(text)),
 );
 await paired(
-  'stream',
+  'invoke, fallback mode',
+  (text) => bare.invoke(input(text)),
+  (text) => guardedFallback.invoke(input(text)),
+);
+await paired(
+  'invoke, langchain no-op afterAgent middleware (one graph step, no Parapet)',
+  (text) => bare.invoke(input(text)),
+  (text) => emptyStep.invoke(input(text)),
+);
+await paired(
+  'stream, throw mode',
   async (text) => drain(await bare.stream(input(text), { streamMode: 'messages' })),
   async (text) => drain(guardMessageStream(guard, await guarded.stream(input(text), { streamMode: 'messages' }))),
+);
+await paired(
+  'stream, fallback mode',
+  async (text) => drain(await bare.stream(input(text), { streamMode: 'messages' })),
+  async (text) =>
+    drain(
+      guardMessageStream(guard, await guardedFallback.stream(input(text), { streamMode: 'messages' }), {
+        onBlock: 'fallback',
+      }),
+    ),
 );
 await server.close();

@@ -1,5 +1,6 @@
 import { AIMessage, type BaseMessage, ToolMessage } from '@langchain/core/messages';
 import { tool } from '@langchain/core/tools';
+import { MemorySaver } from '@langchain/langgraph';
 import { toolPolicy } from '@parapet/agent';
 import { ArgumentError, ConfigError, createGuard, GuardBlockedError, ToolDeniedError } from '@parapet/core';
 import { promptInjection } from '@parapet/detectors';
@@ -130,6 +131,41 @@ describe('parapetMiddleware: input', () => {
     const state = await agent.invoke(userSays('TOOL: lookup {}'));
     expect(state.messages.at(-1)?.content).toBe('Tool result: found it');
     expect(events.filter((event) => event.stage === 'input')).toHaveLength(1);
+  });
+
+  it('adds no graph step in fallback mode and one (afterAgent, to throw typed) in throw mode', async () => {
+    const { guard } = makeGuard();
+    const stepsOf = async (middleware: ReturnType<typeof parapetMiddleware>[]) => {
+      const agent = createAgent({ model: localModel(server.openaiBaseURL), tools: [], middleware });
+      const steps: string[] = [];
+      for await (const update of await agent.stream(userSays('REPLY: Noted.'), { streamMode: 'updates' })) {
+        steps.push(...Object.keys(update));
+      }
+      return steps;
+    };
+    const bare = await stepsOf([]);
+    expect(bare).toEqual(['model_request']);
+    expect(await stepsOf([parapetMiddleware(guard, { onBlock: 'fallback' })])).toEqual(bare);
+    expect(await stepsOf([parapetMiddleware(guard, { onBlock: 'throw' })])).toEqual([...bare, 'Parapet.after_agent']);
+  });
+
+  it('keeps a redacted input redacted in the next turn of a thread (checkpointer), and its trace ids apart', async () => {
+    const { guard, events } = makeGuard({ mode: 'fallback' });
+    const agent = createAgent({
+      model: localModel(server.openaiBaseURL),
+      tools: [],
+      middleware: [parapetMiddleware(guard)],
+      checkpointer: new MemorySaver(),
+    });
+    const thread = { configurable: { thread_id: 'thread-redact' } };
+    await agent.invoke(userSays('REPLY: Mail bob.stone@example.org please.'), thread);
+    const second = await agent.invoke(userSays('REPLY: Thanks.'), thread);
+    // The second request carries the whole thread: the first turn's address went in redacted and stays so.
+    const body = JSON.stringify(server.last()?.body.messages);
+    expect(body).not.toContain('bob.stone@example.org');
+    expect(second.messages.map((message) => String(message.content)).join(' ')).not.toContain('bob.stone@example.org');
+    const traces = new Set(events.filter((event) => event.stage === 'input').map((event) => event.traceId));
+    expect(traces.size).toBe(2);
   });
 });
 

@@ -1,6 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { AIMessage, type BaseMessage, HumanMessage, ToolMessage } from '@langchain/core/messages';
 import { AsyncLocalStorageProviderSingleton } from '@langchain/core/singletons';
+import { Command } from '@langchain/langgraph';
 import type { Grant, ToolCallContext, ToolPolicy } from '@parapet/agent';
 import {
   type ChatMessage,
@@ -11,7 +12,6 @@ import {
   ToolDeniedError,
 } from '@parapet/core';
 import { type AgentMiddleware, createMiddleware, ToolInvocationError } from 'langchain';
-import { z } from 'zod';
 import { blockOutcome, fallbackText } from './blocking.js';
 import { traceLinkOf } from './callback-handler.js';
 import { messageText, replaceText, standIn, withText } from './messages.js';
@@ -24,19 +24,30 @@ import {
   type ParapetMiddlewareOptions,
 } from './options.js';
 
-// The turn's trace id lives in the agent state, so every hook of one invocation (input check, model output,
-// tool decisions) reports under it. The leading underscore keeps it out of the agent's public state type.
-const stateSchema = z.object({ _parapetTraceId: z.string().optional() });
-
 // Errors thrown inside wrapModelCall/wrapToolCall reach the caller wrapped in langchain's MiddlewareError; the
 // before/after hooks' errors reach it as they are. So a block or denial in `throw` mode is parked here (by
-// message or tool call id) and thrown, typed, from the next hook. Bounded: a parked error whose run was
+// message or tool call id), the run ends, and afterAgent throws it, typed. Bounded: a parked error whose run was
 // abandoned must not pile up.
 const MAX_PARKED = 1_000;
 
 interface HookState {
   readonly messages: BaseMessage[];
-  readonly _parapetTraceId?: string;
+}
+
+const HEX32 = /^[0-9a-f]{32}$/;
+
+/** Index of the last human message, or -1. */
+function lastHuman(messages: readonly BaseMessage[]): number {
+  for (let i = messages.length - 1; i >= 0; i--) if (HumanMessage.isInstance(messages[i])) return i;
+  return -1;
+}
+
+/** A W3C trace id for the turn that a human message starts: stable across the turn's hooks, none stored. */
+function traceIdOfTurn(messageId: string): string {
+  // The messages reducer names messages with UUIDs: without dashes, one is already a W3C trace id.
+  const hex = messageId.replace(/-/g, '').toLowerCase();
+  if (HEX32.test(hex)) return hex;
+  return createHash('sha256').update('parapet-turn\u0000').update(messageId).digest('hex').slice(0, 32);
 }
 
 const ROLE: Record<string, ChatMessage['role'] | undefined> = {
@@ -73,15 +84,19 @@ function currentRun(): { link: ReturnType<typeof traceLinkOf>; runId: string | u
 }
 
 /**
- * `createAgent` middleware that puts a Parapet guard around the agent loop:
- * - `beforeModel`: checks the turn's last human message (once per turn); a block ends the run with an
- *   `AIMessage` carrying the fallback, or throws `GuardBlockedError`; a redaction rewrites the message in the
- *   state, so the model (and every later turn) sees the redacted text.
- * - `wrapModelCall`: checks the model's answer before it enters the state; a redaction rewrites it, a block
- *   replaces it with the fallback (its tool calls dropped) or throws.
+ * `createAgent` middleware that puts a Parapet guard around the agent loop, all of it inside langchain's wrap
+ * hooks (no graph node of its own, except `afterAgent` when something can be thrown):
+ * - `wrapModelCall`, first model call of a turn: checks the turn's last human message; a block answers with an
+ *   `AIMessage` carrying the fallback (the model is not called, the run ends) or, in throw mode, parks
+ *   `GuardBlockedError` for `afterAgent`; a redaction is what the model receives and replaces the message in
+ *   the state, so later turns (and a checkpointer) only ever hold the redacted text.
+ * - `wrapModelCall`, every model answer: checked before it enters the state; a redaction rewrites it, a block
+ *   replaces it with the fallback (its tool calls dropped) or parks the error.
  * - `wrapToolCall` (with `toolPolicy`): each tool call goes through the policy (grant, arguments, taint,
- *   approval, rate limits); a denial answers the call with an error `ToolMessage` or throws `ToolDeniedError`;
- *   an allowed call runs with the validated arguments and its output goes through `policy.afterCall`.
+ *   approval, rate limits); a denial answers the call with an error `ToolMessage` or, in throw mode, ends the
+ *   run and throws `ToolDeniedError`; an allowed call runs with the validated arguments and its output goes
+ *   through `policy.afterCall`.
+ * - `afterAgent` (throw mode only): throws the parked error, typed, to the caller.
  */
 export function parapetMiddleware(guard: Guard, options: ParapetMiddlewareOptions = {}): AgentMiddleware {
   assertGuard(guard, 'parapetMiddleware(guard)');
@@ -105,11 +120,17 @@ export function parapetMiddleware(guard: Guard, options: ParapetMiddlewareOption
     throw error;
   };
 
-  /** The caller's context for this hook, with the turn's trace id and the thread as the default session. */
+  /**
+   * The caller's context for this hook, with the turn's trace id and the thread as the default session. The
+   * trace id: the caller's; else the callback handler's for this run (so its model and tool events and these
+   * checks share one); else `metadata.parapetTraceId`; else one derived from the turn's human message id, so
+   * every hook of the turn (input check, each model answer, each tool decision) reports under the same id
+   * without writing anything into the agent state.
+   */
   const resolve = async (
     state: HookState,
     runtime: ContextRequest['runtime'],
-  ): Promise<{ check: CheckOptions; grant?: string; ownTraceId?: string }> => {
+  ): Promise<{ check: CheckOptions; grant?: string }> => {
     const raw =
       staticContext ??
       checkResolvedContext(
@@ -121,19 +142,14 @@ export function parapetMiddleware(guard: Guard, options: ParapetMiddlewareOption
       );
     const { grant, ...check } = raw;
     const threadId = runtime?.configurable?.thread_id;
-    const traceId = check.traceId ?? state._parapetTraceId;
     const resolved: CheckOptions = {
       ...check,
-      ...(traceId !== undefined ? { traceId } : {}),
+      traceId: turnTraceId(check.traceId, state.messages),
       ...(check.session === undefined && typeof threadId === 'string' && threadId.length > 0
         ? { session: threadId }
         : {}),
     };
-    return {
-      check: resolved,
-      ...(grant !== undefined ? { grant } : {}),
-      ...(check.traceId !== undefined ? { ownTraceId: check.traceId } : {}),
-    };
+    return { check: resolved, ...(grant !== undefined ? { grant } : {}) };
   };
 
   const grantFor = async (check: CheckOptions): Promise<string | undefined> => {
@@ -156,102 +172,114 @@ export function parapetMiddleware(guard: Guard, options: ParapetMiddlewareOption
     return (await pending).id;
   };
 
-  /**
-   * The turn's trace id: the caller's; else the callback handler's for this run (so its model and tool events
-   * and these checks share one); else `metadata.parapetTraceId`; else a fresh one.
-   */
-  const turnTraceId = (explicit: string | undefined): string => {
+  const turnTraceId = (explicit: string | undefined, messages: readonly BaseMessage[]): string => {
     const run = currentRun();
     if (explicit !== undefined) {
       if (run.link !== undefined && run.runId !== undefined) run.link.adopt(run.runId, explicit);
       return explicit;
     }
     if (run.link !== undefined && run.runId !== undefined) return run.link.traceIdFor(run.runId);
-    return run.metadataTrace ?? newTraceId();
+    if (run.metadataTrace !== undefined) return run.metadataTrace;
+    const human = lastHuman(messages);
+    const id = human === undefined ? undefined : messages[human]?.id;
+    return id === undefined ? newTraceId() : traceIdOfTurn(id);
   };
   const mayPark =
-    (config.checkOutput && config.onBlock !== 'fallback') || (policy !== undefined && config.onDeny === 'throw');
+    (config.checkOutput && config.onBlock !== 'fallback') ||
+    (config.checkInput && config.onBlock !== 'fallback') ||
+    (policy !== undefined && config.onDeny === 'throw');
 
+  /** A block answered in place of the model: the fallback, or (throw mode) a stand-in whose error is parked. */
+  const blockedAnswer = (verdict: Parameters<typeof blockOutcome>[2], tenant: string | undefined): AIMessage => {
+    const id = randomUUID();
+    const outcome = blockOutcome(guard, config.onBlock, verdict, tenant);
+    if ('error' in outcome) {
+      park(`ai:${id}`, outcome.error);
+      return new AIMessage({ content: fallbackText(guard, verdict, tenant), id });
+    }
+    return new AIMessage({ content: outcome.text, id });
+  };
+
+  // Every check runs inside wrapModelCall (and wrapToolCall): langchain runs wrap hooks inside the model and
+  // tool nodes, while each before/after hook is a graph node of its own — a whole LangGraph step (about as
+  // long as the local model round trip's tenth) even when it does nothing.
   const middleware = createMiddleware({
     name: config.name,
-    stateSchema,
 
-    beforeModel: {
-      canJumpTo: ['end'],
-      hook: async (state, runtime) => {
-        const messages = (state as HookState).messages;
-        // A denial parked by wrapToolCall (throw mode) surfaces here, before the model reads the tool results.
-        for (let i = messages.length - 1; i >= 0; i--) {
-          const message = messages[i]!;
-          if (!ToolMessage.isInstance(message)) break;
-          throwParked(`tool:${message.tool_call_id}`);
+    wrapModelCall: async (request, handler) => {
+      const state = request.state as HookState;
+      const messages = state.messages;
+      // A denial parked by wrapToolCall (throw mode): the model does not run again; the run ends here and
+      // afterAgent throws the typed error.
+      for (let i = messages.length - 1; i >= 0; i--) {
+        const message = messages[i]!;
+        if (!ToolMessage.isInstance(message)) break;
+        if (parked.has(`tool:${message.tool_call_id}`)) {
+          return new AIMessage({ content: String(message.content), id: randomUUID() });
         }
-        let last = -1;
-        for (let i = messages.length - 1; i >= 0; i--) {
-          const message = messages[i]!;
-          // An AI message after the last human one: this is a later step of the turn, already set up and checked.
-          if (AIMessage.isInstance(message)) return;
-          if (HumanMessage.isInstance(message)) {
-            last = i;
-            break;
-          }
-        }
-        // The first model call of a turn: the turn's trace id, then the input check.
-        const { check, ownTraceId } = await resolve(
-          { ...(state as HookState), _parapetTraceId: undefined },
-          runtime as ContextRequest['runtime'],
-        );
-        const traceId = turnTraceId(ownTraceId);
-        const update = { _parapetTraceId: traceId };
-        if (!config.checkInput || last < 0) return update;
+      }
+      const last = lastHuman(messages);
+      // The first model call of a turn (no AI message after the last human one) checks the turn's input.
+      let firstCall = last >= 0;
+      for (let i = messages.length - 1; i > last && firstCall; i--)
+        if (AIMessage.isInstance(messages[i])) firstCall = false;
+      let check: CheckOptions | undefined;
+      let redactedHuman: HumanMessage | undefined;
+      let modelRequest = request;
+      if (firstCall && config.checkInput) {
         const human = messages[last]!;
         const text = messageText(human);
-        if (text.length === 0) return update;
-        const history = config.history ? historyOf(messages.slice(0, last)) : undefined;
-        const verdict = await guard.checkInput(text, {
-          ...check,
-          traceId,
-          ...(history !== undefined ? { history } : {}),
-        });
-        if (verdict.action === 'block') {
-          const outcome = blockOutcome(guard, config.onBlock, verdict, check.tenant);
-          if ('error' in outcome) throw outcome.error;
-          return { ...update, jumpTo: 'end', messages: [new AIMessage({ content: outcome.text, id: randomUUID() })] };
-        }
-        if (verdict.text === text) return update;
-        // Same id: the messages reducer replaces the message in place.
-        return {
-          ...update,
-          messages: [
-            new HumanMessage({
+        if (text.length > 0) {
+          check = (await resolve(state, request.runtime as ContextRequest['runtime'])).check;
+          const history = config.history ? historyOf(messages.slice(0, last)) : undefined;
+          const verdict = await guard.checkInput(text, {
+            ...check,
+            ...(history !== undefined ? { history } : {}),
+          });
+          if (verdict.action === 'block') return blockedAnswer(verdict, check.tenant);
+          if (verdict.text !== text) {
+            redactedHuman = new HumanMessage({
               content: replaceText(human.content, verdict.text),
               ...(human.id !== undefined ? { id: human.id } : {}),
               ...(human.name !== undefined ? { name: human.name } : {}),
               additional_kwargs: human.additional_kwargs,
               response_metadata: human.response_metadata,
-            }),
-          ],
-        };
-      },
-    },
-
-    wrapModelCall: async (request, handler) => {
-      const response = await handler(request);
-      if (!config.checkOutput || !AIMessage.isInstance(response)) return response;
-      const text = messageText(response);
-      if (text.length === 0) return response;
-      const { check } = await resolve(request.state as HookState, request.runtime as ContextRequest['runtime']);
-      const verdict = await guard.checkOutput(text, check);
-      if (verdict.action === 'block') {
-        const id = response.id ?? randomUUID();
-        const outcome = blockOutcome(guard, config.onBlock, verdict, check.tenant);
-        if ('error' in outcome) {
-          park(`ai:${id}`, outcome.error);
-          return standIn(response, fallbackText(guard, verdict, check.tenant), id);
+            });
+            const swap = redactedHuman;
+            modelRequest = {
+              ...request,
+              messages: request.messages.map((message) =>
+                message === human || (human.id !== undefined && message.id === human.id) ? swap : message,
+              ),
+            };
+          }
         }
-        return standIn(response, outcome.text, id);
       }
-      return verdict.text === text ? response : withText(response, verdict.text);
+      const response = await handler(modelRequest);
+      let answer: AIMessage = response;
+      if (config.checkOutput && AIMessage.isInstance(response)) {
+        const text = messageText(response);
+        if (text.length > 0) {
+          check ??= (await resolve(state, request.runtime as ContextRequest['runtime'])).check;
+          const verdict = await guard.checkOutput(text, check);
+          if (verdict.action === 'block') {
+            const id = response.id ?? randomUUID();
+            const outcome = blockOutcome(guard, config.onBlock, verdict, check.tenant);
+            if ('error' in outcome) {
+              park(`ai:${id}`, outcome.error);
+              answer = standIn(response, fallbackText(guard, verdict, check.tenant), id);
+            } else answer = standIn(response, outcome.text, id);
+          } else if (verdict.text !== text) answer = withText(response, verdict.text);
+        }
+      }
+      if (redactedHuman === undefined) return answer;
+      // The redacted input replaces the original in the state too (same id: the messages reducer swaps it in
+      // place), so later turns and any checkpointer never hold the raw text. The model node adds the model's
+      // own answer; a changed answer with the same id replaces it.
+      if (answer !== response && response.id === undefined) {
+        (response as { id?: string }).id = answer.id;
+      }
+      return new Command({ update: { messages: answer === response ? [redactedHuman] : [redactedHuman, answer] } });
     },
 
     // Each before/after hook is a graph node (a step of the agent loop); this one exists only when something
@@ -331,7 +359,7 @@ export function parapetMiddleware(guard: Guard, options: ParapetMiddlewareOption
           },
         }
       : {}),
-  } as Parameters<typeof createMiddleware<typeof stateSchema>>[0]);
+  } as Parameters<typeof createMiddleware>[0]);
   return middleware as unknown as AgentMiddleware;
 }
 

@@ -1,8 +1,10 @@
 import { AIMessageChunk, type BaseMessage } from '@langchain/core/messages';
+import { tool } from '@langchain/core/tools';
 import { createGuard, GuardBlockedError } from '@parapet/core';
 import { type ProviderServer, startProviderServer } from '@parapet/local-provider';
 import { createAgent } from 'langchain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { parapetMiddleware } from './middleware.js';
 import { guardMessageStream } from './stream.js';
 import { forbiddenWord, internalCode, localModel, memorySink } from './test-helpers.js';
@@ -48,6 +50,23 @@ describe('guardMessageStream over agent.stream(streamMode: messages)', () => {
     expect(guarded.text).toBe(bare.text);
     expect(guarded.text).toBe('A calm and perfectly ordinary answer.');
     expect(server.last()?.stream).toBe(true);
+  });
+
+  it('hands on the provider chunks themselves (with their metadata) while the scanner releases them unchanged', async () => {
+    const guard = createGuard();
+    const agent = agentWith(guard);
+    const input = { messages: [{ role: 'user' as const, content: 'REPLY: Short and plain.' }] };
+    const providers: unknown[] = [];
+    let text = '';
+    for await (const item of guardMessageStream(guard, await agent.stream(input, { streamMode: 'messages' }))) {
+      const [message] = item as [BaseMessage, Record<string, unknown>];
+      if (!AIMessageChunk.isInstance(message) || message.content === '') continue;
+      text += String(message.content);
+      providers.push(message.response_metadata?.model_provider);
+    }
+    expect(text).toBe('Short and plain.');
+    expect(providers.length).toBeGreaterThan(1);
+    expect(new Set(providers)).toEqual(new Set(['openai']));
   });
 
   it('stops a stream at the blocking match: nothing after it is delivered, it ends with the fallback', async () => {
@@ -116,6 +135,37 @@ describe('guardMessageStream over agent.stream(streamMode: messages)', () => {
     let final: BaseMessage | undefined;
     for await (const state of await agent.stream(input, { streamMode: 'values' })) final = state.messages.at(-1);
     expect(final?.content).toBe('use [CODE] now');
+  });
+
+  it('delivers a streamed tool call after the text, its argument pieces merged as in the bare stream', async () => {
+    const guard = createGuard({ output: [forbiddenWord] });
+    const lookup = tool(async () => 'found it', {
+      name: 'lookup',
+      description: 'Look up an order',
+      schema: z.object({ order: z.string() }),
+    });
+    const agent = createAgent({
+      model: localModel(server.openaiBaseURL),
+      tools: [lookup],
+      middleware: [parapetMiddleware(guard)],
+    });
+    const input = { messages: [{ role: 'user' as const, content: 'TOOL: lookup {"order":"A-1234567"}' }] };
+    const rebuild = async (stream: AsyncIterable<unknown>) => {
+      let first: AIMessageChunk | undefined;
+      for await (const item of stream) {
+        const [message] = item as [BaseMessage, Record<string, unknown>];
+        if (!AIMessageChunk.isInstance(message)) continue;
+        if (first === undefined) first = message;
+        else if (message.id === first.id) first = first.concat(message);
+      }
+      return first;
+    };
+    const bare = await rebuild(await agent.stream(input, { streamMode: 'messages' }));
+    const guarded = await rebuild(guardMessageStream(guard, await agent.stream(input, { streamMode: 'messages' })));
+    expect(guarded?.tool_calls?.map((call) => [call.name, call.args])).toEqual([['lookup', { order: 'A-1234567' }]]);
+    expect(guarded?.tool_calls?.map((call) => [call.name, call.args])).toEqual(
+      bare?.tool_calls?.map((call) => [call.name, call.args]),
+    );
   });
 
   it('validates its arguments', async () => {

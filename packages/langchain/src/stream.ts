@@ -110,7 +110,20 @@ export async function* guardMessageStream<T>(
         continue;
       }
       const id = first.chunk.id;
-      let whole: AIMessageChunk = first.chunk;
+      // The chunks that carry more than text (tool-call pieces, usage, the finish reason on an empty chunk),
+      // merged once at the end: concatenating every text chunk too would cost a message copy per token.
+      const extras: AIMessageChunk[] = [];
+      // While the scanner releases exactly the pieces it was given (nothing held, merged or redacted yet), a
+      // text-only item goes out as it came in rather than as a new chunk; after the first difference, new chunks.
+      const originals: { readonly text: string; readonly value: T | undefined }[] = [];
+      let aligned = true;
+      const keep = (chunk: AIMessageChunk, value: T): void => {
+        const text = messageText(chunk);
+        const textOnly = (chunk.tool_call_chunks?.length ?? 0) === 0 && chunk.usage_metadata === undefined;
+        if (!textOnly || text === '') extras.push(chunk);
+        if (text !== '' && aligned) originals.push({ text, value: textOnly ? value : undefined });
+      };
+      keep(first.chunk, step.value);
       // The message's text, read from the agent stream; the first item of another message is kept for later.
       const texts = async function* (): AsyncGenerator<string> {
         const text = messageText(first.chunk);
@@ -122,7 +135,7 @@ export async function* guardMessageStream<T>(
             lookahead = next;
             return;
           }
-          whole = whole.concat(item.chunk);
+          keep(item.chunk, next.value as T);
           const piece = messageText(item.chunk);
           if (piece.length > 0) yield piece;
         }
@@ -140,6 +153,15 @@ export async function* guardMessageStream<T>(
         for await (const piece of scanned) {
           // After a block the guard yields its own fallback; this adapter's `onBlock` decides instead.
           if (verdict?.action === 'block') break;
+          const original = aligned ? originals.shift() : undefined;
+          if (original !== undefined && original.text === piece && original.value !== undefined) {
+            yield original.value;
+            continue;
+          }
+          if (original === undefined || original.text !== piece) {
+            aligned = false;
+            originals.length = 0;
+          }
           yield first.wrap(new AIMessageChunk({ content: piece, ...(id !== undefined ? { id } : {}) })) as T;
         }
       } catch (error) {
@@ -151,6 +173,9 @@ export async function* guardMessageStream<T>(
         yield first.wrap(new AIMessageChunk({ content: outcome.text, ...(id !== undefined ? { id } : {}) })) as T;
         return;
       }
+      let whole: AIMessageChunk | undefined = extras[0];
+      for (let i = 1; i < extras.length; i++) whole = whole!.concat(extras[i]!);
+      if (whole === undefined) continue;
       const toolCallChunks = whole.tool_call_chunks ?? [];
       if (toolCallChunks.length > 0 || whole.usage_metadata !== undefined) {
         yield first.wrap(
