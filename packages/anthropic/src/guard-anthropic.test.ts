@@ -100,6 +100,35 @@ describe('guardAnthropic', () => {
       expect(events.some((event) => event.type === 'model-call-ended')).toBe(true);
     });
 
+    it("the caller's abort (stream.controller.abort()) stops the upstream, with or without scanning", async () => {
+      const slow = await startProviderServer({ chunkSize: 4, chunkDelayMs: 15 });
+      try {
+        const upstream = new Anthropic({ apiKey: 'test-key', baseURL: slow.anthropicBaseURL, maxRetries: 0 });
+        const reply = 'A long and harmless answer that keeps on streaming for quite a while, word after word.';
+        for (const guard of [makeGuard('throw', undefined, { output: [] }), makeGuard('throw')]) {
+          const client = guardAnthropic(upstream, guard);
+          const stream = await client.messages.create({ ...ask(`REPLY: ${reply}`), stream: true });
+          let text = '';
+          let aborted = false;
+          try {
+            for await (const event of stream) {
+              if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') text += event.delta.text;
+              if (text.length >= 8 && !aborted) {
+                aborted = true;
+                stream.controller.abort();
+              }
+            }
+          } catch (error) {
+            expect((error as Error).name).toMatch(/Abort/);
+          }
+          expect(aborted).toBe(true);
+          expect(text.length).toBeLessThan(reply.length);
+        }
+      } finally {
+        await slow.close();
+      }
+    });
+
     it('raw streams and the MessageStream helper deliver the same text and events as unguarded', async () => {
       const client = guardAnthropic(bare, makeGuard('throw'));
       const answer = 'A streamed answer that is long enough to cross the hold-back window of the guard, twice over.';

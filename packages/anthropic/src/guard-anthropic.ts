@@ -88,16 +88,17 @@ function guardedCreate(create: Create, client: unknown, guard: Guard, options: R
     const { data, response } = await create(checked.request, requestOptions).withResponse();
     if (streaming) {
       const upstream = data as Stream<RawMessageStreamEvent>;
-      // Its own controller: the guard closing the upstream after a block is not a user abort (MessageStream
-      // reports an aborted controller as APIUserAbortError), while a user abort still reaches the upstream.
-      const controller = new AbortController();
-      controller.signal.addEventListener('abort', () => upstream.controller.abort(), { once: true });
-      const pass = options.toolPolicy === undefined && !guard.hasDetectors('output');
-      const stream = new Stream<RawMessageStreamEvent>(
-        () => (pass ? passEvents(turn, upstream, started) : guardEvents(turn, upstream, started)),
-        controller,
-        client as never,
-      );
+      let stream: Stream<RawMessageStreamEvent>;
+      if (options.toolPolicy === undefined && !guard.hasDetectors('output')) {
+        // Nothing to scan, nothing the guard would stop: the upstream's own controller will do.
+        stream = new Stream(() => passEvents(turn, upstream, started), upstream.controller, client as never);
+      } else {
+        // Its own controller: the guard closing the upstream after a block is not a user abort (MessageStream
+        // reports an aborted controller as APIUserAbortError), while a user abort still reaches the upstream.
+        const controller = new AbortController();
+        controller.signal.addEventListener('abort', () => upstream.controller.abort(), { once: true });
+        stream = new Stream(() => guardEvents(turn, upstream, started), controller, client as never);
+      }
       return { data: stream, response, toResponse: () => sseResponse(stream, response) };
     }
     modelCallEnded(turn, started);
