@@ -9,6 +9,7 @@ import {
   type ChainProblem,
   type ChainRecord,
   type CheckpointRecord,
+  type EventRecord,
   GENESIS,
   hashRecord,
   type VerifyReport,
@@ -324,8 +325,21 @@ export function sqliteSink(options: SqliteSinkOptions): SqliteSink {
     }
     syncHead();
     for (const event of events) {
-      const records = chain.append(plainEvent(event));
-      for (let index = 0; index < records.length; index++) insertRecord(records[index] as ChainRecord);
+      // One serialization per event: the chain's JSON line is both what is hashed and what is stored.
+      const plain = plainEvent(event);
+      const prev = chain.head.hash;
+      const line = chain.appendLine(plain);
+      const head = chain.head;
+      const record: EventRecord = {
+        v: CHAIN_VERSION,
+        kind: 'event',
+        seq: head.seq,
+        prev,
+        event: plain,
+        hash: head.hash,
+      };
+      insert.run(...columnsOf(record, line.slice(0, -1)));
+      if (chain.checkpointDue) insertRecord(chain.checkpoint());
     }
     storeHead();
   });
