@@ -167,10 +167,17 @@ export function jsonlSink(options: JsonlSinkOptions): JsonlSink {
 
   /** Writes a string at the end of the file; on failure, cuts off any partial write so no torn line stays. */
   const append = (handle: number, text: string): void => {
-    const buffer = Buffer.from(text);
+    let length = 0;
     try {
-      let offset = 0;
-      while (offset < buffer.length) offset += writeSync(handle, buffer, offset);
+      // The string as it is (no Buffer copy on our side); a short write, rare on a regular file, finishes
+      // from a Buffer of the rest.
+      const written = writeSync(handle, text);
+      length = Buffer.byteLength(text);
+      if (written < length) {
+        const buffer = Buffer.from(text);
+        let offset = written;
+        while (offset < length) offset += writeSync(handle, buffer, offset);
+      }
     } catch (error) {
       try {
         ftruncateSync(handle, bytes);
@@ -179,7 +186,7 @@ export function jsonlSink(options: JsonlSinkOptions): JsonlSink {
       }
       throw error;
     }
-    bytes += buffer.length;
+    bytes += length;
   };
 
   // What of the current batch is on disk, so a failure part-way neither loses nor repeats records.
