@@ -6,7 +6,7 @@ import { ArgumentError, ConfigError, createGuard, GuardBlockedError, ToolDeniedE
 import { promptInjection } from '@parapet/detectors';
 import { type ProviderRequest, type ProviderServer, scriptedReply, startProviderServer } from '@parapet/local-provider';
 import { piiDetector } from '@parapet/pii';
-import { createAgent } from 'langchain';
+import { createAgent, MiddlewareError } from 'langchain';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { parapetMiddleware } from './middleware.js';
@@ -166,6 +166,24 @@ describe('parapetMiddleware: input', () => {
     expect(second.messages.map((message) => String(message.content)).join(' ')).not.toContain('bob.stone@example.org');
     const traces = new Set(events.filter((event) => event.stage === 'input').map((event) => event.traceId));
     expect(traces.size).toBe(2);
+  });
+});
+
+describe('parapetMiddleware: provider errors', () => {
+  it('a failed model call reaches the caller as langchain wraps it for any wrap hook, the provider error as cause', async () => {
+    const { guard, events } = makeGuard();
+    // Port 9 on the loopback: nothing listens, the connection is refused.
+    const agent = createAgent({
+      model: localModel('http://127.0.0.1:9/v1'),
+      tools: [],
+      middleware: [parapetMiddleware(guard)],
+    });
+    const error = (await agent.invoke(userSays('REPLY: hello')).catch((caught: unknown) => caught)) as Error;
+    expect(MiddlewareError.isInstance(error)).toBe(true);
+    expect((error.cause as Error).constructor.name).toBe('APIConnectionError');
+    // The input was checked before the call; nothing was recorded as an answer.
+    expect(events.filter((event) => event.stage === 'input')).toHaveLength(1);
+    expect(events.filter((event) => event.stage === 'output')).toHaveLength(0);
   });
 });
 
