@@ -22,6 +22,11 @@ interface Compiled {
   readonly sticky: RegExp;
   readonly group: number;
   readonly contextWords: RegExp | undefined;
+  /**
+   * `contextWords` for a window of ASCII and PLAIN_PATTERN characters: the same words with ASCII letter
+   * and digit classes and no `u` flag, which finds the same matches there several times faster.
+   */
+  readonly contextAscii: RegExp | undefined;
   readonly testValues: ReadonlySet<string> | undefined;
   readonly index: number;
 }
@@ -45,6 +50,11 @@ interface Fused {
   readonly contextual: boolean;
 }
 
+interface PrefixEntry {
+  readonly exact: readonly Compiled[] | undefined;
+  readonly folded: readonly Compiled[] | undefined;
+}
+
 export interface RecognizerSet {
   readonly recognizers: readonly Recognizer[];
   readonly byStart: Readonly<Record<StartClass, readonly Fused[]>>;
@@ -52,9 +62,29 @@ export interface RecognizerSet {
   readonly leadingWord: readonly Fused[];
   /** Recognizers whose match begins with a literal, by its first two characters (lower-cased when `i`). */
   readonly byPrefix: ReadonlyMap<string, readonly Compiled[]>;
+  /**
+   * `byPrefix` by the char codes of an ASCII prefix (`first * 128 + second`): the recognizers whose prefix
+   * it is, and those with the `i` flag whose prefix is its lower case (when that differs).
+   */
+  readonly byAsciiPrefix: ReadonlyMap<number, PrefixEntry>;
+  /** ASCII first characters of some `byAsciiPrefix` key: other positions skip the lookup. */
+  readonly prefixFirst: Uint8Array;
   readonly byLiteral: ReadonlyMap<string, readonly Compiled[]>;
   /** Every context word of the context-required recognizers. */
   readonly requiredContext: ContextWords | undefined;
+  /** Internal: reused by every `scanText` call on this set. */
+  readonly scratch: ScanScratch;
+}
+
+/**
+ * `scanText` is synchronous, so one call at a time uses this: per recognizer, the end of its last match
+ * (`matchedEnd`), valid only where `matchedScan` holds the current scan's number. Nothing to allocate or
+ * clear per call.
+ */
+interface ScanScratch {
+  readonly matchedEnd: Int32Array;
+  readonly matchedScan: Int32Array;
+  scans: number;
 }
 
 const NEED_BITS: Readonly<Record<string, number>> = { '@': 1, ':': 2, '.': 4, '/': 8, '=': 16, '-': 32, _: 64 };
@@ -107,9 +137,13 @@ function fuse(members: readonly Compiled[]): Fused[] {
 function suffix(fused: Fused, from: number): RegExp {
   let regex = fused.suffixes[from];
   if (regex === undefined) {
-    const sources = fused.members
-      .slice(from)
-      .map((member) => `(?:${withoutCaptures(member.compiled.recognizer.pattern.source)})`);
+    // Recognizers may share a pattern (a national id and its shape-only variant): the alternation needs it
+    // once, as it matches wherever either does (the members are told apart afterwards, one by one).
+    const sources = [
+      ...new Set(
+        fused.members.slice(from).map((member) => `(?:${withoutCaptures(member.compiled.recognizer.pattern.source)})`),
+      ),
+    ];
     regex = new RegExp(sources.join('|'), `${fused.flags}y`);
     fused.suffixes[from] = regex;
   }
@@ -190,6 +224,56 @@ interface ContextWords {
   readonly minHead: number;
   readonly maxHead: number;
   readonly headFirst: ReadonlySet<number>;
+  /**
+   * The ASCII single words and phrase heads as a trie over a–z and 0–9 (upper case folds to lower):
+   * a window of ASCII and plain separators is read without lower-casing, slicing or hashing a string per word.
+   * `trie[node * TRIE_SYMBOLS + symbol]` is the child (0: none); `trieFlags[node]` has TRIE_SINGLE / TRIE_HEAD.
+   */
+  readonly trie: Int32Array;
+  readonly trieFlags: Uint8Array;
+}
+
+const TRIE_SYMBOLS = 36;
+const TRIE_SINGLE = 1;
+const TRIE_HEAD = 2;
+
+/** The trie symbol of an ASCII letter or digit (either case), or -1. */
+function trieSymbol(code: number): number {
+  if (code >= 97 && code <= 122) return code - 97;
+  if (code >= 65 && code <= 90) return code - 65;
+  if (code >= 48 && code <= 57) return code - 48 + 26;
+  return -1;
+}
+
+function buildTrie(
+  single: ReadonlySet<string>,
+  heads: ReadonlySet<string>,
+): { trie: Int32Array; trieFlags: Uint8Array } {
+  const children: number[] = new Array(TRIE_SYMBOLS).fill(0);
+  const flags: number[] = [0];
+  const add = (word: string, flag: number) => {
+    let node = 0;
+    for (let i = 0; i < word.length; i++) {
+      const code = word.charCodeAt(i);
+      // Upper-case letters never occur in a lower-cased word; anything else but a–z and 0–9 cannot be in
+      // the words of a window read by the trie either.
+      if (code >= 65 && code <= 90) return;
+      const symbol = trieSymbol(code);
+      if (symbol < 0) return;
+      let child = children[node * TRIE_SYMBOLS + symbol]!;
+      if (child === 0) {
+        child = flags.length;
+        flags.push(0);
+        for (let k = 0; k < TRIE_SYMBOLS; k++) children.push(0);
+        children[node * TRIE_SYMBOLS + symbol] = child;
+      }
+      node = child;
+    }
+    flags[node] = flags[node]! | flag;
+  };
+  for (const word of single) add(word, TRIE_SINGLE);
+  for (const head of heads) add(head, TRIE_HEAD);
+  return { trie: Int32Array.from(children), trieFlags: Uint8Array.from(flags) };
 }
 
 function contextWords(words: readonly string[]): ContextWords {
@@ -223,7 +307,8 @@ function contextWords(words: readonly string[]): ContextWords {
   const [minSingle, maxSingle] = lengths(single);
   const [minHead, maxHead] = lengths(heads);
   const headFirst = new Set([...heads].map((head) => head.charCodeAt(0)));
-  return { single, phrases, heads, longest, minSingle, maxSingle, minHead, maxHead, headFirst };
+  const { trie, trieFlags } = buildTrie(single, heads);
+  return { single, phrases, heads, longest, minSingle, maxSingle, minHead, maxHead, headFirst, trie, trieFlags };
 }
 
 const RECENT = 4;
@@ -257,49 +342,15 @@ class ContextIndex {
 
   /** Whether a context word starts in [from, to). Windows are asked for in increasing order of `from`. */
   near(from: number, to: number): boolean {
-    const { text, words } = this;
+    const text = this.text;
     if (this.scanned < from) {
       this.scanned = from;
       this.count = 0;
       this.headsSeen = 0;
     }
     if (this.scanned < to) {
-      // A bounded slice: a regex search on the whole text would run to its end when no word follows.
-      const offset = this.scanned;
-      const segment = text.slice(offset, to).toLowerCase();
-      const size = segment.length;
-      let i = 0;
-      while (i < size) {
-        while (i < size && !isContextCode(segment.charCodeAt(i))) i++;
-        if (i >= size) break;
-        const wordStart = i;
-        while (i < size && isContextCode(segment.charCodeAt(i))) i++;
-        const length = i - wordStart;
-        const at = offset + wordStart;
-        // Only words shaped like some context word are looked up (a run of "x@y." reads no set at all).
-        const single = length >= words.minSingle && length <= words.maxSingle;
-        const head =
-          length >= words.minHead && length <= words.maxHead && words.headFirst.has(segment.charCodeAt(wordStart));
-        const word = single || head ? segment.slice(wordStart, i) : undefined;
-        if (single && words.single.has(word!)) this.hits.push(at);
-        // Phrases ending at this word ("social security"): only when their first word is a phrase head.
-        const slot = this.count % RECENT;
-        this.recentStarts[slot] = at;
-        this.recentEnds[slot] = offset + i;
-        const isHead = head && words.heads.has(word!);
-        this.recentHeads[slot] = isHead ? 1 : 0;
-        this.count++;
-        if (isHead) this.headsSeen = this.count;
-        // No head among the last `longest` words: no phrase can end here.
-        if (this.headsSeen === 0 || this.count - this.headsSeen >= words.longest) continue;
-        for (let span = 2; span <= words.longest && span <= this.count; span++) {
-          const firstSlot = (this.count - span) % RECENT;
-          if (this.recentHeads[firstSlot] === 0) continue;
-          let phrase = this.wordAt(firstSlot);
-          for (let k = span - 1; k >= 1; k--) phrase += ` ${this.wordAt((this.count - k) % RECENT)}`;
-          if (words.phrases.has(phrase)) this.hits.push(this.recentStarts[firstSlot]!);
-        }
-      }
+      if (isPlain(text, this.scanned, Math.min(to, text.length), PLAIN_WORDS)) this.readAscii(to);
+      else this.readSegment(to);
       this.scanned = to;
     }
     if (this.hits.length > 1 && this.hits[this.hits.length - 1]! < this.hits[this.hits.length - 2]!)
@@ -307,11 +358,144 @@ class ContextIndex {
     while (this.cursor < this.hits.length && this.hits[this.cursor]! < from) this.cursor++;
     return this.cursor < this.hits.length && this.hits[this.cursor]! < to;
   }
+
+  /** Records a word read at [start, end): a hit, and the phrases that end with it. */
+  private word(start: number, end: number, isHead: boolean): void {
+    const words = this.words;
+    const slot = this.count % RECENT;
+    this.recentStarts[slot] = start;
+    this.recentEnds[slot] = end;
+    this.recentHeads[slot] = isHead ? 1 : 0;
+    this.count++;
+    if (isHead) this.headsSeen = this.count;
+    // No head among the last `longest` words: no phrase can end here.
+    if (this.headsSeen === 0 || this.count - this.headsSeen >= words.longest) return;
+    for (let span = 2; span <= words.longest && span <= this.count; span++) {
+      const firstSlot = (this.count - span) % RECENT;
+      if (this.recentHeads[firstSlot] === 0) continue;
+      let phrase = this.wordAt(firstSlot);
+      for (let k = span - 1; k >= 1; k--) phrase += ` ${this.wordAt((this.count - k) % RECENT)}`;
+      if (words.phrases.has(phrase)) this.hits.push(this.recentStarts[firstSlot]!);
+    }
+  }
+
+  /**
+   * A window of ASCII and plain separators: lower-casing changes no length or position there, so words
+   * are walked in the trie straight from the text (the same words, hits and phrases as `readSegment`).
+   */
+  private readAscii(to: number): void {
+    const { text } = this;
+    const { trie, trieFlags } = this.words;
+    const size = Math.min(to, text.length);
+    let i = this.scanned;
+    while (i < size) {
+      let symbol = trieSymbol(text.charCodeAt(i));
+      while (symbol < 0) {
+        i++;
+        if (i >= size) return;
+        symbol = trieSymbol(text.charCodeAt(i));
+      }
+      const wordStart = i;
+      let node = trie[symbol]!;
+      i++;
+      while (i < size) {
+        symbol = trieSymbol(text.charCodeAt(i));
+        if (symbol < 0) break;
+        if (node !== 0) node = trie[node * TRIE_SYMBOLS + symbol]!;
+        i++;
+      }
+      const flags = node === 0 ? 0 : trieFlags[node]!;
+      if ((flags & TRIE_SINGLE) !== 0) this.hits.push(wordStart);
+      this.word(wordStart, i, (flags & TRIE_HEAD) !== 0);
+    }
+  }
+
+  /** Any window: lower-cased as a whole, positions read in the lower-cased slice. */
+  private readSegment(to: number): void {
+    const words = this.words;
+    // A bounded slice: a regex search on the whole text would run to its end when no word follows.
+    const offset = this.scanned;
+    const segment = this.text.slice(offset, to).toLowerCase();
+    const size = segment.length;
+    let i = 0;
+    while (i < size) {
+      while (i < size && !isContextCode(segment.charCodeAt(i))) i++;
+      if (i >= size) break;
+      const wordStart = i;
+      while (i < size && isContextCode(segment.charCodeAt(i))) i++;
+      const length = i - wordStart;
+      const at = offset + wordStart;
+      // Only words shaped like some context word are looked up (a run of "x@y." reads no set at all).
+      const single = length >= words.minSingle && length <= words.maxSingle;
+      const head =
+        length >= words.minHead && length <= words.maxHead && words.headFirst.has(segment.charCodeAt(wordStart));
+      const word = single || head ? segment.slice(wordStart, i) : undefined;
+      if (single && words.single.has(word!)) this.hits.push(at);
+      // Phrases ending at this word ("social security"): only when their first word is a phrase head.
+      this.word(at, offset + i, head && words.heads.has(word!));
+    }
+  }
+}
+
+/**
+ * Per UTF-16 unit above ASCII, filled on first sight: PLAIN_KNOWN, and PLAIN_WORDS when lower-casing leaves
+ * it alone and it is no context-word character (a separator in both ways of reading words: dashes, quotes,
+ * symbols, emoji), PLAIN_PATTERN when it is also no letter or number and no surrogate (both forms of a
+ * context pattern treat it alike).
+ */
+const PLAIN = new Uint8Array(65536);
+const PLAIN_KNOWN = 1;
+const PLAIN_WORDS = 2;
+const PLAIN_PATTERN = 4;
+const LETTER_OR_NUMBER = /[\p{L}\p{N}]/u;
+
+function plainness(code: number): number {
+  let flags = PLAIN[code]!;
+  if (flags === 0) {
+    flags = PLAIN_KNOWN;
+    const char = String.fromCharCode(code);
+    if (code >= 0xd800 && code <= 0xdfff) {
+      // Low surrogates, and high ones of U+1F000–U+1FBFF (emoji, symbols: no case), change under no lower-casing.
+      if (code >= 0xdc00 || (code >= 0xd83c && code <= 0xd83e)) flags |= PLAIN_WORDS;
+    } else if (char.toLowerCase() === char && !isContextCode(code)) {
+      flags |= PLAIN_WORDS;
+      if (!LETTER_OR_NUMBER.test(char)) flags |= PLAIN_PATTERN;
+    }
+    PLAIN[code] = flags;
+  }
+  return flags;
+}
+
+/** Whether text[from, to) is ASCII or characters with the given plainness. */
+function isPlain(text: string, from: number, to: number, flag: number): boolean {
+  for (let i = from; i < to; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 128 && (plainness(code) & flag) === 0) return false;
+  }
+  return true;
 }
 
 /** A context word as a pattern: literal, except that a space between words stands for 1–3 separators. */
 function contextLiteral(word: string): string {
   return escapeLiteral(word).replace(/ +/g, '[^\\p{L}\\p{N}]{1,3}');
+}
+
+/** The pattern of a recognizer's context words (tested on a lower-cased window before or after a value). */
+function contextPattern(words: readonly string[]): RegExp {
+  return new RegExp(`(?:^|[^\\p{L}\\p{N}])(?:${words.map(contextLiteral).join('|')})(?=$|[^\\p{L}\\p{N}])`, 'u');
+}
+
+/**
+ * The same pattern for windows of ASCII and PLAIN_PATTERN characters only: there a letter or number is
+ * [A-Za-z0-9], and a word with other letters can match in neither form.
+ */
+function contextPatternAscii(words: readonly string[]): RegExp | undefined {
+  const literal = (word: string) => escapeLiteral(word).replace(/ +/g, '[^A-Za-z0-9]{1,3}');
+  try {
+    return new RegExp(`(?:^|[^A-Za-z0-9])(?:${words.map(literal).join('|')})(?=$|[^A-Za-z0-9])`);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Index just past the group that opens at `start` (a '('), or -1. Classes and escapes are skipped. */
@@ -603,10 +787,11 @@ export function compileRecognizers(recognizers: readonly Recognizer[]): Recogniz
       contextWords:
         recognizer.context === undefined || recognizer.context.length === 0
           ? undefined
-          : new RegExp(
-              `(?:^|[^\\p{L}\\p{N}])(?:${recognizer.context.map(contextLiteral).join('|')})(?=$|[^\\p{L}\\p{N}])`,
-              'u',
-            ),
+          : contextPattern(recognizer.context),
+      contextAscii:
+        recognizer.context === undefined || recognizer.context.length === 0
+          ? undefined
+          : contextPatternAscii(recognizer.context),
       testValues: recognizer.testValues === undefined ? undefined : new Set(recognizer.testValues.map(alnumOf)),
       index,
     };
@@ -633,6 +818,30 @@ export function compileRecognizers(recognizers: readonly Recognizer[]): Recogniz
     StartClass,
     Fused[]
   >;
+  // Every two-character ASCII text whose exact or lower-cased form is a prefix key: the keys themselves and
+  // their spellings with upper-case letters (ASCII lower-casing maps only A–Z).
+  const byAsciiPrefix = new Map<number, PrefixEntry>();
+  const prefixFirst = new Uint8Array(128);
+  const spellings = (char: string) => (char >= 'a' && char <= 'z' ? [char, char.toUpperCase()] : [char]);
+  for (const key of byPrefix.keys()) {
+    if (key.length !== 2 || key.charCodeAt(0) >= 128 || key.charCodeAt(1) >= 128) continue;
+    for (const first of spellings(key[0]!)) {
+      for (const second of spellings(key[1]!)) {
+        const two = first + second;
+        const code = two.charCodeAt(0) * 128 + two.charCodeAt(1);
+        if (byAsciiPrefix.has(code)) continue;
+        const exact = byPrefix.get(two);
+        const lower = two.toLowerCase();
+        const folded =
+          lower === two
+            ? undefined
+            : byPrefix.get(lower)?.filter((compiled) => compiled.recognizer.pattern.flags.includes('i'));
+        if (exact === undefined && folded === undefined) continue;
+        byAsciiPrefix.set(code, { exact, folded });
+        prefixFirst[two.charCodeAt(0)] = 1;
+      }
+    }
+  }
   const requiredWords = [
     ...new Set(
       recognizers.filter((recognizer) => recognizer.contextRequired).flatMap((recognizer) => recognizer.context ?? []),
@@ -643,8 +852,15 @@ export function compileRecognizers(recognizers: readonly Recognizer[]): Recogniz
     byStart,
     leadingWord: fuse(leading),
     byPrefix,
+    byAsciiPrefix,
+    prefixFirst,
     byLiteral,
     requiredContext: requiredWords.length === 0 ? undefined : contextWords(requiredWords),
+    scratch: {
+      matchedEnd: new Int32Array(recognizers.length),
+      matchedScan: new Int32Array(recognizers.length),
+      scans: 0,
+    },
   };
 }
 
@@ -735,13 +951,21 @@ export interface ScanLimits {
 export function scanText(text: string, set: RecognizerSet, limits: ScanLimits, out: EntityMatch[]): void {
   const length = text.length;
   const starts: number[] = [];
-  const matchedUntil = new Map<number, number>();
-  const accept = (compiled: Compiled, position: number, whole: string | undefined): number => {
+  // Per recognizer, the end of its last match in this scan (none when its scan number is another).
+  const scratch = set.scratch;
+  if (scratch.scans >= 0x7fffffff) {
+    scratch.scans = 0;
+    scratch.matchedScan.fill(0);
+  }
+  const scan = ++scratch.scans;
+  const { matchedEnd, matchedScan } = scratch;
+  const accept = (compiled: Compiled, position: number, knownEnd: number): number => {
     if (limits.entities !== undefined && !limits.entities.has(compiled.recognizer.entity)) return position;
-    if ((matchedUntil.get(compiled.index) ?? -1) > position) return position;
-    const match = attempt(text, position, compiled, whole);
+    if (matchedScan[compiled.index] === scan && matchedEnd[compiled.index]! > position) return position;
+    const match = attempt(text, position, compiled, knownEnd);
     if (match === undefined) return position;
-    matchedUntil.set(compiled.index, match.end);
+    matchedScan[compiled.index] = scan;
+    matchedEnd[compiled.index] = match.end;
     if (match.score > 0) out.push(match);
     // Only a value worth reporting claims its span; a weak guess leaves the inside open to others.
     return match.score >= CLAIM_SCORE ? match.end : position;
@@ -790,7 +1014,8 @@ export function scanText(text: string, set: RecognizerSet, limits: ScanLimits, o
           const sticky = group.members[index]!.compiled.sticky;
           sticky.lastIndex = position;
           if (sticky.test(text)) {
-            end = accept(group.members[index]!.compiled, position, undefined);
+            // A sticky match starts at `position`; lastIndex is where it ends.
+            end = accept(group.members[index]!.compiled, position, sticky.lastIndex);
             break;
           }
         }
@@ -805,7 +1030,7 @@ export function scanText(text: string, set: RecognizerSet, limits: ScanLimits, o
     let furthest = position;
     for (const compiled of candidates) {
       if (out.length >= limits.maxMatches) return furthest;
-      const end = accept(compiled, position, undefined);
+      const end = accept(compiled, position, -1);
       if (end > furthest) furthest = end;
     }
     return furthest;
@@ -897,7 +1122,16 @@ export function scanText(text: string, set: RecognizerSet, limits: ScanLimits, o
         starts.push(word);
       }
     }
-    starts.sort((a, b) => a - b);
+    // Insertion sort: a handful of numbers, mostly in order already.
+    for (let i = 1; i < starts.length; i++) {
+      const value = starts[i]!;
+      let j = i - 1;
+      while (j >= 0 && starts[j]! > value) {
+        starts[j + 1] = starts[j]!;
+        j--;
+      }
+      starts[j + 1] = value;
+    }
     tokenNeeds = 0;
     for (let i = Math.max(0, left - 1); i < right; i++) {
       const bit = NEED_CODES[text.charCodeAt(i)];
@@ -917,20 +1151,32 @@ export function scanText(text: string, set: RecognizerSet, limits: ScanLimits, o
       const code = text.charCodeAt(start);
       let end = tryFused(start, set.byStart[startClass(code)]);
       if (set.byPrefix.size > 0) {
-        const two = text.slice(start, start + 2);
-        const exact = set.byPrefix.get(two);
-        if (exact !== undefined) end = Math.max(end, tryAt(start, exact));
-        const lower = two.toLowerCase();
-        if (lower !== two) {
-          const folded = set.byPrefix.get(lower);
-          if (folded !== undefined)
-            end = Math.max(
-              end,
-              tryAt(
-                start,
-                folded.filter((compiled) => compiled.recognizer.pattern.flags.includes('i')),
-              ),
-            );
+        const second = start + 1 < length ? text.charCodeAt(start + 1) : 128;
+        if (code < 128 && second < 128) {
+          // Both ASCII: a table lookup instead of a slice, a lower-casing and a filter per start.
+          if (set.prefixFirst[code] === 1) {
+            const entry = set.byAsciiPrefix.get(code * 128 + second);
+            if (entry !== undefined) {
+              if (entry.exact !== undefined) end = Math.max(end, tryAt(start, entry.exact));
+              if (entry.folded !== undefined) end = Math.max(end, tryAt(start, entry.folded));
+            }
+          }
+        } else {
+          const two = text.slice(start, start + 2);
+          const exact = set.byPrefix.get(two);
+          if (exact !== undefined) end = Math.max(end, tryAt(start, exact));
+          const lower = two.toLowerCase();
+          if (lower !== two) {
+            const folded = set.byPrefix.get(lower);
+            if (folded !== undefined)
+              end = Math.max(
+                end,
+                tryAt(
+                  start,
+                  folded.filter((compiled) => compiled.recognizer.pattern.flags.includes('i')),
+                ),
+              );
+          }
         }
       }
       if (end > claimedUntil) claimedUntil = end;
@@ -956,20 +1202,14 @@ export function scanText(text: string, set: RecognizerSet, limits: ScanLimits, o
 }
 
 /**
- * Scores one recognizer's match at `position`. `whole` is the match already found by the fused regex;
- * without it (literal anchors) the recognizer's own regex runs. A capture group (`group`) needs the
- * recognizer's own regex for its indices either way.
+ * Scores one recognizer's match at `position`. `knownEnd` is where its sticky regex, just run at
+ * `position`, ended (-1: not run); a capture group (`group`) needs the regex's indices either way.
  */
-function attempt(
-  text: string,
-  position: number,
-  compiled: Compiled,
-  whole: string | undefined,
-): EntityMatch | undefined {
+function attempt(text: string, position: number, compiled: Compiled, knownEnd: number): EntityMatch | undefined {
   let start = position;
   let end: number;
-  if (whole !== undefined && compiled.group === 0) {
-    end = position + whole.length;
+  if (knownEnd >= 0 && compiled.group === 0) {
+    end = knownEnd;
   } else {
     const sticky = compiled.sticky;
     sticky.lastIndex = position;
@@ -1002,9 +1242,17 @@ function attempt(
     }
   }
   if (compiled.contextWords !== undefined) {
-    const before = text.slice(Math.max(0, start - CONTEXT_BEFORE), start).toLowerCase();
-    const after = text.slice(end, end + CONTEXT_AFTER).toLowerCase();
-    if (compiled.contextWords.test(before) || compiled.contextWords.test(after)) {
+    const beforeFrom = Math.max(0, start - CONTEXT_BEFORE);
+    const afterTo = Math.min(text.length, end + CONTEXT_AFTER);
+    const ascii = compiled.contextAscii;
+    const beforePattern =
+      ascii !== undefined && isPlain(text, beforeFrom, start, PLAIN_PATTERN) ? ascii : compiled.contextWords;
+    const afterPattern =
+      ascii !== undefined && isPlain(text, end, afterTo, PLAIN_PATTERN) ? ascii : compiled.contextWords;
+    if (
+      beforePattern.test(text.slice(beforeFrom, start).toLowerCase()) ||
+      afterPattern.test(text.slice(end, afterTo).toLowerCase())
+    ) {
       score = Math.min(1, score + 0.35);
       reasons.push('context');
     } else if (recognizer.contextRequired) {
@@ -1027,6 +1275,26 @@ export function resolveOverlaps(matches: readonly EntityMatch[]): EntityMatch[] 
   const ranked = [...matches].sort(
     (a, b) => b.score - a.score || b.end - b.start - (a.end - a.start) || a.start - b.start,
   );
+  for (const match of matches) if (match.end <= match.start) return keepBest(ranked);
+  // Kept spans are disjoint and non-empty, so in order of start their ends rise too: a candidate overlaps
+  // some kept span exactly when it overlaps the last one starting before its end (a binary search).
+  const kept: EntityMatch[] = [];
+  for (const candidate of ranked) {
+    let low = 0;
+    let high = kept.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (kept[middle]!.start < candidate.end) low = middle + 1;
+      else high = middle;
+    }
+    if (low > 0 && candidate.start < kept[low - 1]!.end) continue;
+    kept.splice(low, 0, candidate);
+  }
+  return kept;
+}
+
+/** The same choice, for spans that may be empty: each candidate against every kept one. */
+function keepBest(ranked: readonly EntityMatch[]): EntityMatch[] {
   const kept: EntityMatch[] = [];
   for (const candidate of ranked) {
     let overlaps = false;
