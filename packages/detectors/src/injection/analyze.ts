@@ -63,6 +63,38 @@ const EDGE_TASK =
   /^[ \t"'*>-]{0,4}(?:please[ \t]+)?(?:write|recommend|suggest|tell|give|provide|create|generate|list|explain|describe|summari[sz]e|translate|analy[sz]e|determine|calculate|compose|draft|find|search|send|forward|email|e-mail|post|share|delete|remove|transfer|book|schedule|invite|ignore|print|output|show|say|make|answer|respond|reply|evaluate|classify|identify|compare|assess|predict|propose|outline|design|plan|develop|build|implement|encode|encrypt|decode|reverse|rewrite|convert|can you|could you|would you|will you|what is|what are|what's|how do|how does|how can|how to|who is|who was|why is|why do|where is|when did|is this|are there|do you|should i|help me|shift|integrate|incorporate|include|add|append|insert|mention|express|render|encode|reply)\b[^\n]{3,240}$|^[ \t"'*>-]{0,4}(?:what|how|which|who|where|when|why)\b[^\n]{3,240}\?$/i;
 const MIN_EDGE_DOCUMENT = 160;
 
+/** Whether `text` contains one of `needles` (literal strings). */
+function containsAny(text: string, needles: readonly string[]): boolean {
+  for (const needle of needles) if (text.includes(needle)) return true;
+  return false;
+}
+
+/** Occurrences of `needle` in `text`, counting stops at `limit`. */
+function countUpTo(text: string, needle: string, limit: number): number {
+  let count = 0;
+  for (let at = text.indexOf(needle); at >= 0 && count < limit; at = text.indexOf(needle, at + 1)) count++;
+  return count;
+}
+
+/**
+ * Signs `=` followed by up to three spaces or tabs and a quote, counting stops at 2: each `ASSIGNMENT` match
+ * holds one of its own (matches do not overlap), so fewer than 2 means fewer than 2 matches.
+ */
+function quotedAssignments(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf('='); at >= 0 && count < 2; at = text.indexOf('=', at + 1)) {
+    for (let next = at + 1; next <= at + 4 && next < text.length; next++) {
+      const code = text.charCodeAt(next);
+      if (code === 0x22 || code === 0x27 || code === 0x60) {
+        count++;
+        break;
+      }
+      if (code !== 0x20 && code !== 0x09) break;
+    }
+  }
+  return count;
+}
+
 function edgeTask(text: string): { start: number; end: number } | undefined {
   if (text.length < MIN_EDGE_DOCUMENT || !text.includes('\n')) return undefined;
   const first = text.indexOf('\n');
@@ -96,17 +128,38 @@ function readsAsText(text: string): boolean {
 /** Shortest decoded payload worth rescanning. */
 const MIN_PAYLOAD = 12;
 
+/** A head's score; the span of its window in the original text is mapped on first use (most go unread). */
+class HeadView implements HeadScore {
+  readonly probability: number;
+  readonly logit: number;
+  readonly start: number;
+  readonly end: number;
+  private readonly toSpan: (start: number, end: number) => Span;
+  private mapped: Span | undefined;
+
+  constructor(score: HeadScore, toSpan: (start: number, end: number) => Span) {
+    this.probability = score.probability;
+    this.logit = score.logit;
+    this.start = score.start;
+    this.end = score.end;
+    this.toSpan = toSpan;
+  }
+
+  get span(): Span {
+    if (this.mapped === undefined) this.mapped = this.toSpan(this.start, this.end);
+    return this.mapped;
+  }
+}
+
 function headRecord(
   model: InjectionModel,
   scores: readonly HeadScore[],
   toSpan: (start: number, end: number) => Span,
 ): Analysis['heads'] {
-  const out: Record<string, HeadScore & { span: Span }> = {};
-  model.header.heads.forEach((head, index) => {
-    const score = scores[index]!;
-    out[head.name] = { ...score, span: toSpan(score.start, score.end) };
-  });
-  return out as Analysis['heads'];
+  const out: Record<string, HeadView> = {};
+  const heads = model.header.heads;
+  for (let index = 0; index < heads.length; index++) out[heads[index]!.name] = new HeadView(scores[index]!, toSpan);
+  return out as unknown as Analysis['heads'];
 }
 
 function ruleHits(
@@ -131,7 +184,8 @@ function ruleHits(
 
 function structuralHits(text: string, toSpan: (start: number, end: number) => Span, encoding?: string): RuleHit[] {
   const hits: RuleHit[] = [];
-  for (const { id, pattern, score } of FORGED_TURN_PATTERNS) {
+  for (const { id, pattern, score, needs } of FORGED_TURN_PATTERNS) {
+    if (!containsAny(text, needs)) continue;
     const match = pattern.exec(text);
     if (match !== null) {
       hits.push({
@@ -144,7 +198,8 @@ function structuralHits(text: string, toSpan: (start: number, end: number) => Sp
       });
     }
   }
-  if (text.includes(':')) {
+  // Every shot holds a colon of its own: fewer colons than shots, no many-shot match.
+  if (countUpTo(text, ':', MANY_SHOTS) >= MANY_SHOTS) {
     SHOT_LINE.lastIndex = 0;
     let shots = 0;
     let first = -1;
@@ -200,7 +255,7 @@ function structuralHits(text: string, toSpan: (start: number, end: number) => Sp
       span: toSpan(order.start, order.end),
     });
   }
-  if (text.includes('=')) {
+  if (quotedAssignments(text) >= 2) {
     ASSIGNMENT.lastIndex = 0;
     let assignments = 0;
     while (ASSIGNMENT.exec(text) !== null) if (++assignments >= 2) break;

@@ -12,6 +12,8 @@
  * no allocation per word; its cost is linear in the text.
  */
 
+import { Buffer } from 'node:buffer';
+
 export const HASH_BITS = 18;
 export const HASH_SIZE = 1 << HASH_BITS;
 const MASK = HASH_SIZE - 1;
@@ -160,6 +162,171 @@ export function extractFeatures(text: string, sink: FeatureSink, maxWordLength =
   }
 }
 
+/**
+ * Per-word output of {@link sumWordWeights}: for word `w`, the summed weights of head `h` at
+ * `sums[w × heads + h]`, its number of features, its span and its hash.
+ */
+export interface WordTable {
+  readonly heads: number;
+  /** `2^HASH_BITS × heads` signed bytes: the weights of bucket `b` for every head at `b × heads`. */
+  readonly weights: Int8Array;
+  sums: Float64Array;
+  counts: Uint32Array;
+  starts: Uint32Array;
+  ends: Uint32Array;
+  hashes: Int32Array;
+  /** Words written so far. */
+  words: number;
+  /** Doubles the capacity of the arrays (called when `words` reaches it). */
+  grow(): void;
+}
+
+/**
+ * Class and lower-case form of each code unit in one lookup: `CHAR_CLASS[lower] << 16 | lower`, where
+ * `lower = LOWER[code]` (0 below 0x10000 is a separator; 0x1xxxx an ASCII letter or digit; 0x2xxxx another
+ * word character).
+ */
+const CHAR_INFO = new Int32Array(0x10000);
+for (let code = 0; code < 0x10000; code++) CHAR_INFO[code] = (CHAR_CLASS[LOWER[code]!]! << 16) | LOWER[code]!;
+const WORD_ASCII = 0x10000;
+const WORD_OTHER = 0x20000;
+
+/** Largest text whose code units are kept in the reused buffer (larger ones get a buffer of their own). */
+const KEPT_UNITS = 1 << 18;
+let unitBytes = Buffer.alloc(0);
+let units = new Uint16Array(0);
+
+/**
+ * The UTF-16 code units of `text` in a typed array (one native copy): the scan reads them several times
+ * faster than through `charCodeAt`, which re-checks the string's representation on every call. Valid until
+ * the next call.
+ */
+function codeUnits(text: string): Uint16Array {
+  if (text.length > units.length) {
+    const memory = new ArrayBuffer(Math.max(text.length, 4096) * 2);
+    const bytes = Buffer.from(memory);
+    const view = new Uint16Array(memory);
+    if (text.length > KEPT_UNITS) {
+      bytes.write(text, 0, 'utf16le');
+      return view;
+    }
+    unitBytes = bytes;
+    units = view;
+  }
+  unitBytes.write(text, 0, 'utf16le');
+  return units;
+}
+
+/** Sums the weights of the `count` first `buckets` for every head into word `word` of `sums` (any head count). */
+function sumHeads(
+  buckets: Int32Array,
+  count: number,
+  weights: Int8Array,
+  heads: number,
+  sums: Float64Array,
+  word: number,
+): void {
+  for (let head = 0; head < heads; head++) {
+    let sum = 0;
+    for (let feature = 0; feature < count; feature++) sum += weights[buckets[feature]! * heads + head]!;
+    sums[word * heads + head] = sum;
+  }
+}
+
+/** Buckets of the word being read (at most `maxWordLength` n-grams plus four word features). */
+let pending = new Int32Array(0);
+
+/**
+ * {@link extractFeatures} fused with the model's weight lookup: the same features of the same words, but
+ * each word's bucket weights are summed per head straight into `table` (no call per feature). The sums are
+ * of small integers, so they are exact whatever the order; `extractFeatures` stays the reference (training).
+ */
+export function sumWordWeights(text: string, table: WordTable, maxWordLength = 64): void {
+  if (pending.length < maxWordLength + 4) pending = new Int32Array(maxWordLength + 4);
+  const buckets = pending;
+  const code16 = codeUnits(text);
+  const weights = table.weights;
+  const heads = table.heads;
+  const length = text.length;
+  let previous = 0; // hash of the previous word, 0 at the start
+  let index = 0;
+  let words = table.words;
+  let capacity = table.counts.length;
+  let { sums, counts, starts, ends, hashes } = table;
+  while (index < length) {
+    let info = CHAR_INFO[code16[index]!]!;
+    if (info < WORD_ASCII) {
+      index++;
+      continue;
+    }
+    // A word starts here.
+    const start = index;
+    let hash = FNV_OFFSET | 0; // kept a signed 32-bit integer (same bits: every use converts it)
+    let ascii = true;
+    let wordLength = 0;
+    let stem = 0;
+    // Rolling window of the last three code units for n-grams outside ASCII.
+    let c1 = 0x20;
+    let c2 = 0x20;
+    let count = 0;
+    while (index < length) {
+      info = CHAR_INFO[code16[index]!]!;
+      if (info < WORD_ASCII) break;
+      if (wordLength < maxWordLength) {
+        const code = info & 0xffff;
+        hash = Math.imul(hash ^ code, FNV_PRIME);
+        if (info >= WORD_OTHER) {
+          ascii = false;
+          buckets[count++] = isUnspacedScript(code)
+            ? mix(SALT_GRAM, (c1 << 16) ^ code) & MASK
+            : mix(SALT_GRAM ^ c2, (c1 << 16) ^ code) & MASK;
+        }
+        c2 = c1;
+        c1 = code;
+        wordLength++;
+        if (wordLength === STEM_LENGTH) stem = hash;
+      }
+      index++;
+    }
+    const grams = count;
+    const word = hash;
+    buckets[count++] = word & MASK;
+    buckets[count++] = mix(SALT_BIGRAM ^ previous, word) & MASK;
+    if (ascii && wordLength > STEM_LENGTH) buckets[count++] = mix(SALT_STEM, stem) & MASK;
+    if (!ascii && grams > 0) buckets[count++] = mix(SALT_GRAM, (c1 << 16) ^ 0x20) & MASK; // word end
+    previous = word;
+    if (words === capacity) {
+      table.words = words;
+      table.grow();
+      capacity = table.counts.length;
+      ({ sums, counts, starts, ends, hashes } = table);
+    }
+    if (heads === 3) {
+      // The shipped model's three heads, in one pass over the buckets.
+      let sum0 = 0;
+      let sum1 = 0;
+      let sum2 = 0;
+      for (let feature = 0; feature < count; feature++) {
+        const base = buckets[feature]! * 3;
+        sum0 += weights[base]!;
+        sum1 += weights[base + 1]!;
+        sum2 += weights[base + 2]!;
+      }
+      sums[words * 3] = sum0;
+      sums[words * 3 + 1] = sum1;
+      sums[words * 3 + 2] = sum2;
+    } else {
+      sumHeads(buckets, count, weights, heads, sums, words);
+    }
+    counts[words] = count;
+    starts[words] = start;
+    ends[words] = index;
+    hashes[words] = word;
+    words++;
+  }
+  table.words = words;
+}
+
 /** The 32-bit hash `extractFeatures` gives a word (lower-case it first; at most `maxWordLength` chars count). */
 export function wordHash(word: string, maxWordLength = 64): number {
   let hash = FNV_OFFSET;
@@ -199,13 +366,39 @@ const LEET_HEAVY = 6;
 export function modelInput(normalized: { readonly text: string; readonly leet: string }): string {
   const leet = normalized.leet;
   if (leet === normalized.text) return leet;
+  return differences(leet, normalized.text, LEET_HEAVY) < LEET_HEAVY
+    ? leet
+    : leet.replace(SHORT_NUMBER, (digits) => FOLDED_NUMBERS.get(digits)!);
+}
+
+/**
+ * Positions `index < a.length` where `a` and `b` differ, counting stops at `limit`. Equal blocks are skipped by
+ * one native string comparison each (leetspeak folding changes few characters), the rest read per character.
+ */
+function differences(a: string, b: string, limit: number): number {
   let changed = 0;
-  for (let index = 0; index < leet.length && changed < LEET_HEAVY; index++) {
-    if (leet.charCodeAt(index) !== normalized.text.charCodeAt(index)) changed++;
+  const length = a.length;
+  for (let from = 0; from < length && changed < limit; from += 64) {
+    const to = Math.min(from + 64, length);
+    if (a.slice(from, to) === b.slice(from, to)) continue;
+    for (let index = from; index < to && changed < limit; index++) {
+      if (a.charCodeAt(index) !== b.charCodeAt(index)) changed++;
+    }
   }
-  const folded =
-    changed < LEET_HEAVY
-      ? leet
-      : leet.replace(SHORT_NUMBER, (digits) => digits.replace(/[013457]/g, (digit) => LEET_DIGITS[digit]!));
-  return folded;
+  return changed;
+}
+
+/** Every string `SHORT_NUMBER` matches (one to three leet digits), read as letters. */
+const FOLDED_NUMBERS = new Map<string, string>();
+{
+  let level = [''];
+  for (let size = 1; size <= 3; size++) {
+    level = level.flatMap((prefix) => Object.keys(LEET_DIGITS).map((digit) => prefix + digit));
+    for (const digits of level) {
+      FOLDED_NUMBERS.set(
+        digits,
+        digits.replace(/[013457]/g, (digit) => LEET_DIGITS[digit]!),
+      );
+    }
+  }
 }

@@ -1,4 +1,4 @@
-import { extractFeatures, type FeatureSink, HASH_BITS, HASH_SIZE } from './features.js';
+import { HASH_BITS, HASH_SIZE, sumWordWeights, type WordTable } from './features.js';
 
 /**
  * The small trained classifier: logistic regression heads over hashed word and character features
@@ -82,24 +82,18 @@ export interface HeadScore {
 }
 
 /**
- * Per-word sums of the weights of every head, in reusable buffers. Scoring is synchronous, so one
- * collector per model is safe to reuse across calls.
+ * Per-word sums of the weights of every head, in reusable buffers (filled by {@link sumWordWeights}).
+ * Scoring is synchronous, so one collector per model is safe to reuse across calls.
  */
-class WordCollector implements FeatureSink {
+class WordCollector implements WordTable {
   readonly heads: number;
-  weights: Int8Array;
+  readonly weights: Int8Array;
   sums: Float64Array; // word × head
   counts: Uint32Array; // features per word
   starts: Uint32Array;
   ends: Uint32Array;
   hashes: Int32Array;
   words = 0;
-  private pendingCount = 0;
-  // Up to four heads are summed in plain fields (no inner loop per feature: the hot path of the scan).
-  private p0 = 0;
-  private p1 = 0;
-  private p2 = 0;
-  private p3 = 0;
 
   constructor(weights: Int8Array, heads: number) {
     this.weights = weights;
@@ -114,39 +108,9 @@ class WordCollector implements FeatureSink {
 
   reset(): void {
     this.words = 0;
-    this.pendingCount = 0;
-    this.p0 = this.p1 = this.p2 = this.p3 = 0;
   }
 
-  feature(bucket: number): void {
-    const weights = this.weights;
-    const heads = this.heads;
-    const base = bucket * heads;
-    this.p0 += weights[base]!;
-    if (heads > 1) this.p1 += weights[base + 1]!;
-    if (heads > 2) this.p2 += weights[base + 2]!;
-    if (heads > 3) this.p3 += weights[base + 3]!;
-    this.pendingCount++;
-  }
-
-  endWord(start: number, end: number, hash: number): void {
-    if (this.words === this.counts.length) this.grow();
-    const word = this.words++;
-    const base = word * this.heads;
-    const sums = this.sums;
-    sums[base] = this.p0;
-    if (this.heads > 1) sums[base + 1] = this.p1;
-    if (this.heads > 2) sums[base + 2] = this.p2;
-    if (this.heads > 3) sums[base + 3] = this.p3;
-    this.p0 = this.p1 = this.p2 = this.p3 = 0;
-    this.counts[word] = this.pendingCount;
-    this.pendingCount = 0;
-    this.starts[word] = start;
-    this.ends[word] = end;
-    this.hashes[word] = hash | 0;
-  }
-
-  private grow(): void {
+  grow(): void {
     const size = this.counts.length * 2;
     const sums = new Float64Array(size * this.heads);
     sums.set(this.sums);
@@ -212,7 +176,7 @@ export function createModel(header: ModelHeader, weights: Int8Array): InjectionM
     },
     score(text) {
       collector.reset();
-      extractFeatures(text, collector);
+      sumWordWeights(text, collector);
       const words = collector.words;
       const best = new Array<number>(heads).fill(Number.NEGATIVE_INFINITY);
       const bestStart = new Array<number>(heads).fill(0);

@@ -22,6 +22,18 @@ export interface PhraseRule {
 interface Step {
   /** Single-word alternatives, as vocabulary ids. */
   readonly words: ReadonlySet<number>;
+  /**
+   * Offset of this step's membership bitsets in the matcher's table (set when the vocabulary is sealed):
+   * `words` at `bits`, `firsts` at `bits + W`, `lasts` at `bits + 2W`, `W` 32-bit words each. A bit test
+   * replaces a `Set` lookup on the hot path.
+   */
+  bits: number;
+  /**
+   * The words that may start this step (`words` and `firsts`) as `[bitset word, mask]` pairs of the nonzero
+   * words of their bitset, from `starts` to `startsEnd` in the matcher's pair table.
+   */
+  starts: number;
+  startsEnd: number;
   /** Multi-word alternatives, as id sequences. */
   readonly sequences: readonly (readonly number[])[];
   /** First ids of `sequences`, and last ids: most words start or end none, so the loop is skipped. */
@@ -49,8 +61,8 @@ export interface PhraseMatch {
  */
 class Vocabulary {
   private readonly ids = new Map<number, number>();
-  private keys = new Int32Array(0);
-  private values = new Int32Array(0);
+  /** Open addressing: slot `s` holds a word hash at `2s` and its id at `2s + 1` (-1 when empty), one cache line. */
+  private table = new Int32Array(0);
   private mask = 0;
 
   id(word: string): number {
@@ -63,33 +75,40 @@ class Vocabulary {
     return id;
   }
 
+  /** Number of distinct words (ids run from 0 to `size - 1`). */
+  get size(): number {
+    return this.ids.size;
+  }
+
   /** Freezes the table used by `lookup`. */
   seal(): void {
     let capacity = 16;
     while (capacity < this.ids.size * 3) capacity *= 2;
-    this.keys = new Int32Array(capacity);
-    this.values = new Int32Array(capacity).fill(-1);
+    const table = new Int32Array(capacity * 2).fill(-1);
     this.mask = capacity - 1;
     for (const [hash, id] of this.ids) {
       let slot = Math.imul(hash, 0x9e3779b1) >>> 16;
       for (;;) {
         slot &= this.mask;
-        if (this.values[slot] === -1) break;
+        if (table[2 * slot + 1] === -1) break;
         slot++;
       }
-      this.keys[slot] = hash | 0;
-      this.values[slot] = id;
+      table[2 * slot] = hash | 0;
+      table[2 * slot + 1] = id;
     }
+    this.table = table;
   }
 
   /** The id of a word hash (signed, as in {@link WordView}), or -1 when no rule uses the word. */
   lookup(hash: number): number {
+    const table = this.table;
+    const mask = this.mask;
     let slot = Math.imul(hash, 0x9e3779b1) >>> 16;
     for (;;) {
-      slot &= this.mask;
-      const value = this.values[slot]!;
+      slot &= mask;
+      const value = table[2 * slot + 1]!;
       if (value === -1) return -1;
-      if (this.keys[slot] === hash) return value;
+      if (table[2 * slot] === hash) return value;
       slot++;
     }
   }
@@ -106,7 +125,7 @@ function compileStep(source: string, gap: number, ruleId: string, vocabulary: Vo
   }
   const firsts = new Set(sequences.map((sequence) => sequence[0]!));
   const lasts = new Set(sequences.map((sequence) => sequence[sequence.length - 1]!));
-  return { words, sequences, firsts, lasts, gap };
+  return { words, bits: 0, starts: 0, startsEnd: 0, sequences, firsts, lasts, gap };
 }
 
 function compile(rule: PhraseRule, vocabulary: Vocabulary): CompiledRule {
@@ -125,13 +144,21 @@ function compile(rule: PhraseRule, vocabulary: Vocabulary): CompiledRule {
   return { rule, steps };
 }
 
-/** Length in words of the alternative of `step` matching at `at`, or 0. `ids` are the text's word ids. */
-function matchAt(step: Step, ids: Int32Array, count: number, at: number): number {
+/** Whether bit `id` is set in the bitset at `offset` of `bits`. */
+function has(bits: Int32Array, offset: number, id: number): boolean {
+  return ((bits[offset + (id >>> 5)]! >>> (id & 31)) & 1) === 1;
+}
+
+/**
+ * Length in words of the alternative of `step` matching at `at`, or 0. `ids` are the text's word ids;
+ * `bits` and `width` the matcher's membership table (see {@link Step.bits}).
+ */
+function matchAt(step: Step, bits: Int32Array, width: number, ids: Int32Array, count: number, at: number): number {
   if (at >= count || at < 0) return 0;
   const id = ids[at]!;
   if (id < 0) return 0;
-  if (step.words.has(id)) return 1;
-  if (!step.firsts.has(id)) return 0;
+  if (has(bits, step.bits, id)) return 1;
+  if (!has(bits, step.bits + width, id)) return 0;
   for (const sequence of step.sequences) {
     if (sequence[0] !== id || at + sequence.length > count) continue;
     let ok = true;
@@ -203,12 +230,12 @@ function anchorOf(steps: readonly Step[], common: ReadonlySet<number>): number {
 }
 
 /** Length in words of the alternative of `step` that ends at word `end` (inclusive), or 0. */
-function matchEndingAt(step: Step, ids: Int32Array, end: number): number {
+function matchEndingAt(step: Step, bits: Int32Array, width: number, ids: Int32Array, end: number): number {
   if (end < 0) return 0;
   const id = ids[end]!;
   if (id < 0) return 0;
-  if (step.words.has(id)) return 1;
-  if (!step.lasts.has(id)) return 0;
+  if (has(bits, step.bits, id)) return 1;
+  if (!has(bits, step.bits + 2 * width, id)) return 0;
   for (const sequence of step.sequences) {
     const start = end - sequence.length + 1;
     if (start < 0) continue;
@@ -229,6 +256,30 @@ export function compilePhrases(rules: readonly PhraseRule[]): PhraseMatcher {
   const compiled = rules.map((rule) => compile(rule, vocabulary));
   const common = new Set(COMMON_WORDS.map((word) => vocabulary.id(word)));
   vocabulary.seal();
+  // Membership bitsets of every step, in one table: three bitsets of `width` 32-bit words per step.
+  const width = (vocabulary.size + 31) >>> 5;
+  const allSteps = compiled.flatMap((rule) => rule.steps);
+  const bits = new Int32Array(allSteps.length * 3 * width);
+  allSteps.forEach((step, index) => {
+    const offset = index * 3 * width;
+    step.bits = offset;
+    const set = (base: number, id: number): void => {
+      bits[base + (id >>> 5)]! |= 1 << (id & 31);
+    };
+    for (const id of step.words) set(offset, id);
+    for (const id of step.firsts) set(offset + width, id);
+    for (const id of step.lasts) set(offset + 2 * width, id);
+  });
+  const pairs: number[] = [];
+  for (const step of allSteps) {
+    step.starts = pairs.length;
+    for (let word = 0; word < width; word++) {
+      const mask = bits[step.bits + word]! | bits[step.bits + width + word]!;
+      if (mask !== 0) pairs.push(word, mask);
+    }
+    step.startsEnd = pairs.length;
+  }
+  const startPairs = Int32Array.from(pairs);
   const anchors = compiled.map((rule) => anchorOf(rule.steps, common));
   // Word id of each rule's anchor step → rules anchored on it.
   const byAnchor: (number[] | undefined)[] = [];
@@ -243,6 +294,42 @@ export function compilePhrases(rules: readonly PhraseRule[]): PhraseMatcher {
     for (const hash of step.words) add(hash, index);
     for (const sequence of step.sequences) add(sequence[0]!, index);
   });
+  // The same lists, packed (a sparse JS array of arrays is slow to index): the rules anchored on word id
+  // `id` are `anchored[firstAnchored[id]]` up to `anchored[firstAnchored[id + 1]]`, in rule order.
+  const firstAnchored = new Int32Array(vocabulary.size + 1);
+  const anchored: number[] = [];
+  for (let id = 0; id < vocabulary.size; id++) {
+    firstAnchored[id] = anchored.length;
+    for (const index of byAnchor[id] ?? []) anchored.push(index);
+  }
+  firstAnchored[vocabulary.size] = anchored.length;
+  const anchoredRules = Int32Array.from(anchored);
+
+  // Per call: the word ids present in the text (a bitset), and per rule whether every step has a word in it
+  // (0 not known yet, 1 yes, 2 no: the rule cannot match anywhere, and its anchor hits are skipped).
+  const present = new Int32Array(width);
+  const possible = new Uint8Array(compiled.length);
+  /** Whether some word of the text may start `step` (one of its words, or the first of its sequences). */
+  const inText = (step: Step): boolean => {
+    for (let pair = step.starts; pair < step.startsEnd; pair += 2) {
+      if ((present[startPairs[pair]!]! & startPairs[pair + 1]!) !== 0) return true;
+    }
+    return false;
+  };
+  const canMatch = (index: number): boolean => {
+    let state = possible[index]!;
+    if (state === 0) {
+      state = 1;
+      for (const step of compiled[index]!.steps) {
+        if (!inText(step)) {
+          state = 2;
+          break;
+        }
+      }
+      possible[index] = state;
+    }
+    return state === 1;
+  };
 
   return {
     size: compiled.length,
@@ -251,17 +338,25 @@ export function compilePhrases(rules: readonly PhraseRule[]): PhraseMatcher {
       const seen = new Uint8Array(compiled.length);
       const count = words.count;
       if (ids.length < count) ids = new Int32Array(Math.max(count, ids.length * 2));
-      for (let at = 0; at < count; at++) ids[at] = vocabulary.lookup(words.hashes[at]!);
+      const wordIds = ids;
+      const hashes = words.hashes;
+      present.fill(0);
+      possible.fill(0);
       for (let at = 0; at < count; at++) {
-        const id = ids[at]!;
+        const id = vocabulary.lookup(hashes[at]!);
+        wordIds[at] = id;
+        if (id >= 0) present[id >>> 5]! |= 1 << (id & 31);
+      }
+      for (let at = 0; at < count; at++) {
+        const id = wordIds[at]!;
         if (id < 0) continue;
-        const candidates = byAnchor[id];
-        if (candidates === undefined) continue;
-        for (const index of candidates) {
-          if (seen[index] === 1) continue;
+        const last = firstAnchored[id + 1]!;
+        for (let candidate = firstAnchored[id]!; candidate < last; candidate++) {
+          const index = anchoredRules[candidate]!;
+          if (seen[index] === 1 || !canMatch(index)) continue;
           const { steps } = compiled[index]!;
           const anchor = anchors[index]!;
-          const length = matchAt(steps[anchor]!, ids, count, at);
+          const length = matchAt(steps[anchor]!, bits, width, wordIds, count, at);
           if (length === 0) continue;
           // Forward from the anchor…
           let end = at + length;
@@ -270,7 +365,7 @@ export function compilePhrases(rules: readonly PhraseRule[]): PhraseMatcher {
             const current = steps[step]!;
             let hit = 0;
             for (let skip = 0; skip <= current.gap && hit === 0; skip++) {
-              hit = matchAt(current, ids, count, end + skip);
+              hit = matchAt(current, bits, width, wordIds, count, end + skip);
               if (hit > 0) end += skip + hit;
             }
             ok = hit > 0;
@@ -281,7 +376,7 @@ export function compilePhrases(rules: readonly PhraseRule[]): PhraseMatcher {
             const gap = steps[step + 1]!.gap;
             let hit = 0;
             for (let skip = 0; skip <= gap && hit === 0; skip++) {
-              hit = matchEndingAt(steps[step]!, ids, start - 1 - skip);
+              hit = matchEndingAt(steps[step]!, bits, width, wordIds, start - 1 - skip);
               if (hit > 0) start -= skip + hit;
             }
             ok = hit > 0;

@@ -28,6 +28,8 @@ const ORDER = new RegExp(
   `(?:^|[\\w'"\\])][ \\t]?:[ \\t]{1,2}['"]?)(?:[^\\n.!?:,;'"]{1,48}[:,][ \\t]{1,3})?((?:(?:please|kindly)[ \\t,]{1,3})?)(${ACT}|${FETCH})\\b(?![ \\t]{0,2}[:=])([^\\n]{0,240})`,
   'gi',
 );
+/** `ORDER` anchored where it is tried (sticky): for scans that visit only the places a match can start. */
+const ORDER_AT = new RegExp(ORDER.source, 'iy');
 const ACT_WORD = new RegExp(`^(?:${ACT})$`, 'i');
 
 /** A concrete target: the principal's own things, an e-mail address, an amount of money, an id or number. */
@@ -75,14 +77,73 @@ function orderIn(match: RegExpExecArray): { start: number; end: number } | undef
   return undefined;
 }
 
+/** Whether a character may open `ORDER`'s key alternative (`[\w'"\])]`, as the pattern has no `u` flag). */
+function opensKey(code: number): boolean {
+  return (
+    (code >= 0x30 && code <= 0x39) ||
+    ((code | 0x20) >= 0x61 && (code | 0x20) <= 0x7a) ||
+    code === 0x5f ||
+    code === 0x27 ||
+    code === 0x22 ||
+    code === 0x5d ||
+    code === 0x29
+  );
+}
+
+/** Whether `text` has few colons (at most one per 128 characters, plus 8): then {@link nextOrder} pays. */
+function fewColons(text: string): boolean {
+  const most = 8 + (text.length >> 7);
+  let colons = 0;
+  for (let at = text.indexOf(':'); at >= 0; at = text.indexOf(':', at + 1)) if (++colons > most) return false;
+  return true;
+}
+
+function tryOrderAt(text: string, start: number): RegExpExecArray | null {
+  ORDER_AT.lastIndex = start;
+  return ORDER_AT.exec(text);
+}
+
+/**
+ * The first match of `ORDER` at or after `from`, as `ORDER.exec` from `from` would find it, trying only
+ * where a match can start: at 0 (`^`), or on a key character one or two characters before a colon (the
+ * pattern's other alternative is `[\w'"\])][ \t]?:`), in order.
+ */
+function nextOrder(text: string, from: number): RegExpExecArray | null {
+  let tried = from - 1;
+  if (from === 0) {
+    const match = tryOrderAt(text, 0);
+    if (match !== null) return match;
+    tried = 0;
+  }
+  for (let colon = text.indexOf(':', from); colon >= 0; colon = text.indexOf(':', colon + 1)) {
+    const before = text.charCodeAt(colon - 1);
+    if (colon - 2 > tried && (before === 0x20 || before === 0x09) && opensKey(text.charCodeAt(colon - 2))) {
+      const match = tryOrderAt(text, colon - 2);
+      if (match !== null) return match;
+    }
+    if (colon - 1 > tried && opensKey(before)) {
+      const match = tryOrderAt(text, colon - 1);
+      if (match !== null) return match;
+    }
+    tried = colon - 1;
+  }
+  return null;
+}
+
+/** `ORDER.exec` from `from`: the plain scan. */
+function scanOrder(text: string, from: number): RegExpExecArray | null {
+  ORDER.lastIndex = from;
+  return ORDER.exec(text);
+}
+
 /** Span of the first field value that opens with an order to the agent, if any. */
 export function recordImperative(text: string): { start: number; end: number } | undefined {
-  ORDER.lastIndex = 0;
-  for (let match = ORDER.exec(text); match !== null; match = ORDER.exec(text)) {
+  const next = fewColons(text) ? nextOrder : scanOrder;
+  for (let match = next(text, 0); match !== null; ) {
     const found = orderIn(match);
     if (found !== undefined) return found;
     // Resume after the verb, not after the 240 characters read past it: a later value may open inside them.
-    ORDER.lastIndex = match.index + match[0].length - match[3]!.length;
+    match = next(text, match.index + match[0].length - match[3]!.length);
   }
   return undefined;
 }

@@ -583,6 +583,11 @@ export const FORGED_TURN_PATTERNS: readonly {
   readonly id: string;
   readonly pattern: RegExp;
   readonly score: number;
+  /**
+   * Characters of which every match holds at least one (read off the pattern): a text with none of them
+   * cannot match, so the scan of the whole text is skipped. A pure prefilter; it never changes a result.
+   */
+  readonly needs: readonly string[];
 }[] = [
   // Chat-template control tokens of common model families.
   {
@@ -590,6 +595,7 @@ export const FORGED_TURN_PATTERNS: readonly {
     pattern:
       /<\|(?:im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id|begin_of_text|end|tool|ipython)\|>|\[\/?INST\]|<<\/?SYS>>|<\/?s>\s*\[INST|<start_of_turn>|<end_of_turn>/i,
     score: 0.97,
+    needs: ['<', '['],
   },
   // A line that opens a system/assistant/developer turn: "System:", "### System", "[system]", "<system>".
   {
@@ -597,6 +603,7 @@ export const FORGED_TURN_PATTERNS: readonly {
     pattern:
       /(?:^|\n)[ \t]{0,8}(?:#{1,6}[ \t]{0,4}|\[|<|\(|\*{1,2})?(?:system|assistant|developer|sys|admin|administrator|root)(?:[ \t]{1,4}(?:prompt|message|instructions?|override|update|note|notice))?[ \t]{0,4}(?:\]|>|\)|\*{1,2})?[ \t]{0,4}(?::|\]|>)/i,
     score: 0.85,
+    needs: [':', ']', '>'],
   },
   // "<GOD MODE>", "[DEVELOPER MODE]", "{ADMIN MODE}".
   {
@@ -604,6 +611,7 @@ export const FORGED_TURN_PATTERNS: readonly {
     pattern:
       /[<[{(][ \t]{0,3}(?:god|developer|dev|admin|debug|sudo|root|jailbreak|dan|maintenance|unrestricted|modus[ \t]+tuhan)[ \t]{0,3}(?:mode|modus)?[ \t]{0,3}[>\]})]/i,
     score: 0.85,
+    needs: ['<', '[', '{', '('],
   },
   // "BEGIN/END SYSTEM PROMPT", "=== NEW INSTRUCTIONS ===".
   {
@@ -611,5 +619,6 @@ export const FORGED_TURN_PATTERNS: readonly {
     pattern:
       /(?:={3,}|-{3,}|\*{3,}|#{3,}|\[{1,2}|<{1,2})[ \t]{0,4}(?:(?:begin|end|start)[ \t]{1,4})?(?:new|updated|system|admin|developer|hidden|secret|override)[ \t]{1,4}(?:instructions?|prompt|rules|message|mode|override)/i,
     score: 0.9,
+    needs: ['===', '---', '***', '###', '[', '<'],
   },
 ];
