@@ -102,6 +102,28 @@ describe.each(['responses', 'chat'] as const)('parapetMiddleware over the %s API
     expect(kinds(wrapped.parts)).toEqual(kinds(bare.parts));
   });
 
+  it('with no output detectors, passes the stream part for part and still records the answer', async () => {
+    const prompt = 'REPLY: Our opening hours are 9 to 5, Monday to Friday, and on Saturday until noon.';
+    const audit: AuditEvent[] = [];
+    const inputOnly = createGuard({
+      input: [forbidden],
+      audit: { write: (event: AuditEvent) => audit.push(event) },
+    });
+    const bare = await streamed(models[api](), prompt);
+    const wrapped = await streamed(guarded(api, inputOnly), prompt);
+    const strip = (parts: { type: string }[]) =>
+      parts.map((part) =>
+        JSON.stringify(part, (key, value) =>
+          /^(id|itemId|responseId|timestamp|response|performance)$/.test(key) ? undefined : value,
+        ),
+      );
+    expect(strip(wrapped.parts)).toEqual(strip(bare.parts));
+    expect(wrapped.text).toBe('Our opening hours are 9 to 5, Monday to Friday, and on Saturday until noon.');
+    const output = audit.filter((event) => event.stage === 'output');
+    expect(output.map((event) => event.type)).toEqual(['output-allowed']);
+    expect(output[0]?.content?.length).toBe(wrapped.text.length);
+  });
+
   it('blocks an input in throw mode: GuardBlockedError, and the request never reaches the server', async () => {
     const model = guarded(api, makeGuard('throw'));
     const before = server.requests.length;

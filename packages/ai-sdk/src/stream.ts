@@ -54,6 +54,7 @@ export function guardStream(
   source: ReadableStream<StreamPart>,
   options: StreamGuardOptions,
 ): ReadableStream<StreamPart> {
+  if (options.tools === undefined && !options.guard.hasDetectors('output')) return passStream(source, options);
   const reader = source.getReader();
   let sourceDone = false;
   const backlog: StreamPart[] = [];
@@ -89,6 +90,35 @@ export function guardStream(
     async cancel(reason) {
       await stop(reason);
       await parts.return(undefined);
+    },
+  });
+}
+
+/**
+ * Nothing to scan and no tool gate: the parts go through as they came, one read and one enqueue each, and the
+ * text of each block is checked once at its end, so the answer still gets its output verdict and audit event.
+ */
+function passStream(source: ReadableStream<StreamPart>, options: StreamGuardOptions): ReadableStream<StreamPart> {
+  const { guard, context } = options;
+  const reader = source.getReader();
+  const texts = new Map<string, string>();
+  return new ReadableStream<StreamPart>({
+    async pull(controller) {
+      const { value, done } = await reader.read();
+      if (done) {
+        controller.close();
+        return;
+      }
+      if (value.type === 'text-delta') texts.set(value.id, (texts.get(value.id) ?? '') + value.delta);
+      else if (value.type === 'text-end') {
+        const text = texts.get(value.id);
+        texts.delete(value.id);
+        if (text !== undefined && text.length > 0) await guard.checkOutput(text, context);
+      }
+      controller.enqueue(value);
+    },
+    async cancel(reason) {
+      await reader.cancel(reason);
     },
   });
 }
