@@ -10,7 +10,7 @@
 
 import { createOpenAI } from '@ai-sdk/openai';
 import { parapetMiddleware } from '@parapet/ai-sdk';
-import { type BenchResult, measure, printTable } from '@parapet/bench';
+import { type BenchResult, formatOverhead, measure, pairedOverhead, printTable } from '@parapet/bench';
 import { createGuard } from '@parapet/core';
 import { startProviderServer } from '@parapet/local-provider';
 import { generateText, type LanguageModel, streamText, wrapLanguageModel } from 'ai';
@@ -96,47 +96,19 @@ results.push(
   }),
 );
 printTable('@parapet/ai-sdk: middleware overhead on a local round trip', results);
-// The overhead from back-to-back pairs (bare and wrapped alternating, order swapped every pair): the median of
-// the per-pair differences, as a share of the median bare round trip. Separate medians drift by more than
-// the adapter costs on this machine; pairs see the same drift on both sides.
-const paired = async (
-  base: (prompt: string) => Promise<void>,
-  guarded: (prompt: string) => Promise<void>,
-  count: number,
-) => {
-  const bareTimes: number[] = [];
-  const deltas: number[] = [];
-  const timed = async (run: (prompt: string) => Promise<void>, prompt: string) => {
-    const started = performance.now();
-    await run(prompt);
-    return (performance.now() - started) * 1000;
-  };
-  for (let index = 0; index < count + 20; index++) {
-    const prompt = INPUTS[index % INPUTS.length]!;
-    const first = index % 2 === 0;
-    const a = first ? await timed(base, prompt) : 0;
-    const b = await timed(guarded, prompt);
-    const bareUs = first ? a : await timed(base, prompt);
-    if (index < 20) continue; // warm-up
-    bareTimes.push(bareUs);
-    deltas.push(b - bareUs);
-  }
-  const mid = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
-  return { bareUs: mid(bareTimes), overheadUs: mid(deltas) };
-};
+// The overhead from back-to-back pairs (see pairedOverhead in @parapet/bench): separate medians drift by more
+// than the adapter costs on this machine; pairs see the same drift on both sides.
 console.log(
   '\nOverhead (median of per-pair differences, wrapped minus bare, as a share of the median bare round trip; goal <= 5 %):',
 );
-for (const [label, base, guarded, count] of [
+for (const [label, base, wrappedCall, pairs] of [
   ['generateText: parapetMiddleware, no-op guard', generate(bare), generate(wrapped), 400],
   ['streamText: parapetMiddleware, no-op guard', stream(bare), stream(wrapped), 200],
   ['generateText: empty middleware (reference, no Parapet)', generate(bare), generate(emptyWrapped), 400],
   ['streamText: empty middleware (reference, no Parapet)', stream(bare), stream(emptyWrapped), 200],
 ] as const) {
-  const { bareUs, overheadUs } = await paired(base, guarded, count);
-  console.log(
-    `  ${label.padEnd(48)} ${overheadUs >= 0 ? '+' : ''}${overheadUs.toFixed(0)} µs = ${((overheadUs / bareUs) * 100).toFixed(1)} % of ${bareUs.toFixed(0)} µs`,
-  );
+  const result = await pairedOverhead({ inputs: INPUTS, base, wrapped: wrappedCall, pairs, warmup: 20 });
+  console.log(`  ${label.padEnd(56)} ${formatOverhead(result)}`);
 }
 console.log(`  hooks alone (no HTTP, no-op guard): ${results[4]!.medianUs.toFixed(1)} µs per call`);
 await server.close();

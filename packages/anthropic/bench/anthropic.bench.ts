@@ -9,7 +9,7 @@
 
 import Anthropic from '@anthropic-ai/sdk';
 import { guardAnthropic } from '@parapet/anthropic';
-import { type BenchResult, measure, printTable } from '@parapet/bench';
+import { type BenchResult, formatOverhead, measure, pairedOverhead, printTable } from '@parapet/bench';
 import { createGuard } from '@parapet/core';
 import { startProviderServer } from '@parapet/local-provider';
 
@@ -74,44 +74,13 @@ printTable('@parapet/anthropic: local round trip, bare vs guarded (no-op guard)'
 // Separate medians drift by more than the effect measured on this shared VM, so the overhead figure comes
 // from pairs: bare and guarded back to back (alternating which goes first), the median of the per-pair
 // differences against the median bare call.
-const paired = async (
-  runBare: (input: string) => Promise<unknown>,
-  runGuarded: (input: string) => Promise<unknown>,
-) => {
-  const bareTimes: number[] = [];
-  const deltas: number[] = [];
-  for (let index = 0; index < 440; index++) {
-    const input = INPUTS[index % INPUTS.length]!;
-    const timed = async (run: (input: string) => Promise<unknown>) => {
-      const started = performance.now();
-      await run(input);
-      return (performance.now() - started) * 1000;
-    };
-    let bareUs: number;
-    let guardedUs: number;
-    if (index % 2 === 0) {
-      bareUs = await timed(runBare);
-      guardedUs = await timed(runGuarded);
-    } else {
-      guardedUs = await timed(runGuarded);
-      bareUs = await timed(runBare);
-    }
-    if (index < 40) continue; // warm-up
-    bareTimes.push(bareUs);
-    deltas.push(guardedUs - bareUs);
-  }
-  const mid = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-  return { bareUs: mid(bareTimes), overheadUs: mid(deltas) };
-};
 console.log(
   '\nOverhead (median of per-pair differences, guarded minus bare, as a share of the median bare round trip):',
 );
 for (let index = 0; index < cases.length; index += 2) {
   const anchor = cases[index]!;
   const row = cases[index + 1]!;
-  const { bareUs, overheadUs } = await paired(anchor.run, row.run);
-  console.log(
-    `  ${row.name.padEnd(40)} ${overheadUs >= 0 ? '+' : ''}${overheadUs.toFixed(0)} µs = ${((overheadUs / bareUs) * 100).toFixed(1)} % of ${bareUs.toFixed(0)} µs`,
-  );
+  const result = await pairedOverhead({ inputs: INPUTS, base: anchor.run, wrapped: row.run });
+  console.log(`  ${row.name.padEnd(40)} ${formatOverhead(result)}`);
 }
 await server.close();

@@ -113,6 +113,65 @@ export function printTable(title: string, results: readonly BenchResult[]): void
   for (const row of rows) console.log(line(row));
 }
 
+export interface PairedOverhead {
+  /** Median duration of the base call, µs. */
+  readonly baseUs: number;
+  /** Median of the per-pair differences (wrapped minus base), µs. */
+  readonly overheadUs: number;
+  /** `overheadUs` as a share of `baseUs`, in percent. */
+  readonly percent: number;
+}
+
+/**
+ * What a wrapper adds to a call that is itself noisy (a round trip on a shared machine): base and wrapped run
+ * back to back, the order swapped every pair, and the figure is the median of the per-pair differences
+ * against the median base call — drift of the machine lands on both sides of a pair alike.
+ */
+export async function pairedOverhead(options: {
+  readonly inputs: readonly string[];
+  readonly base: (input: string) => Promise<unknown>;
+  readonly wrapped: (input: string) => Promise<unknown>;
+  /** Pairs measured (after the warm-up). Default 400. */
+  readonly pairs?: number;
+  /** Pairs run first and not counted. Default 40. */
+  readonly warmup?: number;
+}): Promise<PairedOverhead> {
+  const pairs = options.pairs ?? 400;
+  const warmup = options.warmup ?? 40;
+  const timed = async (run: (input: string) => Promise<unknown>, input: string): Promise<number> => {
+    const started = performance.now();
+    await run(input);
+    return (performance.now() - started) * 1000;
+  };
+  const bases: number[] = [];
+  const deltas: number[] = [];
+  for (let index = 0; index < pairs + warmup; index++) {
+    const input = options.inputs[index % options.inputs.length]!;
+    let baseUs: number;
+    let wrappedUs: number;
+    if (index % 2 === 0) {
+      baseUs = await timed(options.base, input);
+      wrappedUs = await timed(options.wrapped, input);
+    } else {
+      wrappedUs = await timed(options.wrapped, input);
+      baseUs = await timed(options.base, input);
+    }
+    if (index < warmup) continue;
+    bases.push(baseUs);
+    deltas.push(wrappedUs - baseUs);
+  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const baseUs = median(bases);
+  const overheadUs = median(deltas);
+  return { baseUs, overheadUs, percent: (overheadUs / baseUs) * 100 };
+}
+
+/** One line for a paired overhead: `+42 µs = 3.1 % of 1350 µs`. */
+export function formatOverhead(result: PairedOverhead): string {
+  const sign = result.overheadUs >= 0 ? '+' : '';
+  return `${sign}${result.overheadUs.toFixed(0)} µs = ${result.percent.toFixed(1)} % of ${result.baseUs.toFixed(0)} µs`;
+}
+
 /** The shared corpus folder: $PARAPET_BENCH_CORPUS, else ../shared/bench-corpus beside the repository. */
 export function corpusDir(): string {
   if (process.env.PARAPET_BENCH_CORPUS) return resolve(process.env.PARAPET_BENCH_CORPUS);

@@ -3,8 +3,11 @@ export {
   type BenchResult,
   type CorpusDoc,
   corpusDir,
+  formatOverhead,
   loadCorpus,
   measure,
+  type PairedOverhead,
+  pairedOverhead,
   printTable,
   SIZES,
 } from './harness.js';

@@ -8,7 +8,7 @@
  */
 
 import { ChatOpenAI } from '@langchain/openai';
-import { type BenchResult, measure, printTable } from '@parapet/bench';
+import { type BenchResult, formatOverhead, measure, pairedOverhead, printTable } from '@parapet/bench';
 import { createGuard } from '@parapet/core';
 import { guardMessageStream, parapetMiddleware } from '@parapet/langchain';
 import { startProviderServer } from '@parapet/local-provider';
@@ -62,60 +62,32 @@ await run('agent.stream messages, middleware + guardMessageStream', async (text)
 );
 printTable('@parapet/langchain: agent turn overhead (local provider round trip)', results);
 
-// The machine's noise over a ~10 ms turn (other processes, GC) is larger than the adapter's cost, so the
-// overhead is taken from interleaved pairs (bare, guarded, bare, guarded, …): drift hits both sides alike.
-const paired = async (
-  label: string,
-  base: (text: string) => Promise<unknown>,
-  wrapped: (text: string) => Promise<unknown>,
-) => {
-  const a: number[] = [];
-  const b: number[] = [];
-  for (let i = 0; i < 300; i++) {
-    const text = INPUTS[i % INPUTS.length]!;
-    let started = performance.now();
-    await base(text);
-    a.push(performance.now() - started);
-    started = performance.now();
-    await wrapped(text);
-    b.push(performance.now() - started);
-  }
-  const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
-  const bareMs = median(a);
-  const guardedMs = median(b);
-  console.log(
-    `  ${label}: bare ${bareMs.toFixed(2)} ms, guarded ${guardedMs.toFixed(2)} ms, overhead ${((guardedMs - bareMs) * 1000).toFixed(0)} µs (${(((guardedMs - bareMs) / bareMs) * 100).toFixed(1)} %)`,
-  );
-};
-console.log('\nOverhead, interleaved pairs (300 each, medians):');
-await paired(
-  'invoke, throw mode',
-  (text) => bare.invoke(input(text)),
-  (text) => guarded.invoke(input(text)),
-);
-await paired(
-  'invoke, fallback mode',
-  (text) => bare.invoke(input(text)),
-  (text) => guardedFallback.invoke(input(text)),
-);
-await paired(
-  'invoke, langchain no-op afterAgent middleware (one graph step, no Parapet)',
-  (text) => bare.invoke(input(text)),
-  (text) => emptyStep.invoke(input(text)),
-);
-await paired(
-  'stream, throw mode',
-  async (text) => drain(await bare.stream(input(text), { streamMode: 'messages' })),
-  async (text) => drain(guardMessageStream(guard, await guarded.stream(input(text), { streamMode: 'messages' }))),
-);
-await paired(
-  'stream, fallback mode',
-  async (text) => drain(await bare.stream(input(text), { streamMode: 'messages' })),
-  async (text) =>
-    drain(
-      guardMessageStream(guard, await guardedFallback.stream(input(text), { streamMode: 'messages' }), {
-        onBlock: 'fallback',
-      }),
+// The machine's noise over a ~7 ms turn (other processes, GC) is larger than the adapter's cost, so the
+// overhead comes from back-to-back pairs (see pairedOverhead in @parapet/bench).
+type Turn = ReturnType<typeof input>;
+interface Agent {
+  invoke(value: Turn): Promise<unknown>;
+  stream(value: Turn, options: { streamMode: 'messages' }): Promise<AsyncIterable<unknown>>;
+}
+const invoke = (agent: Agent) => (text: string) => agent.invoke(input(text));
+const streamed = (agent: Agent, onBlock?: 'fallback') => async (text: string) =>
+  drain(
+    guardMessageStream(
+      guard,
+      await agent.stream(input(text), { streamMode: 'messages' }),
+      onBlock === undefined ? {} : { onBlock },
     ),
-);
+  );
+const bareStream = async (text: string) => drain(await bare.stream(input(text), { streamMode: 'messages' }));
+console.log('\nOverhead (median of per-pair differences, 300 pairs, as a share of the median bare turn):');
+for (const [label, base, wrapped] of [
+  ['invoke, throw mode', invoke(bare), invoke(guarded)],
+  ['invoke, fallback mode', invoke(bare), invoke(guardedFallback)],
+  ['invoke, langchain no-op afterAgent middleware (one graph step, no Parapet)', invoke(bare), invoke(emptyStep)],
+  ['stream, throw mode', bareStream, streamed(guarded)],
+  ['stream, fallback mode', bareStream, streamed(guardedFallback, 'fallback')],
+] as const) {
+  const result = await pairedOverhead({ inputs: INPUTS, base, wrapped, pairs: 300, warmup: 20 });
+  console.log(`  ${label}: ${formatOverhead(result)}`);
+}
 await server.close();

@@ -52,8 +52,9 @@ describe('guardMessageStream over agent.stream(streamMode: messages)', () => {
     expect(server.last()?.stream).toBe(true);
   });
 
-  it('hands on the provider chunks themselves (with their metadata) while the scanner releases them unchanged', async () => {
-    const guard = createGuard();
+  it('with no output detectors, hands on the provider chunks as they came and still records the answer', async () => {
+    const sink = memorySink();
+    const guard = createGuard({ audit: sink });
     const agent = agentWith(guard);
     const input = { messages: [{ role: 'user' as const, content: 'REPLY: Short and plain.' }] };
     const providers: unknown[] = [];
@@ -67,6 +68,10 @@ describe('guardMessageStream over agent.stream(streamMode: messages)', () => {
     expect(text).toBe('Short and plain.');
     expect(providers.length).toBeGreaterThan(1);
     expect(new Set(providers)).toEqual(new Set(['openai']));
+    // The middleware's check of the final message and the stream's own check of the streamed text.
+    const outputs = sink.events.filter((event) => event.stage === 'output');
+    expect(outputs.map((event) => event.type)).toEqual(['output-allowed', 'output-allowed']);
+    expect(outputs.every((event) => event.content?.length === 'Short and plain.'.length)).toBe(true);
   });
 
   it('stops a stream at the blocking match: nothing after it is delivered, it ends with the fallback', async () => {

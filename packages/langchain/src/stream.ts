@@ -87,6 +87,10 @@ export async function* guardMessageStream<T>(
   const context = parsed as CheckOptions;
   const traceId = context.traceId ?? newTraceId();
   const iterator = stream[Symbol.asyncIterator]();
+  if (!guard.hasDetectors('output')) {
+    yield* passMessages(guard, iterator, { ...context, traceId });
+    return;
+  }
   let lookahead: IteratorResult<T> | undefined;
   const pull = (): Promise<IteratorResult<T>> => {
     if (lookahead !== undefined) {
@@ -113,17 +117,15 @@ export async function* guardMessageStream<T>(
       // The chunks that carry more than text (tool-call pieces, usage, the finish reason on an empty chunk),
       // merged once at the end: concatenating every text chunk too would cost a message copy per token.
       const extras: AIMessageChunk[] = [];
-      // While the scanner releases exactly the pieces it was given (nothing held, merged or redacted yet), a
-      // text-only item goes out as it came in rather than as a new chunk; after the first difference, new chunks.
-      const originals: { readonly text: string; readonly value: T | undefined }[] = [];
-      let aligned = true;
-      const keep = (chunk: AIMessageChunk, value: T): void => {
-        const text = messageText(chunk);
-        const textOnly = (chunk.tool_call_chunks?.length ?? 0) === 0 && chunk.usage_metadata === undefined;
-        if (!textOnly || text === '') extras.push(chunk);
-        if (text !== '' && aligned) originals.push({ text, value: textOnly ? value : undefined });
+      const keep = (chunk: AIMessageChunk): void => {
+        if (
+          (chunk.tool_call_chunks?.length ?? 0) > 0 ||
+          chunk.usage_metadata !== undefined ||
+          messageText(chunk) === ''
+        )
+          extras.push(chunk);
       };
-      keep(first.chunk, step.value);
+      keep(first.chunk);
       // The message's text, read from the agent stream; the first item of another message is kept for later.
       const texts = async function* (): AsyncGenerator<string> {
         const text = messageText(first.chunk);
@@ -135,7 +137,7 @@ export async function* guardMessageStream<T>(
             lookahead = next;
             return;
           }
-          keep(item.chunk, next.value as T);
+          keep(item.chunk);
           const piece = messageText(item.chunk);
           if (piece.length > 0) yield piece;
         }
@@ -153,15 +155,6 @@ export async function* guardMessageStream<T>(
         for await (const piece of scanned) {
           // After a block the guard yields its own fallback; this adapter's `onBlock` decides instead.
           if (verdict?.action === 'block') break;
-          const original = aligned ? originals.shift() : undefined;
-          if (original !== undefined && original.text === piece && original.value !== undefined) {
-            yield original.value;
-            continue;
-          }
-          if (original === undefined || original.text !== piece) {
-            aligned = false;
-            originals.length = 0;
-          }
           yield first.wrap(new AIMessageChunk({ content: piece, ...(id !== undefined ? { id } : {}) })) as T;
         }
       } catch (error) {
@@ -191,6 +184,46 @@ export async function* guardMessageStream<T>(
     }
   } finally {
     // Stopping early (a block, or the consumer leaving) cancels the agent run.
+    if (!exhausted) await iterator.return?.();
+  }
+}
+
+/**
+ * Nothing to scan: the items go through as they came, and each AI message's text is checked once when the
+ * message ends (the next message starts, or the stream ends), so it still gets its verdict and audit event.
+ */
+async function* passMessages<T>(
+  guard: Guard,
+  iterator: AsyncIterator<T>,
+  context: CheckOptions,
+): AsyncGenerator<T, void, undefined> {
+  let current: string | undefined;
+  let text = '';
+  const finish = async (): Promise<void> => {
+    if (text.length > 0) await guard.checkOutput(text, context);
+    text = '';
+  };
+  let exhausted = false;
+  try {
+    while (true) {
+      const step = await iterator.next();
+      if (step.done === true) {
+        exhausted = true;
+        await finish();
+        return;
+      }
+      const item = messageItem(step.value);
+      if (item !== undefined && AIMessageChunk.isInstance(item.chunk)) {
+        if (item.chunk.id !== current) {
+          await finish();
+          current = item.chunk.id;
+        }
+        text += messageText(item.chunk);
+      }
+      yield step.value;
+    }
+  } finally {
+    // The consumer leaving early cancels the agent run.
     if (!exhausted) await iterator.return?.();
   }
 }

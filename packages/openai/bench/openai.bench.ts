@@ -5,7 +5,7 @@
  * adapter's own cost: request copy, input and output stages, the stream scanner's hold-back and re-chunking.
  * It imports the built package (run `pnpm --filter @parapet/openai run build` first).
  */
-import { type BenchResult, measure, printTable } from '@parapet/bench';
+import { type BenchResult, formatOverhead, measure, pairedOverhead, printTable } from '@parapet/bench';
 import { createGuard } from '@parapet/core';
 import { startProviderServer } from '@parapet/local-provider';
 import { guardOpenAI } from '@parapet/openai';
@@ -45,27 +45,7 @@ for (let round = 0; round < 2; round++) {
 printTable('@parapet/openai: adapter overhead on the local round trip', results);
 
 // The round trip on a shared VM drifts by more than the effect measured; the overhead figure therefore
-// comes from pairs: bare and guarded back to back (alternating which goes first), the median of the
-// per-pair differences against the median bare call.
-const paired = async (call: (client: OpenAI, input: string) => Promise<unknown>, pairs = 400) => {
-  const bareTimes: number[] = [];
-  const deltas: number[] = [];
-  for (let index = 0; index < pairs + 40; index++) {
-    const input = INPUTS[index % INPUTS.length]!;
-    const order = index % 2 === 0 ? [bare, guarded] : [guarded, bare];
-    const times = new Map<OpenAI, number>();
-    for (const client of order) {
-      const started = performance.now();
-      await call(client, input);
-      times.set(client, (performance.now() - started) * 1000);
-    }
-    if (index < 40) continue; // warm-up
-    bareTimes.push(times.get(bare)!);
-    deltas.push(times.get(guarded)! - times.get(bare)!);
-  }
-  const mid = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-  return { bareUs: mid(bareTimes), overheadUs: mid(deltas) };
-};
+// comes from back-to-back pairs (see pairedOverhead in @parapet/bench).
 console.log(
   '\nOverhead (median of per-pair differences, guarded minus bare, as a share of the median bare round trip):',
 );
@@ -77,9 +57,11 @@ for (const [name, call] of [
       drain(await client.chat.completions.create({ ...body(input), stream: true })),
   ],
 ] as const) {
-  const { bareUs, overheadUs } = await paired(call);
-  console.log(
-    `  ${name.padEnd(8)} +${overheadUs.toFixed(0)} µs = ${((overheadUs / bareUs) * 100).toFixed(1)} % of ${bareUs.toFixed(0)} µs (no-op guard)`,
-  );
+  const result = await pairedOverhead({
+    inputs: INPUTS,
+    base: (input) => call(bare, input),
+    wrapped: (input) => call(guarded, input),
+  });
+  console.log(`  ${name.padEnd(8)} ${formatOverhead(result)} (no-op guard)`);
 }
 await server.close();
