@@ -265,11 +265,54 @@ class Lexicon {
   }
 }
 
-function stemLookup(map: Map<string, { stem: string; term: Term }[]>, word: string): Term | undefined {
-  const bucket = map.get(word.slice(0, 2));
+type StemBucket = { stem: string; term: Term }[];
+
+/**
+ * Stem buckets by their two ASCII first letters, by character codes, each split again by an ASCII third letter
+ * (index 128: the whole bucket): the entries, in their order, whose stem is shorter or has that third letter.
+ */
+interface StemIndex {
+  readonly map: Map<string, StemBucket>;
+  readonly ascii: (StemBucket[] | undefined)[];
+}
+
+function stemIndex(map: Map<string, StemBucket>): StemIndex {
+  const ascii: (StemBucket[] | undefined)[] = new Array(128 * 128).fill(undefined);
+  for (const [key, bucket] of map) {
+    if (key.length !== 2) continue;
+    const first = key.charCodeAt(0);
+    const second = key.charCodeAt(1);
+    if (first >= 128 || second >= 128) continue;
+    const short = bucket.filter((entry) => entry.stem.length < 3);
+    const thirds: StemBucket[] = new Array(128).fill(short);
+    for (const { stem } of bucket) {
+      const third = stem.length < 3 ? 128 : stem.charCodeAt(2);
+      if (third < 128 && thirds[third] === short)
+        thirds[third] = bucket.filter((entry) => entry.stem.length < 3 || entry.stem.charCodeAt(2) === third);
+    }
+    thirds.push(bucket);
+    ascii[(first << 7) | second] = thirds;
+  }
+  return { map, ascii };
+}
+
+function stemLookup(index: StemIndex, word: string): Term | undefined {
+  const first = word.charCodeAt(0);
+  const second = word.length > 1 ? word.charCodeAt(1) : 128;
+  let bucket: StemBucket | undefined;
+  if (first < 128 && second < 128) {
+    const thirds = index.ascii[(first << 7) | second];
+    if (thirds !== undefined) {
+      const third = word.length > 2 ? word.charCodeAt(2) : 128;
+      bucket = thirds[Math.min(third, 128)];
+    }
+  } else bucket = index.map.get(word.slice(0, 2));
   if (bucket === undefined) return undefined;
   let best: Term | undefined;
-  for (const { stem, term } of bucket) if (word.startsWith(stem) && stronger(best, term)) best = term;
+  for (let k = 0; k < bucket.length; k++) {
+    const entry = bucket[k]!;
+    if (word.startsWith(entry.stem) && stronger(best, entry.term)) best = entry.term;
+  }
   return best;
 }
 
@@ -301,10 +344,14 @@ interface Tokens {
   readonly sentences: number[];
   /** Whether the word starts with a capital letter. */
   readonly capitals: boolean[];
+  /** Whether the folded word is the slice of `lower` at its place. */
+  readonly plain: boolean[];
+  /** The whole text lower-cased, each character at its place; undefined when lower-casing moved them. */
+  lower: string | undefined;
 }
 
 function emptyTokens(): Tokens {
-  return { words: [], folded: [], starts: [], ends: [], sentences: [], capitals: [] };
+  return { words: [], folded: [], starts: [], ends: [], sentences: [], capitals: [], plain: [], lower: undefined };
 }
 
 function pushAscii(tokens: Tokens, text: string, lower: string, start: number, end: number, sentence: number): void {
@@ -316,6 +363,7 @@ function pushAscii(tokens: Tokens, text: string, lower: string, start: number, e
   tokens.sentences.push(sentence);
   const code = text.charCodeAt(start);
   tokens.capitals.push(code >= 0x41 && code <= 0x5a);
+  tokens.plain.push(true);
 }
 
 /** One ASCII word from `start` to `end`: stars and apostrophes trimmed at its edges, French elision split. */
@@ -344,6 +392,7 @@ function closeAscii(
 function tokenizeAscii(text: string): Tokens | undefined {
   const tokens = emptyTokens();
   const lower = text.toLowerCase();
+  tokens.lower = lower;
   const length = text.length;
   let sentence = 0;
   let start = -1;
@@ -385,15 +434,39 @@ function wideClass(code: number): number {
   return kind;
 }
 
-function pushUnicode(tokens: Tokens, text: string, start: number, end: number, wide: boolean, sentence: number): void {
-  const raw = text.slice(start, end);
-  const lower = raw.toLowerCase();
+/**
+ * One word of a text with non-ASCII characters. `lowerText` is the whole text lower-cased once, when that kept
+ * every character at its place (no character lower-cases to a shorter string, so an equal length proves it):
+ * an ASCII word is then its slice, the same string as its own lower-casing, without a per-word call. Words with
+ * other characters are lower-cased alone (Greek final sigma depends on the neighbours).
+ */
+function pushUnicode(
+  tokens: Tokens,
+  text: string,
+  lowerText: string | undefined,
+  start: number,
+  end: number,
+  wide: boolean,
+  sentence: number,
+): void {
+  let lower: string;
+  let capital: boolean;
+  if (!wide && lowerText !== undefined) {
+    lower = lowerText.slice(start, end);
+    const code = text.charCodeAt(start);
+    capital = code >= 0x41 && code <= 0x5a;
+  } else {
+    const raw = text.slice(start, end);
+    lower = raw.toLowerCase();
+    capital = raw[0] !== lower[0];
+  }
   tokens.words.push(lower);
   tokens.folded.push(wide ? fold(lower) : lower);
   tokens.starts.push(start);
   tokens.ends.push(end);
   tokens.sentences.push(sentence);
-  tokens.capitals.push(raw[0] !== lower[0]);
+  tokens.capitals.push(capital);
+  tokens.plain.push(!wide && lowerText !== undefined);
 }
 
 function isEdgeCode(code: number): boolean {
@@ -407,6 +480,9 @@ function tokenizeUnicode(text: string): Tokens {
   let sentence = 0;
   let start = -1;
   let wide = false;
+  const lowered = text.toLowerCase();
+  const lowerText = lowered.length === length ? lowered : undefined;
+  tokens.lower = lowerText;
   const close = (end: number): void => {
     let from = start;
     let to = end;
@@ -423,9 +499,9 @@ function tokenizeUnicode(text: string): Tokens {
       }
     }
     if (apostrophe > 0 && ELISIONS.has(text.slice(from, apostrophe).toLowerCase())) {
-      pushUnicode(tokens, text, from, apostrophe, wide, sentence);
-      pushUnicode(tokens, text, apostrophe + 1, to, wide, sentence);
-    } else pushUnicode(tokens, text, from, to, wide, sentence);
+      pushUnicode(tokens, text, lowerText, from, apostrophe, wide, sentence);
+      pushUnicode(tokens, text, lowerText, apostrophe + 1, to, wide, sentence);
+    } else pushUnicode(tokens, text, lowerText, from, to, wide, sentence);
   };
   for (let i = 0; i < length; i++) {
     const code = text.charCodeAt(i);
@@ -448,8 +524,11 @@ function tokenizeUnicode(text: string): Tokens {
   return tokens;
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
 function tokenize(text: string): Tokens {
-  return tokenizeAscii(text) ?? tokenizeUnicode(text);
+  // The ASCII tokenizer gives up at the first non-ASCII character: a scan first spares that wasted pass.
+  return (NON_ASCII.test(text) ? undefined : tokenizeAscii(text)) ?? tokenizeUnicode(text);
 }
 
 // --- detector ------------------------------------------------------------------------------------------
@@ -494,6 +573,21 @@ const MINOR = 1 << 16;
 const ALLOWED = 1 << 17;
 const YOUR = 1 << 18;
 const VERB_WITH_OBJECT = 1 << 19;
+
+const VOCABULARY_BITS = 1 << 20;
+
+/** A 20-bit hash of a word's length and its first, second and last character codes. */
+function vocabularyHash(word: string): number {
+  const length = word.length;
+  if (length === 0) return 0;
+  const second = length > 1 ? word.charCodeAt(1) : 0;
+  const hash =
+    Math.imul(length, 0x9e3779b1) ^
+    Math.imul(word.charCodeAt(0) + 1, 0x85ebca77) ^
+    Math.imul(second + 1, 0xc2b2ae3d) ^
+    Math.imul(word.charCodeAt(length - 1) + 1, 0x27d4eb2f);
+  return (hash ^ (hash >>> 15)) >>> 12;
+}
 
 const LINKS = `are is r were be being sind sont son ist es est all like as just nothing but basically simply mere merely
   only nur wie comme como solo todos alle tous`;
@@ -577,6 +671,22 @@ export function toxicity(options: ToxicityOptions = {}): Detector {
   mark(split(MODALS), MODAL);
   mark(MINOR_WORDS, MINOR);
 
+  // A bit per hash of (length, first, second and last character) of every vocabulary word: most words of a text
+  // are ruled out without a map lookup (no word is missed; a collision only costs the lookup).
+  const vocabularyBits = new Uint32Array(VOCABULARY_BITS >>> 5);
+  for (const word of vocabulary.keys()) {
+    const bit = vocabularyHash(word);
+    vocabularyBits[bit >>> 5]! |= 1 << (bit & 31);
+  }
+  const vocabularyFlags = (word: string): number => {
+    const bit = vocabularyHash(word);
+    return (vocabularyBits[bit >>> 5]! & (1 << (bit & 31))) === 0 ? 0 : (vocabulary.get(word) ?? 0);
+  };
+  const stems = stemIndex(lexicon.stems);
+  const squeezedStems = stemIndex(lexicon.squeezedStems);
+  const infixRoots = lexicon.infixes.map((infix) => infix.root);
+  const infixTerms = lexicon.infixes.map((infix) => infix.term);
+
   // Two-letter beginnings of stems, by character codes: most words are ruled out without a lookup.
   const stemStarts = new Set<string>([...lexicon.stems.keys()]);
   const stemTable = new Uint8Array(128 * 128);
@@ -605,6 +715,8 @@ export function toxicity(options: ToxicityOptions = {}): Detector {
     word: string,
     folded: string,
     flags: number,
+    infixes: boolean,
+    stars: boolean,
   ): { term: Term; evasion?: Hit['evasion'] } | undefined => {
     if ((flags & ALLOWED) !== 0 || word.length > MAX_WORD) return undefined;
     if ((flags & EXACT) !== 0) {
@@ -616,18 +728,28 @@ export function toxicity(options: ToxicityOptions = {}): Detector {
     const first = folded.charCodeAt(0);
     const second = folded.charCodeAt(1);
     if (first < 128 && second < 128 ? stemTable[(first << 7) | second] === 1 : stemStarts.has(folded.slice(0, 2))) {
-      const stem = stemLookup(lexicon.stems, folded);
+      const stem = stemLookup(stems, folded);
       if (stem !== undefined) return { term: stem, ...(folded.includes('*') ? { evasion: 'masking' as const } : {}) };
     }
-    if (length > 4) for (const { root, term } of lexicon.infixes) if (folded.includes(root)) return { term };
+    if (length > 4 && infixes)
+      for (let k = 0; k < infixRoots.length; k++) if (folded.includes(infixRoots[k]!)) return { term: infixTerms[k]! };
     if (!config.evasions) return undefined;
-    // One pass for both evasions: a masking star, or a letter written three times or more.
-    let star = false;
+    // A masking star (only in a text that has one), or a character other than a star written three times or
+    // more: any such run holds an equal pair starting at an odd index, so every other index is enough.
+    const star = stars && folded.includes('*');
     let stretch = false;
-    for (let i = 0; i < length; i++) {
-      const code = folded.charCodeAt(i);
-      if (code === 0x2a) star = true;
-      else if (i >= 2 && code === folded.charCodeAt(i - 1) && code === folded.charCodeAt(i - 2)) stretch = true;
+    if (length > 3) {
+      for (let i = 1; i + 1 < length; i += 2) {
+        const code = folded.charCodeAt(i);
+        if (
+          code === folded.charCodeAt(i + 1) &&
+          code !== 0x2a &&
+          (code === folded.charCodeAt(i - 1) || (i + 2 < length && code === folded.charCodeAt(i + 2)))
+        ) {
+          stretch = true;
+          break;
+        }
+      }
     }
     if (star) {
       const masked = lexicon.masked.get(folded);
@@ -638,7 +760,7 @@ export function toxicity(options: ToxicityOptions = {}): Detector {
       if (((vocabulary.get(squeezed) ?? 0) & ALLOWED) !== 0) return undefined;
       const term =
         lexicon.squeezedExact.get(squeezed) ??
-        stemLookup(lexicon.squeezedStems, squeezed) ??
+        stemLookup(squeezedStems, squeezed) ??
         lexicon.infixes.find((infix) => squeezed.includes(infix.root))?.term;
       if (term !== undefined) return { term, evasion: 'stretching' };
     }
@@ -659,13 +781,17 @@ export function toxicity(options: ToxicityOptions = {}): Detector {
     const hateWords: number[] = [];
     for (let i = 0; i < count; i++) {
       const word = words[i]!;
-      let flag = vocabulary.get(word) ?? 0;
-      if (folded[i] !== word) flag |= vocabulary.get(folded[i]!) ?? 0;
+      let flag = vocabularyFlags(word);
+      if (folded[i] !== word) flag |= vocabularyFlags(folded[i]!);
       flags[i] = flag;
       if ((flag & PHRASE) !== 0) phraseStarts.push(i);
       if ((flag & VERB) !== 0) verbs.push(i);
       if ((flag & (DEHUMANIZING_WORD | EXTERMINATION_WORD)) !== 0) hateWords.push(i);
     }
+    const plain = tokens.plain;
+    const lowerText = tokens.lower;
+    const hasStar = text.includes('*');
+    const infixInText = lowerText === undefined || infixRoots.some((root) => lowerText.includes(root));
     const hits: Hit[] = [];
     const covered = new Uint8Array(count);
     const budget = config.maxFindings * 2;
@@ -725,7 +851,7 @@ export function toxicity(options: ToxicityOptions = {}): Detector {
         }
         if (last - i >= 2) {
           const key = fold(joined);
-          const found = lookup(joined, key, vocabulary.get(key) ?? 0);
+          const found = lookup(joined, key, vocabulary.get(key) ?? 0, true, hasStar);
           if (found !== undefined && enabled(found.term.category)) {
             hits.push({
               category: found.term.category,
@@ -741,7 +867,8 @@ export function toxicity(options: ToxicityOptions = {}): Detector {
         }
         continue;
       }
-      const found = lookup(word, folded[i]!, flags[i]!);
+      // A word read as it stands in the lower-cased text holds an infix only if the text does.
+      const found = lookup(word, folded[i]!, flags[i]!, infixInText || !plain[i], hasStar);
       if (found === undefined || !enabled(found.term.category)) continue;
       const term = found.term;
       const key = folded[i]!;
