@@ -31,6 +31,12 @@ export interface TraceLink {
 }
 
 const HEX32 = /^[0-9a-f]{32}$/;
+
+/** A UUID (a LangChain run id, a message id) without its dashes: already a W3C trace id. Else undefined. */
+export function traceIdOfUuid(id: string): string | undefined {
+  const hex = id.replace(/-/g, '').toLowerCase();
+  return HEX32.test(hex) ? hex : undefined;
+}
 // Past this many open runs (runs that never ended: a crashed caller), the maps are dropped rather than grow.
 const MAX_OPEN_RUNS = 50_000;
 
@@ -118,8 +124,7 @@ class ParapetCallbackHandler extends BaseCallbackHandler implements TraceLink {
     let traceId = this.traces.get(root);
     if (traceId === undefined) {
       // A root run id is a UUID: without dashes it is a W3C trace id, and it names the run in LangSmith too.
-      const hex = root.replace(/-/g, '').toLowerCase();
-      traceId = HEX32.test(hex) ? hex : newTraceId();
+      traceId = traceIdOfUuid(root) ?? newTraceId();
       this.traces.set(root, traceId);
     }
     return traceId;
@@ -218,8 +223,7 @@ class ParapetCallbackHandler extends BaseCallbackHandler implements TraceLink {
     _tags?: string[],
     metadata?: Record<string, unknown>,
   ): void {
-    const name = modelName(llm, metadata);
-    this.open(runId, parentRunId, name !== undefined ? { name } : {});
+    this.openModel(llm, runId, parentRunId, metadata);
   }
 
   override handleLLMStart(
@@ -230,6 +234,16 @@ class ParapetCallbackHandler extends BaseCallbackHandler implements TraceLink {
     _extraParams?: Record<string, unknown>,
     _tags?: string[],
     metadata?: Record<string, unknown>,
+  ): void {
+    this.openModel(llm, runId, parentRunId, metadata);
+  }
+
+  /** A model run (chat model or plain LLM), named after the model when it can be told. */
+  private openModel(
+    llm: Serialized,
+    runId: string,
+    parentRunId: string | undefined,
+    metadata: Record<string, unknown> | undefined,
   ): void {
     const name = modelName(llm, metadata);
     this.open(runId, parentRunId, name !== undefined ? { name } : {});

@@ -13,7 +13,7 @@ import {
 } from '@parapet/core';
 import { type AgentMiddleware, createMiddleware, ToolInvocationError } from 'langchain';
 import { blockOutcome, fallbackText } from './blocking.js';
-import { traceLinkOf } from './callback-handler.js';
+import { traceIdOfUuid, traceLinkOf } from './callback-handler.js';
 import { messageText, replaceText, standIn, withText } from './messages.js';
 import {
   assertGuard,
@@ -34,8 +34,6 @@ interface HookState {
   readonly messages: BaseMessage[];
 }
 
-const HEX32 = /^[0-9a-f]{32}$/;
-
 /** Index of the last human message, or -1. */
 function lastHuman(messages: readonly BaseMessage[]): number {
   for (let i = messages.length - 1; i >= 0; i--) if (HumanMessage.isInstance(messages[i])) return i;
@@ -45,9 +43,10 @@ function lastHuman(messages: readonly BaseMessage[]): number {
 /** A W3C trace id for the turn that a human message starts: stable across the turn's hooks, none stored. */
 function traceIdOfTurn(messageId: string): string {
   // The messages reducer names messages with UUIDs: without dashes, one is already a W3C trace id.
-  const hex = messageId.replace(/-/g, '').toLowerCase();
-  if (HEX32.test(hex)) return hex;
-  return createHash('sha256').update('parapet-turn\u0000').update(messageId).digest('hex').slice(0, 32);
+  return (
+    traceIdOfUuid(messageId) ??
+    createHash('sha256').update('parapet-turn\u0000').update(messageId).digest('hex').slice(0, 32)
+  );
 }
 
 const ROLE: Record<string, ChatMessage['role'] | undefined> = {
@@ -185,19 +184,26 @@ export function parapetMiddleware(guard: Guard, options: ParapetMiddlewareOption
     return id === undefined ? newTraceId() : traceIdOfTurn(id);
   };
   const mayPark =
-    (config.checkOutput && config.onBlock !== 'fallback') ||
-    (config.checkInput && config.onBlock !== 'fallback') ||
+    ((config.checkInput || config.checkOutput) && config.onBlock !== 'fallback') ||
     (policy !== undefined && config.onDeny === 'throw');
 
-  /** A block answered in place of the model: the fallback, or (throw mode) a stand-in whose error is parked. */
-  const blockedAnswer = (verdict: Parameters<typeof blockOutcome>[2], tenant: string | undefined): AIMessage => {
-    const id = randomUUID();
+  /**
+   * A blocked input (no model answer yet) or a blocked answer (replaced under its own id, tool calls dropped):
+   * the fallback, or in throw mode a stand-in whose error is parked for afterAgent.
+   */
+  const blockedAnswer = (
+    verdict: Parameters<typeof blockOutcome>[2],
+    tenant: string | undefined,
+    answer?: AIMessage,
+  ): AIMessage => {
+    const id = answer?.id ?? randomUUID();
     const outcome = blockOutcome(guard, config.onBlock, verdict, tenant);
+    let text: string;
     if ('error' in outcome) {
       park(`ai:${id}`, outcome.error);
-      return new AIMessage({ content: fallbackText(guard, verdict, tenant), id });
-    }
-    return new AIMessage({ content: outcome.text, id });
+      text = fallbackText(guard, verdict, tenant);
+    } else text = outcome.text;
+    return answer === undefined ? new AIMessage({ content: text, id }) : standIn(answer, text, id);
   };
 
   // Every check runs inside wrapModelCall (and wrapToolCall): langchain runs wrap hooks inside the model and
@@ -262,14 +268,8 @@ export function parapetMiddleware(guard: Guard, options: ParapetMiddlewareOption
         if (text.length > 0) {
           check ??= (await resolve(state, request.runtime as ContextRequest['runtime'])).check;
           const verdict = await guard.checkOutput(text, check);
-          if (verdict.action === 'block') {
-            const id = response.id ?? randomUUID();
-            const outcome = blockOutcome(guard, config.onBlock, verdict, check.tenant);
-            if ('error' in outcome) {
-              park(`ai:${id}`, outcome.error);
-              answer = standIn(response, fallbackText(guard, verdict, check.tenant), id);
-            } else answer = standIn(response, outcome.text, id);
-          } else if (verdict.text !== text) answer = withText(response, verdict.text);
+          if (verdict.action === 'block') answer = blockedAnswer(verdict, check.tenant, response);
+          else if (verdict.text !== text) answer = withText(response, verdict.text);
         }
       }
       if (redactedHuman === undefined) return answer;
