@@ -7,9 +7,13 @@ import { toxicity } from './toxicity.js';
 
 /**
  * Linear time on hostile input for toxicity, refusal and off-topic. For each adversarial family,
- * normalizing and detecting on 1 M characters must cost about four times what 250 K characters cost;
- * quadratic behaviour would cost sixteen. The assertion is a generous ratio (< 10), taken as the best of
- * five runs, never an absolute time.
+ * normalizing and detecting on 1 M characters must cost about eight times what 125 K characters cost;
+ * quadratic behaviour would cost sixty-four. The sizes are eight apart, not four as elsewhere, because
+ * these families make a finding every few words: tens of thousands of findings and token arrays of a
+ * quarter of a million words leave the young heap, so the garbage collector alone makes the large run
+ * cost up to twice as much per character (a 4× pair measured 7.8 here and 10.6 on a CI run, against a
+ * bound of 10). Eight apart, a linear scan measures 8–16 and a quadratic one 64: the bound (< 24) sits
+ * between them with room on both sides. It is a ratio of best-of-nine times, never an absolute time.
  */
 type Family = Record<string, (size: number) => string>;
 
@@ -21,11 +25,11 @@ function suite(name: string, detector: Detector, families: Family): void {
       it(family, async () => {
         expect(
           // Nine rounds and a 1 ms floor: some families allocate a lot, and one GC pause must not decide.
-          await linearityRatio((text) => detectOnce(detector, text, 'output'), make(250_000), make(1_000_000), {
+          await linearityRatio((text) => detectOnce(detector, text, 'output'), make(125_000), make(1_000_000), {
             rounds: 9,
             floorMs: 1,
           }),
-        ).toBeLessThan(10);
+        ).toBeLessThan(24);
       });
     }
   });
