@@ -1,3 +1,4 @@
+import { literalPrefixes } from '../../engine.js';
 import type { Recognizer } from '../../recognizer.js';
 import { assignmentRecognizers } from './assignments.js';
 import { cloudRecognizers } from './cloud.js';
@@ -13,22 +14,44 @@ export const providerRecognizers: readonly Recognizer[] = [
   ...structuredRecognizers,
 ];
 
-// The provider formats a value can be recognized by on its own (no capture group, no context needed).
+// The provider formats a value can be recognized by on its own (no capture group, no context needed), each
+// with the literal prefixes its match must begin with when its pattern says so plainly (most do: `ghp_`,
+// `xoxb-`, `AKIA`…): a value that begins with none of them cannot be matched from its first character, so
+// that regex is not run. Values checked here are every key/value candidate, so this is on the hot path.
 const standalone = providerRecognizers
   .filter(
     (recognizer) => (recognizer.group ?? 0) === 0 && recognizer.contextRequired !== true && recognizer.score >= 0.5,
   )
-  .map((recognizer) => ({
-    recognizer,
-    sticky: new RegExp(recognizer.pattern.source, `${recognizer.pattern.flags.replace(/[gy]/g, '')}y`),
-  }));
+  .map((recognizer) => {
+    const ignoreCase = recognizer.pattern.flags.includes('i');
+    return {
+      recognizer,
+      sticky: new RegExp(recognizer.pattern.source, `${recognizer.pattern.flags.replace(/[gy]/g, '')}y`),
+      prefixes: literalPrefixes(recognizer.pattern.source, ignoreCase),
+      ignoreCase,
+    };
+  });
+
+const PREFIX_SPAN = Math.max(
+  0,
+  ...standalone.flatMap(({ prefixes, ignoreCase }) => (ignoreCase ? (prefixes ?? []).map((p) => p.length) : [])),
+);
+
+function beginsWithAny(value: string, lower: string, prefixes: readonly string[], ignoreCase: boolean): boolean {
+  const subject = ignoreCase ? lower : value;
+  for (const prefix of prefixes) if (subject.startsWith(prefix)) return true;
+  return false;
+}
 
 /**
  * True when a provider recognizer recognizes (most of) `value` by itself. The key/value and header
  * recognizers leave such values to it, so that `token: ghp_…` is reported as a GitHub token.
  */
 export function claimedByProvider(value: string): boolean {
-  for (const { recognizer, sticky } of standalone) {
+  // Only the first characters matter for the prefixes: lower-case no more of the value than the longest.
+  const lower = value.slice(0, PREFIX_SPAN).toLowerCase();
+  for (const { recognizer, sticky, prefixes, ignoreCase } of standalone) {
+    if (prefixes !== undefined && !beginsWithAny(value, lower, prefixes, ignoreCase)) continue;
     sticky.lastIndex = 0;
     const match = sticky.exec(value);
     if (match === null || match[0].length < value.length * 0.9) continue;
