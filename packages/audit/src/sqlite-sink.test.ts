@@ -62,6 +62,27 @@ function kinds(path: string, key?: string): ProblemKind[] {
 }
 
 describe('sqliteSink', () => {
+  it('creates a new database with 16 KiB pages and keeps the page size of an existing one', async () => {
+    const fresh = dbPath();
+    await writeEvents(fresh, 3);
+    const freshDb = new Database(fresh, { readonly: true });
+    expect(freshDb.pragma('page_size', { simple: true })).toBe(16_384);
+    freshDb.close();
+
+    // A database made elsewhere with SQLite's default pages: the sink writes to it as it is.
+    const existing = dbPath();
+    const made = new Database(existing);
+    made.pragma('page_size = 4096');
+    made.exec('CREATE TABLE other_data (x)');
+    made.close();
+    await writeEvents(existing, 3);
+    const existingDb = new Database(existing, { readonly: true });
+    expect(existingDb.pragma('page_size', { simple: true })).toBe(4096);
+    expect(existingDb.prepare("SELECT COUNT(*) AS n FROM audit_records WHERE kind = 'event'").get()).toEqual({ n: 3 });
+    existingDb.close();
+    expect(verifySqlite(existing).problems).toEqual([]);
+  });
+
   it('writes events as rows with query columns and a chain that verifies', async () => {
     const path = dbPath();
     const sink = await writeEvents(path, 30, { chain: { checkpointEvery: 10 } });
