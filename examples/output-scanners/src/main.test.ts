@@ -16,6 +16,12 @@ describe('examples/output-scanners', () => {
     expect(block('A markdown image that would send the conversation elsewhere')).not.toContain('attacker-site');
     expect(block('A secret split across chunks is redacted whole')).toContain('[SECRET]');
     expect(block('A secret split across chunks is redacted whole')).not.toContain('sk_live');
+    const tokens = /(\d+) chunks in, (\d+) pieces out; secret redacted: (\w+)/.exec(
+      block('Token-sized chunks, scanEvery 32'),
+    );
+    expect(tokens?.[3]).toBe('true');
+    // Released once per 32 characters or more, not once per 4-character chunk.
+    expect(Number(tokens?.[2])).toBeLessThan(Number(tokens?.[1]) / 6);
     expect(block('Broken JSON, repaired and valid')).toContain('{"id":"A-17","total":42.5,"items":["pen","ink"]}');
   });
 });

@@ -64,6 +64,26 @@ await stream(
 );
 await stream('An e-mail address in the answer is redacted', 'You can write to jane.doe@example.com for a refund.', 5);
 
+// Providers stream token deltas of a few characters. By default each delta costs one scan of the window;
+// `scanEvery: 32` scans once 32 characters can be released (same safety margin: `holdBack`).
+{
+  const answer =
+    'Your parcel left our depot this morning and should arrive tomorrow between 9:00 and 13:00. '.repeat(6) +
+    'A leaked key sk_live_51HqLyjWDarjtT1zdp7dcXYZabcdEFGH12345678 is still caught.';
+  const pieces: string[] = [];
+  let chunks = 0;
+  const counted = async function* () {
+    for await (const piece of model(answer, 4)) {
+      chunks++;
+      yield piece;
+    }
+  };
+  for await (const piece of guard.scanStream(counted(), { scanEvery: 32 })) pieces.push(piece);
+  console.log(
+    `\n== Token-sized chunks, scanEvery 32\n   ${chunks} chunks in, ${pieces.length} pieces out; secret redacted: ${pieces.join('').includes('[SECRET]') && !pieces.join('').includes('sk_live')}`,
+  );
+}
+
 const whole = async (title: string, answer: string) => {
   const verdict = await guard.check('output', answer);
   console.log(

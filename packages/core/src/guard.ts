@@ -52,6 +52,7 @@ const guardOptionsSchema = z
       .object({
         holdBack: z.number().int().min(0).max(1_000_000).optional(),
         lookback: z.number().int().min(0).max(1_000_000).optional(),
+        scanEvery: z.number().int().min(0).max(1_000_000).optional(),
       })
       .strict()
       .optional(),
@@ -276,6 +277,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
   const random = config.random ?? Math.random;
   const holdBack = config.stream?.holdBack ?? 64;
   const lookback = config.stream?.lookback ?? 256;
+  const scanEvery = config.stream?.scanEvery ?? 0;
   const hashContent = config.auditContent === 'hash';
 
   const byStage: Record<Stage, readonly Detector[]> = {
@@ -681,6 +683,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
 
   const streamEngine: StreamEngine = {
     holdBack,
+    scanEvery,
     lookback,
     // Tenants can only tighten rules, not add detectors: no output detectors means nothing to scan.
     scans: byStage.output.length > 0,

@@ -229,6 +229,92 @@ describe('scanStream', () => {
     }
   });
 
+  describe('scanEvery', () => {
+    /** A detector that counts its calls and blocks on a word. */
+    const counting = () => {
+      const calls = { count: 0 };
+      const detector = defineDetector({
+        id: 'counting',
+        stages: ['output'],
+        detect: (text) => {
+          calls.count++;
+          const at = text.indexOf('forbidden phrase');
+          return at < 0
+            ? []
+            : [
+                {
+                  category: 'forbidden',
+                  score: 1,
+                  severity: 'high',
+                  message: 'forbidden phrase',
+                  span: { start: at, end: at + 16 },
+                },
+              ];
+        },
+      });
+      return { detector, calls };
+    };
+
+    it('scans token-sized chunks once per scanEvery characters, not once per chunk', async () => {
+      const text = filler(1200);
+      const every = counting();
+      const guard = createGuard({ output: [every.detector] });
+      const out = await drain(guard.scanStream(chunksOf(...split(text, 4)), { holdBack: 32, scanEvery: 40 }));
+      expect(out.join('')).toBe(text);
+      // 300 chunks; a scan only once 40 characters can go, plus the final one.
+      expect(every.calls.count).toBeLessThanOrEqual(Math.ceil(1200 / 40) + 1);
+      expect(every.calls.count).toBeGreaterThanOrEqual(Math.floor((1200 - 32) / 43));
+      // Every piece but the last is at least scanEvery long.
+      for (const piece of out.slice(0, -1)) expect(piece.length).toBeGreaterThanOrEqual(40);
+
+      const each = counting();
+      const perChunk = createGuard({ output: [each.detector] });
+      await drain(perChunk.scanStream(chunksOf(...split(text, 4)), { holdBack: 32 }));
+      expect(each.calls.count).toBeGreaterThan(250);
+    });
+
+    it('keeps the consumer within holdBack + scanEvery − 1 characters of the source', async () => {
+      const holdBack = 24;
+      const scanEvery = 20;
+      const text = filler(2000);
+      const { iterator, state } = trackedSource(split(text, 3));
+      const guard = createGuard({ output: [forbidden()] });
+      let received = 0;
+      for await (const chunk of guard.scanStream(iterator, { holdBack, scanEvery })) {
+        received += chunk.length;
+        expect(received).toBeGreaterThanOrEqual(state.produced - (holdBack + scanEvery - 1));
+      }
+      expect(received).toBe(text.length);
+    });
+
+    it('keeps the safety margin: a blocking phrase split across tiny chunks never starts to leak', async () => {
+      for (const size of [1, 3, 5]) {
+        const text = `${filler(300)}forbidden phrase ${filler(300)}`;
+        const guard = createGuard({
+          output: [forbidden()],
+          policy: { onBlock: { mode: 'fallback', fallback: 'FB' } },
+        });
+        const out = await drain(guard.scanStream(chunksOf(...split(text, size)), { holdBack: 16, scanEvery: 48 }));
+        expect(out.at(-1)).toBe('FB');
+        const delivered = out.slice(0, -1).join('');
+        expect(text.startsWith(delivered)).toBe(true);
+        expect(delivered.length).toBeLessThanOrEqual(text.indexOf('forbidden phrase'));
+      }
+    });
+
+    it("uses the guard's stream.scanEvery by default and validates both", async () => {
+      const every = counting();
+      const guard = createGuard({ output: [every.detector], stream: { holdBack: 8, scanEvery: 100 } });
+      await drain(guard.scanStream(chunksOf(...split(filler(1000), 2))));
+      expect(every.calls.count).toBeLessThanOrEqual(11);
+      expect(thrown(() => guard.scanStream(['x'], { scanEvery: -1 }))).toBeInstanceOf(ArgumentError);
+      expect(thrown(() => guard.scanStream(['x'], { scanEvery: 1.5 }))).toBeInstanceOf(ArgumentError);
+      expect(
+        (thrown(() => createGuard({ output: [forbidden()], stream: { scanEvery: -2 } })) as Error).message,
+      ).toMatch(/scanEvery/);
+    });
+  });
+
   it('holdBack 0 releases each chunk as soon as it is scanned', async () => {
     const guard = createGuard({ output: [forbidden()] });
     const { iterator } = trackedSource(split(filler(100), 10));

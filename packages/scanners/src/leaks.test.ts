@@ -116,13 +116,21 @@ describe('piiLeak()', () => {
 });
 
 describe('leaks under guard.scanStream', () => {
-  for (const size of [2, 3, 10]) {
-    it(`redacts a secret and an e-mail split across ${size}-character chunks`, async () => {
+  // scanEvery 32: one scan per 32 releasable characters instead of per chunk, same safety margin.
+  for (const [size, scanEvery] of [
+    [2, 0],
+    [3, 0],
+    [10, 0],
+    [2, 32],
+    [3, 32],
+    [10, 32],
+  ] as const) {
+    it(`redacts a secret and an e-mail split across ${size}-character chunks (scanEvery ${scanEvery})`, async () => {
       const text = `${filler(200)}token ${GITHUB_TOKEN} and mail ${EMAIL} please. ${filler(200)}`;
       const guard = createGuard({ output: [secretLeak(), piiLeak()] });
       let verdict: Verdict | undefined;
       const out = (
-        await drain(guard.scanStream(chunksOf(...split(text, size)), { onVerdict: (v) => (verdict = v) }))
+        await drain(guard.scanStream(chunksOf(...split(text, size)), { scanEvery, onVerdict: (v) => (verdict = v) }))
       ).join('');
       expect(out).toBe(text.replace(GITHUB_TOKEN, '[SECRET]').replace(EMAIL, '<EMAIL_1>'));
       expect(out).not.toContain('ghp_');
@@ -130,14 +138,14 @@ describe('leaks under guard.scanStream', () => {
       expect(verdict?.action).toBe('redact');
     });
 
-    it(`blocks a secret split across ${size}-character chunks before any of it is released`, async () => {
+    it(`blocks a secret split across ${size}-character chunks before any of it is released (scanEvery ${scanEvery})`, async () => {
       const before = filler(200);
       const text = `${before}token ${GITHUB_TOKEN} ${filler(200)}`;
       const guard = createGuard({
         output: [secretLeak({ action: 'block' })],
         policy: { onBlock: { mode: 'fallback', fallback: 'FB' } },
       });
-      const out = await drain(guard.scanStream(chunksOf(...split(text, size))));
+      const out = await drain(guard.scanStream(chunksOf(...split(text, size)), { scanEvery }));
       expect(out.at(-1)).toBe('FB');
       const delivered = out.slice(0, -1).join('');
       expect(text.startsWith(delivered)).toBe(true);
