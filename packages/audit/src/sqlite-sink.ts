@@ -182,7 +182,7 @@ export function headMac(seq: number, hash: string, events: number, key?: string 
 function openDatabase(path: string): Database.Database {
   const db = new Database(path);
   // 16 KiB pages for a new file (a no-op on an existing one): rows are ~1 KB of JSON plus five indexes, and
-  // with 4 KiB pages the same inserts ran 30–40 % slower here (bench/audit.bench.ts prints both floors).
+  // with 4 KiB pages the same inserts ran 15–40 % slower here (bench/audit.bench.ts prints both floors).
   db.pragma('page_size = 16384');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { compileRecognizers, resolveOverlaps, scanText } from '../engine.js';
 import type { EntityMatch } from '../recognizer.js';
+import { claimedByProvider, providerRecognizers } from './secrets/index.js';
 import { secretRecognizers } from './secrets.js';
 
 // Every value below is generated here from a seeded pseudo-random generator: fake, never a real credential.
@@ -474,6 +475,49 @@ const NEGATIVES: readonly string[] = [
   // a WIF-shaped string with a wrong checksum
   `5H${pick(BASE58, 49)}`,
 ];
+
+describe('claimedByProvider', () => {
+  // The reference: every standalone provider regex tried in turn, with no literal-prefix prefilter.
+  const standalone = providerRecognizers
+    .filter(
+      (recognizer) => (recognizer.group ?? 0) === 0 && recognizer.contextRequired !== true && recognizer.score >= 0.5,
+    )
+    .map((recognizer) => ({
+      recognizer,
+      sticky: new RegExp(recognizer.pattern.source, `${recognizer.pattern.flags.replace(/[gy]/g, '')}y`),
+    }));
+  const reference = (value: string): boolean =>
+    standalone.some(({ recognizer, sticky }) => {
+      sticky.lastIndex = 0;
+      const match = sticky.exec(value);
+      if (match === null || match[0].length < value.length * 0.9) return false;
+      return recognizer.validate === undefined || recognizer.validate(match[0]);
+    });
+
+  it('claims provider tokens and agrees with trying every regex, on values, case variants and odd first characters', () => {
+    const values = POSITIVES.map(([, , value]) => value);
+    const variants = values.flatMap((value) => [
+      value,
+      value.toUpperCase(),
+      value.toLowerCase(),
+      `x${value}`,
+      `${value}x`,
+      // Characters case-insensitive regexes fold but toLowerCase() does not. No prefixed regex has the `i` flag
+      // today; these keep the check honest if one is added.
+      `\u017f${value.slice(1)}`,
+      `\u212a${value.slice(1)}`,
+      `\u00e9${value}`,
+    ]);
+    let claimed = 0;
+    for (const value of variants) {
+      expect(claimedByProvider(value), value).toBe(reference(value));
+      if (claimedByProvider(value)) claimed++;
+    }
+    // Not vacuous: most provider examples are claimed, and plain random values are not.
+    expect(claimed).toBeGreaterThan(100);
+    expect(claimedByProvider(pick(LOWER + DIGITS, 40))).toBe(false);
+  });
+});
 
 describe('secret recognizers: negatives', () => {
   for (const text of NEGATIVES) {

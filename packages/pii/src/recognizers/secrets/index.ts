@@ -37,6 +37,11 @@ const PREFIX_SPAN = Math.max(
   ...standalone.flatMap(({ prefixes, ignoreCase }) => (ignoreCase ? (prefixes ?? []).map((p) => p.length) : [])),
 );
 
+function isAscii(text: string): boolean {
+  for (let index = 0; index < text.length; index++) if (text.charCodeAt(index) > 0x7f) return false;
+  return true;
+}
+
 function beginsWithAny(value: string, lower: string, prefixes: readonly string[], ignoreCase: boolean): boolean {
   const subject = ignoreCase ? lower : value;
   for (const prefix of prefixes) if (subject.startsWith(prefix)) return true;
@@ -49,9 +54,13 @@ function beginsWithAny(value: string, lower: string, prefixes: readonly string[]
  */
 export function claimedByProvider(value: string): boolean {
   // Only the first characters matter for the prefixes: lower-case no more of the value than the longest.
-  const lower = value.slice(0, PREFIX_SPAN).toLowerCase();
+  const head = value.slice(0, PREFIX_SPAN);
+  const lower = head.toLowerCase();
+  // Outside ASCII, case-insensitive regexes fold characters that toLowerCase() does not (the long s, the
+  // Kelvin sign): there, every regex is tried, as before the prefilter.
+  const filter = isAscii(head);
   for (const { recognizer, sticky, prefixes, ignoreCase } of standalone) {
-    if (prefixes !== undefined && !beginsWithAny(value, lower, prefixes, ignoreCase)) continue;
+    if (filter && prefixes !== undefined && !beginsWithAny(value, lower, prefixes, ignoreCase)) continue;
     sticky.lastIndex = 0;
     const match = sticky.exec(value);
     if (match === null || match[0].length < value.length * 0.9) continue;
