@@ -201,8 +201,16 @@ describe('canaryLeak()', () => {
 });
 
 describe('canaries under guard.scanStream', () => {
-  for (const count of [2, 3, 10]) {
-    it(`catches a canary split across ${count} chunks; nothing past the match reaches the consumer`, async () => {
+  // scanEvery 32: one scan per 32 releasable characters instead of per chunk, same safety margin.
+  for (const [count, scanEvery] of [
+    [2, 0],
+    [3, 0],
+    [10, 0],
+    [2, 32],
+    [3, 32],
+    [10, 32],
+  ] as const) {
+    it(`catches a canary split across ${count} chunks (scanEvery ${scanEvery}); nothing past the match reaches the consumer`, async () => {
       const c = canary();
       const before = filler(200);
       const leak = c.token.split('').join(' '); // reformatted, ~50 characters: within the 64-character hold-back
@@ -215,7 +223,7 @@ describe('canaries under guard.scanStream', () => {
         output: [systemPromptLeak({ canaries: [c] })],
         policy: { onBlock: { mode: 'fallback', fallback: 'FB' } },
       });
-      const chunks = await drain(guard.scanStream(chunksOf(...pieces), { onVerdict: (v) => (verdict = v) }));
+      const chunks = await drain(guard.scanStream(chunksOf(...pieces), { scanEvery, onVerdict: (v) => (verdict = v) }));
       expect(chunks.at(-1)).toBe('FB');
       const delivered = chunks.slice(0, -1).join('');
       expect(text.startsWith(delivered)).toBe(true);

