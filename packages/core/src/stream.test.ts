@@ -414,6 +414,14 @@ describe('scanStream', () => {
       },
     });
     expect((await drainReadable(guard.scanStream(readable))).join('')).toBe(text);
+    // The same bytes with scanEvery: the decoder's tail still reaches the final scan.
+    const again = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (const piece of pieces) controller.enqueue(piece);
+        controller.close();
+      },
+    });
+    expect((await drainReadable(guard.scanStream(again, { scanEvery: 24 }))).join('')).toBe(text);
   });
 
   it('calls onVerdict once with the stream verdict and records an audit event with data.streamed', async () => {
