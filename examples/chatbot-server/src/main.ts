@@ -96,6 +96,9 @@ async function main(): Promise<void> {
         piiDetector({ entities: ['EMAIL_ADDRESS', 'PHONE_NUMBER'], operator: { type: 'pseudonymize', vault } }),
       ],
       output: [piiDetector({ operator: { type: 'restore', vault } }), staffCode],
+      // Token streams: scan once 32 characters can be released rather than after every delta (same
+      // 64-character safety margin; the browser gets pieces of 32 characters or more).
+      stream: { scanEvery: 32 },
       policy: {
         onBlock: {
           mode: 'fallback',
