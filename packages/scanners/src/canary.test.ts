@@ -1,37 +1,8 @@
-import {
-  ConfigError,
-  createGuard,
-  type DetectContext,
-  type GuardBlockedError,
-  normalizeText,
-  type Verdict,
-} from '@parapet/core';
+import { ConfigError, createGuard, type GuardBlockedError, type Verdict } from '@parapet/core';
 import { describe, expect, it } from 'vitest';
 import { canary, canaryEntry, canaryLeak } from './canary.js';
+import { chunksOf, contextOf, drain, filler, STREAM_CUTS, splitInto } from './stream-testing.js';
 import { systemPromptLeak } from './system-prompt-leak.js';
-
-async function* chunksOf(...chunks: string[]): AsyncGenerator<string> {
-  for (const chunk of chunks) yield chunk;
-}
-
-async function drain(iterable: AsyncIterable<string>): Promise<string[]> {
-  const out: string[] = [];
-  for await (const item of iterable) out.push(item);
-  return out;
-}
-
-function splitInto(text: string, count: number): string[] {
-  const size = Math.ceil(text.length / count);
-  const out: string[] = [];
-  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
-  return out;
-}
-
-const filler = (length: number) =>
-  `${'The quick brown fox jumps over the lazy dog. '.repeat(Math.ceil(length / 45)).slice(0, length - 1)} `;
-
-const contextOf = (text: string): DetectContext =>
-  ({ normalized: normalizeText(text), stage: 'output', signal: new AbortController().signal }) as DetectContext;
 
 describe('canary()', () => {
   it('makes distinct, recognizable tokens of prefix + 20 base32 characters', () => {
@@ -201,15 +172,7 @@ describe('canaryLeak()', () => {
 });
 
 describe('canaries under guard.scanStream', () => {
-  // scanEvery 32: one scan per 32 releasable characters instead of per chunk, same safety margin.
-  for (const [count, scanEvery] of [
-    [2, 0],
-    [3, 0],
-    [10, 0],
-    [2, 32],
-    [3, 32],
-    [10, 32],
-  ] as const) {
+  for (const [count, scanEvery] of STREAM_CUTS) {
     it(`catches a canary split across ${count} chunks (scanEvery ${scanEvery}); nothing past the match reaches the consumer`, async () => {
       const c = canary();
       const before = filler(200);

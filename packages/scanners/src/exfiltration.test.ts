@@ -9,6 +9,7 @@ import {
 } from '@parapet/core';
 import { describe, expect, it } from 'vitest';
 import { type ExfiltrationOptions, exfiltration, exfiltrationEntry } from './exfiltration.js';
+import { STREAM_CUTS } from './stream-testing.js';
 
 function contextFor(text: string, extra: Partial<DetectContext> = {}): DetectContext {
   return {
@@ -276,15 +277,7 @@ describe('exfiltration', () => {
       return { chunks, verdict };
     }
 
-    // scanEvery 32: one scan per 32 releasable characters instead of per chunk, same safety margin.
-    for (const [count, scanEvery] of [
-      [2, 0],
-      [3, 0],
-      [10, 0],
-      [2, 32],
-      [3, 32],
-      [10, 32],
-    ] as const) {
+    for (const [count, scanEvery] of STREAM_CUTS) {
       it(`blocks an image split across ${count} chunks before any of it is released (scanEvery ${scanEvery})`, async () => {
         const parts = Array.from({ length: count }, (_, i) =>
           match.slice(Math.floor((i * match.length) / count), Math.floor(((i + 1) * match.length) / count)),

@@ -1,29 +1,8 @@
-import { ConfigError, createGuard, type DetectContext, normalizeText, type Verdict } from '@parapet/core';
+import { ConfigError, createGuard, type Verdict } from '@parapet/core';
 import { createVault, piiDetector } from '@parapet/pii';
 import { describe, expect, it } from 'vitest';
 import { piiLeak, piiLeakEntry, secretLeak, secretLeakEntry } from './leaks.js';
-
-async function* chunksOf(...chunks: string[]): AsyncGenerator<string> {
-  for (const chunk of chunks) yield chunk;
-}
-
-async function drain(iterable: AsyncIterable<string>): Promise<string[]> {
-  const out: string[] = [];
-  for await (const item of iterable) out.push(item);
-  return out;
-}
-
-function split(text: string, size: number): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
-  return out;
-}
-
-const filler = (length: number) =>
-  `${'The quick brown fox jumps over the lazy dog. '.repeat(Math.ceil(length / 45)).slice(0, length - 1)} `;
-
-const contextOf = (text: string): DetectContext =>
-  ({ normalized: normalizeText(text), stage: 'output', signal: new AbortController().signal }) as DetectContext;
+import { chunksOf, contextOf, drain, filler, STREAM_CUTS, split } from './stream-testing.js';
 
 const GITHUB_TOKEN = 'ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8';
 const EMAIL = 'john.doe@example.com';
@@ -116,15 +95,7 @@ describe('piiLeak()', () => {
 });
 
 describe('leaks under guard.scanStream', () => {
-  // scanEvery 32: one scan per 32 releasable characters instead of per chunk, same safety margin.
-  for (const [size, scanEvery] of [
-    [2, 0],
-    [3, 0],
-    [10, 0],
-    [2, 32],
-    [3, 32],
-    [10, 32],
-  ] as const) {
+  for (const [size, scanEvery] of STREAM_CUTS) {
     it(`redacts a secret and an e-mail split across ${size}-character chunks (scanEvery ${scanEvery})`, async () => {
       const text = `${filler(200)}token ${GITHUB_TOKEN} and mail ${EMAIL} please. ${filler(200)}`;
       const guard = createGuard({ output: [secretLeak(), piiLeak()] });

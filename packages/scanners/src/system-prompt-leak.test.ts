@@ -1,28 +1,8 @@
 import { ConfigError, createGuard, type DetectContext, normalizeText, type Verdict } from '@parapet/core';
 import { describe, expect, it } from 'vitest';
 import { canary } from './canary.js';
+import { chunksOf, drain, filler, split, splitInto } from './stream-testing.js';
 import { systemPromptLeak, systemPromptLeakEntry } from './system-prompt-leak.js';
-
-async function* chunksOf(...chunks: string[]): AsyncGenerator<string> {
-  for (const chunk of chunks) yield chunk;
-}
-
-async function drain(iterable: AsyncIterable<string>): Promise<string[]> {
-  const out: string[] = [];
-  for await (const item of iterable) out.push(item);
-  return out;
-}
-
-function split(text: string, size: number): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
-  return out;
-}
-
-const splitInto = (text: string, count: number) => split(text, Math.ceil(text.length / count));
-
-const filler = (length: number) =>
-  `${'The quick brown fox jumps over the lazy dog. '.repeat(Math.ceil(length / 45)).slice(0, length - 1)} `;
 
 /** An async source that records how much it produced. */
 function trackedSource(chunks: string[]) {
