@@ -502,8 +502,8 @@ describe('claimedByProvider', () => {
       value.toLowerCase(),
       `x${value}`,
       `${value}x`,
-      // Characters case-insensitive regexes fold but toLowerCase() does not. No prefixed regex has the `i` flag
-      // today; these keep the check honest if one is added.
+      // Characters case-insensitive regexes fold but a plain comparison does not (such patterns get no prefix
+      // and are always tried; these variants would show it if that changed).
       `\u017f${value.slice(1)}`,
       `\u212a${value.slice(1)}`,
       `\u00e9${value}`,

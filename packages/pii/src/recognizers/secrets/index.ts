@@ -18,33 +18,20 @@ export const providerRecognizers: readonly Recognizer[] = [
 // with the literal prefixes its match must begin with when its pattern says so plainly (most do: `ghp_`,
 // `xoxb-`, `AKIA`…): a value that begins with none of them cannot be matched from its first character, so
 // that regex is not run. Values checked here are every key/value candidate, so this is on the hot path.
+// Case-insensitive patterns get no prefixes (their regex folds characters a plain comparison would not, such
+// as the Kelvin sign): they are always tried. None of today's prefixed patterns is case-insensitive.
 const standalone = providerRecognizers
   .filter(
     (recognizer) => (recognizer.group ?? 0) === 0 && recognizer.contextRequired !== true && recognizer.score >= 0.5,
   )
-  .map((recognizer) => {
-    const ignoreCase = recognizer.pattern.flags.includes('i');
-    return {
-      recognizer,
-      sticky: new RegExp(recognizer.pattern.source, `${recognizer.pattern.flags.replace(/[gy]/g, '')}y`),
-      prefixes: literalPrefixes(recognizer.pattern.source, ignoreCase),
-      ignoreCase,
-    };
-  });
+  .map((recognizer) => ({
+    recognizer,
+    sticky: new RegExp(recognizer.pattern.source, `${recognizer.pattern.flags.replace(/[gy]/g, '')}y`),
+    prefixes: recognizer.pattern.flags.includes('i') ? undefined : literalPrefixes(recognizer.pattern.source, false),
+  }));
 
-const PREFIX_SPAN = Math.max(
-  0,
-  ...standalone.flatMap(({ prefixes, ignoreCase }) => (ignoreCase ? (prefixes ?? []).map((p) => p.length) : [])),
-);
-
-function isAscii(text: string): boolean {
-  for (let index = 0; index < text.length; index++) if (text.charCodeAt(index) > 0x7f) return false;
-  return true;
-}
-
-function beginsWithAny(value: string, lower: string, prefixes: readonly string[], ignoreCase: boolean): boolean {
-  const subject = ignoreCase ? lower : value;
-  for (const prefix of prefixes) if (subject.startsWith(prefix)) return true;
+function beginsWithAny(value: string, prefixes: readonly string[]): boolean {
+  for (const prefix of prefixes) if (value.startsWith(prefix)) return true;
   return false;
 }
 
@@ -53,14 +40,8 @@ function beginsWithAny(value: string, lower: string, prefixes: readonly string[]
  * recognizers leave such values to it, so that `token: ghp_…` is reported as a GitHub token.
  */
 export function claimedByProvider(value: string): boolean {
-  // Only the first characters matter for the prefixes: lower-case no more of the value than the longest.
-  const head = value.slice(0, PREFIX_SPAN);
-  const lower = head.toLowerCase();
-  // Outside ASCII, case-insensitive regexes fold characters that toLowerCase() does not (the long s, the
-  // Kelvin sign): there, every regex is tried, as before the prefilter.
-  const filter = isAscii(head);
-  for (const { recognizer, sticky, prefixes, ignoreCase } of standalone) {
-    if (filter && prefixes !== undefined && !beginsWithAny(value, lower, prefixes, ignoreCase)) continue;
+  for (const { recognizer, sticky, prefixes } of standalone) {
+    if (prefixes !== undefined && !beginsWithAny(value, prefixes)) continue;
     sticky.lastIndex = 0;
     const match = sticky.exec(value);
     if (match === null || match[0].length < value.length * 0.9) continue;
