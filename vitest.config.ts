@@ -30,13 +30,16 @@ export default defineConfig({
       },
       {
         // Timing ratios: run alone, after everything else, one file at a time, so other tests do not
-        // disturb the measurements.
+        // disturb the measurements. A ratio over its bound is measured again, up to twice: a pause of the
+        // machine or a garbage collection can push one measurement over (CI saw 24.6 against 24 for a
+        // scan measuring 8–16 elsewhere), while a superlinear scan fails every attempt.
         extends: true,
         test: {
           name: 'linearity',
           include: [`packages/*/src/${LINEARITY}`],
           sequence: { groupOrder: 1 },
           fileParallelism: false,
+          retry: 2,
         },
       },
     ],
