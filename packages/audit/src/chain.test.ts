@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import type { AuditEvent } from '@parapet/core';
 import { describe, expect, it } from 'vitest';
 import { Chain, GENESIS, hashRecord, verifyChain } from './chain.js';
@@ -52,6 +53,23 @@ describe('the audit hash chain', () => {
     expect(verifyChain(records).ok).toBe(false);
     const unkeyed = chainOf(1)[0]!;
     expect(hashRecord({ ...unkeyed, hash: undefined } as never)).not.toBe(hashRecord({ ...unkeyed } as never, 'k'));
+  });
+
+  it('HMAC is HMAC-SHA256(key, prev + "\\n" + record JSON), the same for a string key and its UTF-8 bytes', () => {
+    // Files written by earlier versions must keep verifying: pin the construction, not just self-consistency.
+    const key = 'clé-secrète';
+    const byString = new Chain({ key, checkpointEvery: 0 });
+    const byBuffer = new Chain({ key: Buffer.from(key, 'utf8'), checkpointEvery: 0 });
+    const [record] = byString.append(event(1));
+    const { hash, ...rest } = record!;
+    const expected = createHmac('sha256', Buffer.from(key, 'utf8'))
+      .update(GENESIS)
+      .update('\n')
+      .update(JSON.stringify(rest))
+      .digest('hex');
+    expect(hash).toBe(expected);
+    expect(byBuffer.appendLine(event(1))).toBe(`${JSON.stringify(record)}\n`);
+    expect(verifyChain([record], { key: Buffer.from(key, 'utf8') }).problems).toEqual([]);
   });
 
   it('detects every single-record edit, deletion, insertion and swap', () => {
