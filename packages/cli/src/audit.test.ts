@@ -110,4 +110,13 @@ describe('parapet audit with a SQLite database', () => {
     expect(await main(['audit', 'verify', join(dir, 'missing.db')], capture())).toBe(EXIT.usage);
     expect(await main(['audit', 'nope'], capture())).toBe(EXIT.usage);
   });
+
+  it('prints its help for --help and -h in place of a subcommand, as other commands do', async () => {
+    for (const flag of ['--help', '-h', 'help']) {
+      const io = capture();
+      expect(await main(['audit', flag], io)).toBe(EXIT.allow);
+      expect(io.out()).toMatch(/^Usage: parapet audit <query\|tail\|verify\|stats>/);
+      expect(io.err()).toBe('');
+    }
+  });
 });

@@ -1,8 +1,9 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { jsonlSink } from '@parapet/audit';
 import { describe, expect, it } from 'vitest';
 import { type CliIo, EXIT, main } from './index.js';
 
@@ -234,6 +235,50 @@ describe('the parapet binary', () => {
     );
     expect(run.status).toBe(2);
     expect(JSON.parse(run.stdout).action).toBe('block');
+  });
+
+  it('exits quietly with its own code when the reader of its output goes away (`… | head`)', async () => {
+    // A trail whose JSON listing is far larger than a pipe's buffer, so writes go on after the reader left.
+    const dir = mkdtempSync(join(tmpdir(), 'parapet-cli-pipe-'));
+    const trail = join(dir, 'trail.jsonl');
+    const sink = jsonlSink({ path: trail });
+    for (let index = 0; index < 3000; index++) {
+      sink.write({
+        schemaVersion: 1,
+        id: `evt-${index}`,
+        type: 'input-allowed',
+        time: new Date(Date.UTC(2026, 10, 27, 0, 0, 0, index)).toISOString(),
+        traceId: `trace-${index}`,
+        spanId: `span-${index}`,
+        guard: 'pipe-test',
+        action: 'allow',
+        findings: [],
+        errors: [],
+        content: { sha256: 'ab'.repeat(32), length: 100 },
+      });
+    }
+    await sink.close();
+    const tsx = join(here, '..', '..', '..', 'node_modules', '.bin', 'tsx');
+    const child = spawn(
+      tsx,
+      ['--conditions=@parapet/source', join(here, 'bin.ts'), 'audit', 'query', '--jsonl', trail, '--format', 'json'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += String(chunk);
+    });
+    let received = 0;
+    const status = await new Promise<number | null>((resolve) => {
+      child.stdout.once('data', (chunk: Buffer) => {
+        received = chunk.length;
+        child.stdout.destroy(); // like `head -c`: read a little, then close the pipe
+      });
+      child.on('close', (code) => resolve(code));
+    });
+    expect(received).toBeGreaterThan(0);
+    expect(stderr).not.toMatch(/EPIPE|Unhandled|unexpected error/);
+    expect(status).toBe(EXIT.allow);
   });
 });
 

@@ -40,6 +40,7 @@ export {
   TOKEN_ENCODINGS,
   type TokenEncoding,
   type TokenLimitOptions,
+  tokenizerLoaded,
   tokenLimit,
 } from './token-limit.js';
 export { preloadTopics, type TopicsOptions, topics } from './topics.js';

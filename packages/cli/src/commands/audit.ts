@@ -130,7 +130,7 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
       help: { type: 'boolean', short: 'h' },
     },
   });
-  if (sub === undefined || values.help || sub === 'help') {
+  if (sub === undefined || values.help || sub === 'help' || sub === '--help' || sub === '-h') {
     io.stdout.write(AUDIT_HELP);
     return EXIT.allow;
   }
@@ -195,11 +195,16 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
             lastId = newer.at(-1)!.id;
           }
         };
-        watchFile(file, { interval: 500 }, onChange);
-        process.once('SIGINT', () => {
+        const stop = () => {
           unwatchFile(file, onChange);
+          process.off('SIGINT', stop);
+          process.stdout.off('close', stop);
           resolve();
-        });
+        };
+        watchFile(file, { interval: 500 }, onChange);
+        // Until interrupted, or until the reader of a pipe goes away (`… --follow | head -n 20`).
+        process.once('SIGINT', stop);
+        process.stdout.once('close', stop);
       });
       return EXIT.allow;
     }
