@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -136,6 +136,26 @@ describe('parapet scan', () => {
 });
 
 describe('parapet eval', () => {
+  it('measures quality with a per-detector timeout of at least 60 s unless --timeout-ms says otherwise', async () => {
+    const dataset = join(fixtures, 'classification.jsonl');
+    const byDefault = capture();
+    expect(await main(['eval', '--dataset', dataset], byDefault)).toBe(EXIT.allow);
+    expect(byDefault.out()).toMatch(/^detectors {2}.+ \(timeout 60000 ms each\)$/m);
+    const chosen = capture();
+    expect(await main(['eval', '--dataset', dataset, '--timeout-ms', '250'], chosen)).toBe(EXIT.allow);
+    expect(chosen.out()).toContain('(timeout 250 ms each)');
+    // A policy's longer global timeout is kept (raised to 60 s, never lowered).
+    const dir = mkdtempSync(join(tmpdir(), 'parapet-eval-timeout-'));
+    const policy = join(dir, 'slow.policy.json');
+    writeFileSync(policy, JSON.stringify({ timeoutMs: 90_000 }));
+    const fromPolicy = capture();
+    expect(await main(['eval', '--dataset', dataset, '--policy', policy], fromPolicy)).toBe(EXIT.allow);
+    expect(fromPolicy.out()).toContain('(timeout 90000 ms each)');
+    const bad = capture();
+    expect(await main(['eval', '--dataset', dataset, '--timeout-ms', '0'], bad)).toBe(EXIT.usage);
+    expect(bad.err()).toContain('--timeout-ms must be a whole number of milliseconds from 1 to 600000');
+  });
+
   it('prints exactly the classification JSON shape', async () => {
     const io = capture();
     const code = await main(['eval', '--dataset', join(fixtures, 'classification.jsonl'), '--format', 'json'], io);

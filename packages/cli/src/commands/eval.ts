@@ -16,6 +16,9 @@ import { resolvePolicy } from '../policy-file.js';
 import { progressBar } from '../progress.js';
 import { detectorsFor } from '../registry.js';
 
+/** The least per-detector timeout `eval` uses unless `--timeout-ms` says otherwise. */
+export const EVAL_MIN_TIMEOUT_MS = 60_000;
+
 export const EVAL_HELP = `Usage: parapet eval --dataset F.jsonl [options]
 
 Runs a guard over a labelled dataset and prints quality and latency. The kind of set is taken from its
@@ -41,6 +44,9 @@ Options:
   --wrap V=TEMPLATE   classification: rows whose label is V are checked as TEMPLATE with {text}
                       replaced by the row's text (e.g. tp_secret_value='api_token = "{text}"')
   --limit N           evaluate only the first N rows
+  --timeout-ms N      per-detector timeout for this run (default: the policy's, raised to at least
+                      60000: eval measures quality, so a busy machine must not turn a slow row,
+                      such as the one that lazily loads a model, into a fail-closed verdict)
 
 Exit codes: 0 done, 3 usage or configuration error.
 `;
@@ -193,6 +199,7 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
       false: { type: 'string', default: '0,false' },
       wrap: { type: 'string', multiple: true, default: [] },
       limit: { type: 'string' },
+      'timeout-ms': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -212,6 +219,9 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   const limit = values.limit === undefined ? Number.POSITIVE_INFINITY : Number(values.limit);
   if (values.limit !== undefined && !(Number.isInteger(limit) && limit > 0))
     throw new UsageError('--limit must be a positive whole number.');
+  const timeoutFlag = values['timeout-ms'] === undefined ? undefined : Number(values['timeout-ms']);
+  if (timeoutFlag !== undefined && !(Number.isInteger(timeoutFlag) && timeoutFlag > 0 && timeoutFlag <= 600_000))
+    throw new UsageError('--timeout-ms must be a whole number of milliseconds from 1 to 600000.');
   const mapping = new Map<string, string>();
   for (const entry of values.map) {
     const [from, to, ...rest] = entry.split('=');
@@ -244,7 +254,11 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   if (skipped > 0)
     io.stderr.write(`eval: skipped ${skipped} row(s) whose ${labels.key} is neither in --true nor in --false\n`);
   const stage = values.stage as Stage;
-  const policy = await resolvePolicy(values.policy, io.cwd);
+  const resolved = await resolvePolicy(values.policy, io.cwd);
+  // Quality, not speed: a detector that times out would count by its fail mode (closed: blocked), and
+  // how often that happens depends on how busy the machine is. Per-detector timeouts in the policy stay.
+  const timeoutMs = timeoutFlag ?? Math.max(resolved.timeoutMs, EVAL_MIN_TIMEOUT_MS);
+  const policy: Policy = { ...resolved, timeoutMs };
   const base = guardFor(stage, policy, values.detector);
   // Cases name the entity each row is about: a guard per entity set, built on first use.
   const byEntities = new Map<string, Guard>();
@@ -271,6 +285,8 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   const caseStats = new Map<string, { n: number; agree: number; counts: number }>();
   let agree = 0;
   let countAgree = 0;
+  let failedRows = 0;
+  let timedOutRows = 0;
   for (let index = 0; index < rows.length; index++) {
     const row = rows[index]!;
     const guard = guardForRow(row);
@@ -281,6 +297,10 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
       row.systemPrompt === undefined ? undefined : { systemPrompt: row.systemPrompt },
     );
     latencies.push((performance.now() - started) * 1000);
+    if (verdict.errors.length > 0) {
+      failedRows++;
+      if (verdict.errors.some((error) => error.kind === 'timeout')) timedOutRows++;
+    }
     if (task === 'classification') {
       const flagged = actionRank(verdict.decided) >= threshold;
       if (row.label === 1) flagged ? tp++ : fn++;
@@ -311,7 +331,12 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   }
   progress.end();
   await Promise.all([base.guard.close(), ...[...byEntities.values()].map((guard) => guard.close())]);
-  const detectorList = base.ids.join(', ') || '(none)';
+  const detectorList = `${base.ids.join(', ') || '(none)'} (timeout ${timeoutMs} ms each)`;
+  if (failedRows > 0) {
+    io.stderr.write(
+      `eval: ${failedRows} of ${rows.length} row(s) had a detector failure (${timedOutRows} timed out); they were scored by the detectors' fail mode (closed by default: blocked). Raise --timeout-ms, or run on a quieter machine.\n`,
+    );
+  }
 
   if (task === 'classification') {
     const result = classification(tp, fp, tn, fn, latencies);
