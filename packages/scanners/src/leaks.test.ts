@@ -124,6 +124,19 @@ describe('leaks under guard.scanStream', () => {
     });
   }
 
+  it('redacts what is still unreleased of a long e-mail address and an IBAN deep into a long stream', async () => {
+    const longMail = 'firstname.middlename.lastname.department@subdomain.example-company.co.uk';
+    const iban = 'GB82 WEST 1234 5698 7654 32';
+    const text = `${filler(3000)}write to ${longMail} or pay ${iban} today. ${filler(500)}`;
+    const guard = createGuard({ output: [piiLeak({ entities: ['EMAIL_ADDRESS', 'IBAN_CODE'] })] });
+    for (const size of [1, 7, 33, 100]) {
+      const out = (await drain(guard.scanStream(chunksOf(...split(text, size))))).join('');
+      expect(out).not.toContain('lastname');
+      expect(out).not.toContain('5698');
+      expect(out).toContain(filler(3000));
+    }
+  });
+
   it('passes a clean stream through byte-identical', async () => {
     const text = `${filler(1000)} émoji 😀 RTL שלום end`;
     const guard = createGuard({ output: [secretLeak(), piiLeak()] });
