@@ -2,7 +2,7 @@ import { ConfigError, createGuard, GuardBlockedError } from '@parapet/core';
 import { recordingSink } from '@parapet/core/test';
 import { describe, expect, it } from 'vitest';
 import { contextFor } from '../test/helpers.js';
-import { piiDetector, secretsDetector } from './pii-detector.js';
+import { compiledSetCount, piiDetector, secretsDetector } from './pii-detector.js';
 import { createVault } from './vault.js';
 
 const TEXT =
@@ -145,5 +145,47 @@ describe('piiDetector', () => {
       const verdict = await guard.checkInput(text);
       expect(verdict.errors).toEqual([]);
     }
+  });
+});
+
+describe('compiled recognizer sets are shared between detectors of the same selection', () => {
+  const detect = async (detector: ReturnType<typeof piiDetector>, text: string) =>
+    (await detector.detect(text, contextFor(text))).map((finding) => `${finding.category}@${finding.span?.start}`);
+
+  it('a detector per conversation (a vault each) reuses the compiled set; another selection gets its own', async () => {
+    const entities = ['EMAIL_ADDRESS', 'PHONE_NUMBER', 'IBAN_CODE', 'CREDIT_CARD'];
+    const first = piiDetector({ entities, operator: { type: 'pseudonymize', vault: createVault() } });
+    const cached = compiledSetCount();
+    const second = piiDetector({ entities, operator: { type: 'pseudonymize', vault: createVault() } });
+    expect(compiledSetCount()).toBe(cached);
+    expect(await detect(second, TEXT)).toEqual(await detect(first, TEXT));
+    // A different selection is compiled on its own and finds only what it was asked for.
+    const phones = piiDetector({ entities: ['PHONE_NUMBER'], countries: ['GB', 'US'] });
+    expect(compiledSetCount()).toBe(Math.min(cached + 1, 32));
+    expect((await detect(phones, TEXT)).map((entry) => entry.split('@')[0])).toEqual(['PHONE_NUMBER']);
+    // Extra context words change the compiled patterns: not served from another selection's set.
+    const withContext = piiDetector({ entities, context: { PHONE_NUMBER: ['hotline'] } });
+    expect(compiledSetCount()).toBe(Math.min(cached + 2, 32));
+    expect(await detect(withContext, TEXT)).toEqual(await detect(first, TEXT));
+  });
+
+  it('stays bounded, and an evicted selection is compiled again and still works', async () => {
+    const countries = ['AU', 'DE', 'ES', 'FI', 'FR', 'GB', 'IN', 'IT', 'KR', 'NL', 'PL', 'SE', 'SG', 'TR', 'US'];
+    for (let mask = 1; mask <= 40; mask++) {
+      piiDetector({ countries: countries.filter((_, index) => (mask >> index) & 1) });
+    }
+    expect(compiledSetCount()).toBeLessThanOrEqual(32);
+    const again = piiDetector({ entities: ['EMAIL_ADDRESS'] });
+    expect(await detect(again, TEXT)).toEqual(['EMAIL_ADDRESS@20']);
+  });
+
+  it('detectors sharing a set give the same findings when their checks interleave', async () => {
+    const a = piiDetector();
+    const b = piiDetector({ operator: { type: 'mask' } });
+    const texts = Array.from({ length: 40 }, (_, index) => `${'x '.repeat(index)}${TEXT}`);
+    const alone = await Promise.all(texts.map((text) => detect(a, text)));
+    const mixed = await Promise.all(texts.flatMap((text) => [detect(a, text), detect(b, text)]));
+    expect(mixed.filter((_, index) => index % 2 === 0)).toEqual(alone);
+    expect(mixed.filter((_, index) => index % 2 === 1)).toEqual(alone);
   });
 });

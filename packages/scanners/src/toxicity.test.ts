@@ -164,6 +164,30 @@ describe('toxicity(): options', () => {
   });
 });
 
+describe('toxicity(): tables shared between detectors built alike', () => {
+  it('a configuration never sees the custom or allowed words of another, in any construction order', () => {
+    const plain = () => toxicity();
+    const custom = () => toxicity({ words: { insult: ['blorfwit'] } });
+    const allowing = () => toxicity({ allow: ['damn'] });
+    for (const order of [
+      [plain, custom, allowing],
+      [custom, allowing, plain],
+      [allowing, plain, custom],
+    ]) {
+      const [a, b, c] = order.map((make) => make());
+      const byMaker = new Map(order.map((make, index) => [make, [a, b, c][index]!]));
+      expect(categories(byMaker.get(custom)!, 'you blorfwit')).toEqual(['insult']);
+      expect(categories(byMaker.get(plain)!, 'you blorfwit')).toEqual([]);
+      expect(categories(byMaker.get(allowing)!, 'you blorfwit')).toEqual([]);
+      expect(categories(byMaker.get(plain)!, 'damn it')).toEqual(['profanity']);
+      expect(categories(byMaker.get(allowing)!, 'damn it')).toEqual([]);
+    }
+    // Languages select the lexicon too.
+    expect(categories(toxicity({ languages: ['en'] }), 'tu es un connard')).toEqual([]);
+    expect(categories(toxicity({ languages: ['fr'] }), 'tu es un connard')).toEqual(['insult']);
+  });
+});
+
 describe('toxicity(): odd input never throws', () => {
   const binary = Array.from({ length: 2000 }, (_, index) => String.fromCharCode((index * 7919) % 65536)).join('');
   for (const [name, text] of [

@@ -594,16 +594,47 @@ const LINKS = `are is r were be being sind sont son ist es est all like as just 
 const MODALS = `should must need needs ought deserve deserves sollten sollte müssen muss gehören devraient doivent méritent
   deberían deben merecen`;
 
+/** The lexicon and word tables of one configuration: built once, shared by every toxicity() built alike. */
+interface ToxicityTables {
+  readonly lexicon: Lexicon;
+  readonly vocabulary: Map<string, number>;
+  readonly vocabularyBits: Uint32Array;
+  readonly allowedPairs: Set<string>;
+  readonly verbSeverity: Map<string, Severity>;
+  readonly stems: ReturnType<typeof stemIndex>;
+  readonly squeezedStems: ReturnType<typeof stemIndex>;
+  readonly infixRoots: string[];
+  readonly infixTerms: Term[];
+  readonly stemStarts: Set<string>;
+  readonly stemTable: Uint8Array;
+}
+
 /**
- * Reports insults, threats, sexual content, hate, self-harm encouragement and profanity in English, French,
- * German and Spanish, each finding with its category, severity, span and a `replacement` so a `redact`
- * rule can mask it. Messages never repeat the word.
- *
- * @example
- * createGuard({ output: [toxicity({ categories: { profanity: { threshold: 0.6 } } })] });
+ * Tables by configuration (languages, custom words, allowed words): building them takes 6–8 ms, and an
+ * application may build a guard per tenant or per conversation. Read-only once built. Bounded.
  */
-export function toxicity(options: ToxicityOptions = {}): Detector {
-  const config = parseConfig(optionsSchema, options ?? {}, 'toxicity() options');
+const tableCache = new Map<string, ToxicityTables>();
+const TABLE_CACHE_MAX = 16;
+
+function tablesFor(config: {
+  readonly languages: readonly string[];
+  readonly words: Partial<Record<ToxicityCategory, readonly string[]>>;
+  readonly allow: readonly string[];
+}): ToxicityTables {
+  const key = JSON.stringify([config.languages, config.words, config.allow]);
+  const cached = tableCache.get(key);
+  if (cached !== undefined) return cached;
+  const tables = buildTables(config);
+  tableCache.set(key, tables);
+  if (tableCache.size > TABLE_CACHE_MAX) tableCache.delete(tableCache.keys().next().value as string);
+  return tables;
+}
+
+function buildTables(config: {
+  readonly languages: readonly string[];
+  readonly words: Partial<Record<ToxicityCategory, readonly string[]>>;
+  readonly allow: readonly string[];
+}): ToxicityTables {
   const languages = new Set(config.languages);
   const lexicon = new Lexicon();
   for (const list of LEXICON) {
@@ -678,10 +709,6 @@ export function toxicity(options: ToxicityOptions = {}): Detector {
     const bit = vocabularyHash(word);
     vocabularyBits[bit >>> 5]! |= 1 << (bit & 31);
   }
-  const vocabularyFlags = (word: string): number => {
-    const bit = vocabularyHash(word);
-    return (vocabularyBits[bit >>> 5]! & (1 << (bit & 31))) === 0 ? 0 : (vocabulary.get(word) ?? 0);
-  };
   const stems = stemIndex(lexicon.stems);
   const squeezedStems = stemIndex(lexicon.squeezedStems);
   const infixRoots = lexicon.infixes.map((infix) => infix.root);
@@ -695,6 +722,48 @@ export function toxicity(options: ToxicityOptions = {}): Detector {
     const second = start.charCodeAt(1);
     if (first < 128 && second < 128) stemTable[(first << 7) | second] = 1;
   }
+  return {
+    lexicon,
+    vocabulary,
+    vocabularyBits,
+    allowedPairs,
+    verbSeverity,
+    stems,
+    squeezedStems,
+    infixRoots,
+    infixTerms,
+    stemStarts,
+    stemTable,
+  };
+}
+
+/**
+ * Reports insults, threats, sexual content, hate, self-harm encouragement and profanity in English, French,
+ * German and Spanish, each finding with its category, severity, span and a `replacement` so a `redact`
+ * rule can mask it. Messages never repeat the word.
+ *
+ * @example
+ * createGuard({ output: [toxicity({ categories: { profanity: { threshold: 0.6 } } })] });
+ */
+export function toxicity(options: ToxicityOptions = {}): Detector {
+  const config = parseConfig(optionsSchema, options ?? {}, 'toxicity() options');
+  const {
+    lexicon,
+    vocabulary,
+    vocabularyBits,
+    allowedPairs,
+    verbSeverity,
+    stems,
+    squeezedStems,
+    infixRoots,
+    infixTerms,
+    stemStarts,
+    stemTable,
+  } = tablesFor(config);
+  const vocabularyFlags = (word: string): number => {
+    const bit = vocabularyHash(word);
+    return (vocabularyBits[bit >>> 5]! & (1 << (bit & 31))) === 0 ? 0 : (vocabulary.get(word) ?? 0);
+  };
 
   const settings = new Map<ToxicityCategory, { enabled: boolean; threshold: number; severity?: Severity }>();
   for (const category of TOXICITY_CATEGORIES) {
