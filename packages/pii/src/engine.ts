@@ -21,12 +21,12 @@ interface Compiled {
   readonly recognizer: Recognizer;
   readonly sticky: RegExp;
   readonly group: number;
-  readonly contextWords: RegExp | undefined;
   /**
-   * `contextWords` for a window of ASCII and PLAIN_PATTERN characters: the same words with ASCII letter
-   * and digit classes and no `u` flag, which finds the same matches there several times faster.
+   * The recognizer's context words, their patterns compiled on first use (`contextPatterns`): most
+   * recognizers never see a candidate in a given process, and compiling all of them up front (Unicode
+   * property classes) cost about 75 ms of the first detector's construction.
    */
-  readonly contextAscii: RegExp | undefined;
+  readonly context: LazyContext | undefined;
   readonly testValues: ReadonlySet<string> | undefined;
   readonly index: number;
 }
@@ -480,6 +480,24 @@ function contextLiteral(word: string): string {
   return escapeLiteral(word).replace(/ +/g, '[^\\p{L}\\p{N}]{1,3}');
 }
 
+interface LazyContext {
+  readonly words: readonly string[];
+  /** Tested on a lower-cased window before or after a value. */
+  unicode?: RegExp;
+  /**
+   * The same words for a window of ASCII and PLAIN_PATTERN characters: ASCII letter and digit classes and
+   * no `u` flag, which finds the same matches there several times faster (`null`: none could be built).
+   */
+  ascii?: RegExp | null;
+}
+
+/** A recognizer's context patterns, compiled the first time a candidate needs them. */
+function contextPatterns(context: LazyContext): { unicode: RegExp; ascii: RegExp | undefined } {
+  context.unicode ??= contextPattern(context.words);
+  if (context.ascii === undefined) context.ascii = contextPatternAscii(context.words) ?? null;
+  return { unicode: context.unicode, ascii: context.ascii ?? undefined };
+}
+
 /** The pattern of a recognizer's context words (tested on a lower-cased window before or after a value). */
 function contextPattern(words: readonly string[]): RegExp {
   return new RegExp(`(?:^|[^\\p{L}\\p{N}])(?:${words.map(contextLiteral).join('|')})(?=$|[^\\p{L}\\p{N}])`, 'u');
@@ -784,14 +802,8 @@ export function compileRecognizers(recognizers: readonly Recognizer[]): Recogniz
       recognizer,
       sticky: new RegExp(recognizer.pattern.source, `${flags}y`),
       group,
-      contextWords:
-        recognizer.context === undefined || recognizer.context.length === 0
-          ? undefined
-          : contextPattern(recognizer.context),
-      contextAscii:
-        recognizer.context === undefined || recognizer.context.length === 0
-          ? undefined
-          : contextPatternAscii(recognizer.context),
+      context:
+        recognizer.context === undefined || recognizer.context.length === 0 ? undefined : { words: recognizer.context },
       testValues: recognizer.testValues === undefined ? undefined : new Set(recognizer.testValues.map(alnumOf)),
       index,
     };
@@ -1241,14 +1253,12 @@ function attempt(text: string, position: number, compiled: Compiled, knownEnd: n
       reasons.push('checksum');
     }
   }
-  if (compiled.contextWords !== undefined) {
+  if (compiled.context !== undefined) {
     const beforeFrom = Math.max(0, start - CONTEXT_BEFORE);
     const afterTo = Math.min(text.length, end + CONTEXT_AFTER);
-    const ascii = compiled.contextAscii;
-    const beforePattern =
-      ascii !== undefined && isPlain(text, beforeFrom, start, PLAIN_PATTERN) ? ascii : compiled.contextWords;
-    const afterPattern =
-      ascii !== undefined && isPlain(text, end, afterTo, PLAIN_PATTERN) ? ascii : compiled.contextWords;
+    const { unicode, ascii } = contextPatterns(compiled.context);
+    const beforePattern = ascii !== undefined && isPlain(text, beforeFrom, start, PLAIN_PATTERN) ? ascii : unicode;
+    const afterPattern = ascii !== undefined && isPlain(text, end, afterTo, PLAIN_PATTERN) ? ascii : unicode;
     if (
       beforePattern.test(text.slice(beforeFrom, start).toLowerCase()) ||
       afterPattern.test(text.slice(end, afterTo).toLowerCase())

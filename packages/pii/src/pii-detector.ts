@@ -220,7 +220,7 @@ function buildPlan(
 
 /**
  * Compiled recognizer sets, shared by every detector built with the same selection (entities, countries,
- * extra context words, kinds). Compiling takes 10–20 ms (about 100 ms the first time in a process), and
+ * extra context words, kinds). Compiling took 10–20 ms (about 100 ms the first time in a process), and
  * the usage the package documents builds a detector per conversation (a vault each): without this every
  * new conversation paid it on the event loop. A set is immutable once built except for scratch buffers
  * that `scanText` fills and reads within one synchronous call, so sharing it is safe. Bounded: a
