@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { jsonlSink } from '@parapet/audit';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { type CliIo, EXIT, main } from './index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -297,6 +297,51 @@ describe('the parapet binary', () => {
       child.on('close', (code) => resolve(code));
     });
     expect(received).toBeGreaterThan(0);
+    expect(stderr).not.toMatch(/EPIPE|Unhandled|unexpected error/);
+    expect(status).toBe(EXIT.allow);
+  });
+
+  it('`audit tail --follow` stops by itself once its reader has gone and the next event arrives', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parapet-cli-follow-'));
+    const trail = join(dir, 'trail.jsonl');
+    const event = (index: number) => ({
+      schemaVersion: 1 as const,
+      id: `evt-${index}`,
+      type: 'input-allowed',
+      time: new Date(Date.UTC(2026, 10, 27, 0, 0, index)).toISOString(),
+      traceId: `trace-${index}`,
+      spanId: `span-${index}`,
+      guard: 'follow-test',
+      findings: [],
+      errors: [],
+    });
+    const first = jsonlSink({ path: trail });
+    for (let index = 0; index < 3; index++) first.write(event(index));
+    await first.close();
+    const tsx = join(here, '..', '..', '..', 'node_modules', '.bin', 'tsx');
+    const child = spawn(
+      tsx,
+      ['--conditions=@parapet/source', join(here, 'bin.ts'), 'audit', 'tail', '--jsonl', trail, '--follow'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    // If it never stops (the failure this test is about), do not leave it running after the test.
+    onTestFinished(() => {
+      if (child.exitCode === null) child.kill();
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += String(chunk);
+    });
+    const status = await new Promise<number | null>((resolve) => {
+      child.stdout.once('data', async () => {
+        child.stdout.destroy(); // the reader goes away after the first lines
+        // New events: the follower prints them into the closed pipe, notices, and ends.
+        const more = jsonlSink({ path: trail });
+        for (let index = 3; index < 6; index++) more.write(event(index));
+        await more.close();
+      });
+      child.on('close', (code) => resolve(code));
+    });
     expect(stderr).not.toMatch(/EPIPE|Unhandled|unexpected error/);
     expect(status).toBe(EXIT.allow);
   });
