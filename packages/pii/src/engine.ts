@@ -22,7 +22,7 @@ interface Compiled {
   readonly sticky: RegExp;
   readonly group: number;
   /**
-   * The recognizer's context words, their patterns compiled on first use (`contextPatterns`): most
+   * The recognizer's context words, their patterns compiled on first use (`compileContext`): most
    * recognizers never see a candidate in a given process, and compiling all of them up front (Unicode
    * property classes) cost about 75 ms of the first detector's construction.
    */
@@ -491,11 +491,13 @@ interface LazyContext {
   ascii?: RegExp | null;
 }
 
-/** A recognizer's context patterns, compiled the first time a candidate needs them. */
-function contextPatterns(context: LazyContext): { unicode: RegExp; ascii: RegExp | undefined } {
-  context.unicode ??= contextPattern(context.words);
-  if (context.ascii === undefined) context.ascii = contextPatternAscii(context.words) ?? null;
-  return { unicode: context.unicode, ascii: context.ascii ?? undefined };
+/** Compiles a recognizer's context patterns the first time a candidate needs them (no allocation after). */
+function compileContext(context: LazyContext): RegExp {
+  if (context.unicode === undefined) {
+    context.unicode = contextPattern(context.words);
+    context.ascii = contextPatternAscii(context.words) ?? null;
+  }
+  return context.unicode;
 }
 
 /** The pattern of a recognizer's context words (tested on a lower-cased window before or after a value). */
@@ -1256,9 +1258,10 @@ function attempt(text: string, position: number, compiled: Compiled, knownEnd: n
   if (compiled.context !== undefined) {
     const beforeFrom = Math.max(0, start - CONTEXT_BEFORE);
     const afterTo = Math.min(text.length, end + CONTEXT_AFTER);
-    const { unicode, ascii } = contextPatterns(compiled.context);
-    const beforePattern = ascii !== undefined && isPlain(text, beforeFrom, start, PLAIN_PATTERN) ? ascii : unicode;
-    const afterPattern = ascii !== undefined && isPlain(text, end, afterTo, PLAIN_PATTERN) ? ascii : unicode;
+    const unicode = compileContext(compiled.context);
+    const ascii = compiled.context.ascii;
+    const beforePattern = ascii && isPlain(text, beforeFrom, start, PLAIN_PATTERN) ? ascii : unicode;
+    const afterPattern = ascii && isPlain(text, end, afterTo, PLAIN_PATTERN) ? ascii : unicode;
     if (
       beforePattern.test(text.slice(beforeFrom, start).toLowerCase()) ||
       afterPattern.test(text.slice(end, afterTo).toLowerCase())

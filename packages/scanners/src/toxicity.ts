@@ -613,14 +613,13 @@ interface ToxicityTables {
  * Tables by configuration (languages, custom words, allowed words): building them takes 6–8 ms, and an
  * application may build a guard per tenant or per conversation. Read-only once built. Bounded.
  */
+/** What the tables depend on: nothing else in the options changes them. */
+type TableConfig = Pick<z.output<typeof optionsSchema>, 'languages' | 'words' | 'allow'>;
+
 const tableCache = new Map<string, ToxicityTables>();
 const TABLE_CACHE_MAX = 16;
 
-function tablesFor(config: {
-  readonly languages: readonly string[];
-  readonly words: Partial<Record<ToxicityCategory, readonly string[]>>;
-  readonly allow: readonly string[];
-}): ToxicityTables {
+function tablesFor(config: TableConfig): ToxicityTables {
   const key = JSON.stringify([config.languages, config.words, config.allow]);
   const cached = tableCache.get(key);
   if (cached !== undefined) return cached;
@@ -630,11 +629,7 @@ function tablesFor(config: {
   return tables;
 }
 
-function buildTables(config: {
-  readonly languages: readonly string[];
-  readonly words: Partial<Record<ToxicityCategory, readonly string[]>>;
-  readonly allow: readonly string[];
-}): ToxicityTables {
+function buildTables(config: TableConfig): ToxicityTables {
   const languages = new Set(config.languages);
   const lexicon = new Lexicon();
   for (const list of LEXICON) {

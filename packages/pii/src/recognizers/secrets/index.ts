@@ -20,7 +20,7 @@ export const providerRecognizers: readonly Recognizer[] = [
 // that regex is not run. Values checked here are every key/value candidate, so this is on the hot path.
 // Case-insensitive patterns get no prefixes (their regex folds characters a plain comparison would not, such
 // as the Kelvin sign): they are always tried. None of today's prefixed patterns is case-insensitive.
-const standalone = providerRecognizers
+export const standaloneProviders = providerRecognizers
   .filter(
     (recognizer) => (recognizer.group ?? 0) === 0 && recognizer.contextRequired !== true && recognizer.score >= 0.5,
   )
@@ -40,7 +40,7 @@ function beginsWithAny(value: string, prefixes: readonly string[]): boolean {
  * recognizers leave such values to it, so that `token: ghp_…` is reported as a GitHub token.
  */
 export function claimedByProvider(value: string): boolean {
-  for (const { recognizer, sticky, prefixes } of standalone) {
+  for (const { recognizer, sticky, prefixes } of standaloneProviders) {
     if (prefixes !== undefined && !beginsWithAny(value, prefixes)) continue;
     sticky.lastIndex = 0;
     const match = sticky.exec(value);
