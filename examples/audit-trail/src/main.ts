@@ -19,7 +19,11 @@ const db = join(dir, 'audit.db');
 const guard = createGuard({
   name: 'support-bot',
   input: [promptInjection(), piiDetector()],
-  audit: fanout(jsonlSink({ path: trail, chain: { key } }), sqliteSink({ path: db, chain: { key } })),
+  audit: fanout(
+    // thread: true hashes and appends in a worker thread (for busy servers; the default writes inline).
+    jsonlSink({ path: trail, chain: { key }, thread: true }),
+    sqliteSink({ path: db, chain: { key } }),
+  ),
 });
 await guard.checkInput('What are your opening hours?', { session: 'sess-1', user: 'u-1' });
 await guard.checkInput('My e-mail is jane.doe@example.com, please update it.', { session: 'sess-1', user: 'u-1' });

@@ -117,9 +117,18 @@ export class Chain {
    * second serialization of the event. The checkpoint, when `checkpointDue`, is the caller's to add.
    */
   appendLine(event: AuditEvent): string {
+    return this.appendJson(JSON.stringify(event));
+  }
+
+  /**
+   * `appendLine` for an event already serialized with `JSON.stringify` (the JSONL sink's worker thread
+   * receives events as JSON text). `json` must be exactly `JSON.stringify(event)`, or the record will not
+   * verify.
+   */
+  appendJson(json: string): string {
     const seq = this.seq + 1;
     // Byte for byte JSON.stringify({ v, kind, seq, prev, event }): the JSON `hashRecord` hashes.
-    const body = `{"v":${CHAIN_VERSION},"kind":"event","seq":${seq},"prev":"${this.prev}","event":${JSON.stringify(event)}}`;
+    const body = `{"v":${CHAIN_VERSION},"kind":"event","seq":${seq},"prev":"${this.prev}","event":${json}}`;
     const hash = digest(this.prev, body, this.key);
     this.seq = seq;
     this.prev = hash;

@@ -1,11 +1,12 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import { gunzipSync } from 'node:zlib';
 import type { AuditEvent } from '@parapet/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Chain, type ChainRecord } from './chain.js';
-import { jsonlSink } from './jsonl-sink.js';
+import { CURRENT_WORKER, type JsonlSinkOptions, jsonlSink as makeSink } from './jsonl-sink.js';
 import { verifyJsonl } from './verify-jsonl.js';
 
 let dir: string;
@@ -52,7 +53,14 @@ function lines(path: string): string[] {
 
 const quiet = { flushOnExit: false } as const;
 
-describe('jsonlSink', () => {
+// Every behaviour holds on the caller's thread and with the writer in a worker thread.
+const MODES = ['inline', 'worker thread'] as const;
+type Mode = (typeof MODES)[number];
+const sinkIn = (mode: Mode) => (options: JsonlSinkOptions) =>
+  makeSink({ ...options, thread: mode === 'worker thread' });
+
+describe.each(MODES)('jsonlSink (%s)', (mode) => {
+  const jsonlSink = sinkIn(mode);
   it('writes chained records and reads them back', async () => {
     const path = join(dir, 'nested', 'audit', 'parapet.jsonl');
     const sink = jsonlSink({ path, queue: quiet });
@@ -187,7 +195,8 @@ describe('jsonlSink', () => {
   });
 });
 
-describe('record format', () => {
+describe.each(MODES)('record format (%s)', (mode) => {
+  const jsonlSink = sinkIn(mode);
   it('writes the same records as Chain.append', async () => {
     const path = join(dir, 'parapet.jsonl');
     const sink = jsonlSink({ path, chain: { key: 'k', checkpointEvery: 0 }, queue: quiet });
@@ -204,7 +213,8 @@ describe('record format', () => {
   });
 });
 
-describe('verifyJsonl: tampering', () => {
+describe.each(MODES)('verifyJsonl: tampering (%s)', (mode) => {
+  const jsonlSink = sinkIn(mode);
   const N = 60;
   let path: string;
   let original: string[];
@@ -299,7 +309,8 @@ describe('verifyJsonl: tampering', () => {
   });
 });
 
-describe('jsonlSink: backpressure and errors', () => {
+describe.each(MODES)('jsonlSink: backpressure and errors (%s)', (mode) => {
+  const jsonlSink = sinkIn(mode);
   it('drop policy with a tiny queue writes an events-dropped event with the count', async () => {
     const path = join(dir, 'parapet.jsonl');
     const sink = jsonlSink({
@@ -353,7 +364,11 @@ describe('jsonlSink: backpressure and errors', () => {
     const parent = join(dir, 'later');
     writeFileSync(parent, 'x'); // a file where the directory should be: mkdir fails
     const path = join(parent, 'parapet.jsonl');
-    const sink = jsonlSink({ path, queue: { maxQueue: 6, batchSize: 3, flushIntervalMs: 60_000, flushOnExit: false } });
+    // block: in a worker thread, batches wait for the worker instead of being dropped while it starts.
+    const sink = jsonlSink({
+      path,
+      queue: { maxQueue: 6, batchSize: 3, flushIntervalMs: 60_000, backpressure: 'block', flushOnExit: false },
+    });
     for (let index = 0; index < 9; index++) sink.write(event(index));
     await sink.flush();
     expect(sink.stats.errors).toBeGreaterThan(0);
@@ -365,5 +380,75 @@ describe('jsonlSink: backpressure and errors', () => {
     expect(events[0]).toMatchObject({ type: 'events-dropped', data: { dropped: 3 } });
     expect(events.slice(1).map((item) => item.id)).toEqual([3, 4, 5, 6, 7, 8].map((index) => `event-${index}`));
     expect(verifyJsonl(path)).toMatchObject({ ok: true, events: 7 });
+  });
+});
+
+describe('jsonlSink: thread: true', () => {
+  it('writes byte-identical event records to the inline writer (same chain, same HMAC)', async () => {
+    const paths = { inline: join(dir, 'inline.jsonl'), thread: join(dir, 'thread.jsonl') };
+    for (const [mode, path] of Object.entries(paths)) {
+      const sink = makeSink({
+        path,
+        chain: { key: Buffer.from('buffer-key'), checkpointEvery: 0 },
+        queue: { ...quiet, batchSize: 7 },
+        thread: mode === 'thread',
+      });
+      for (let index = 0; index < 50; index++) sink.write(event(index));
+      await sink.close();
+      expect(sink.stats).toMatchObject({ written: 50, dropped: 0, errors: 0, pending: 0 });
+      expect(sink.stats.bytes).toBe(readFileSync(path).length);
+    }
+    const inline = lines(paths.inline);
+    const thread = lines(paths.thread);
+    expect(inline).toHaveLength(51);
+    // Every event line is the same; only the closing checkpoint differs (its time, so its hash).
+    expect(thread.slice(0, 50)).toEqual(inline.slice(0, 50));
+    expect(JSON.parse(thread[50] ?? '')).toMatchObject({ kind: 'checkpoint', seq: 51, events: 50 });
+    expect(verifyJsonl(paths.thread, { key: Buffer.from('buffer-key') }).ok).toBe(true);
+  });
+
+  it('reports write failures from the worker through onError and the stats', async () => {
+    const blocker = join(dir, 'file');
+    writeFileSync(blocker, 'x');
+    const seen: string[] = [];
+    const sink = makeSink({
+      path: join(blocker, 'parapet.jsonl'),
+      queue: { ...quiet, batchSize: 5, maxQueue: 20 },
+      thread: true,
+      onError: (error, operation) => seen.push(`${operation}: ${(error as Error).message}`),
+    });
+    for (let index = 0; index < 12; index++) sink.write(event(index));
+    await sink.flush();
+    expect(seen[0]).toMatch(/^open: .*(EEXIST|ENOTDIR)/);
+    expect(sink.stats).toMatchObject({ pending: 12, lastError: expect.stringMatching(/^open: /) });
+    expect(sink.stats.errors).toBe(seen.length);
+    await sink.close();
+  });
+
+  it('a worker that dies is reported, and the next batch starts a new one that continues the chain', async () => {
+    const path = join(dir, 'parapet.jsonl');
+    const seen: string[] = [];
+    const sink = makeSink({
+      path,
+      queue: quiet,
+      thread: true,
+      onError: (error, operation) => seen.push(`${operation}: ${(error as Error).message}`),
+    });
+    for (let index = 0; index < 10; index++) sink.write(event(index));
+    await sink.flush();
+    const first = (sink as unknown as Record<typeof CURRENT_WORKER, () => Worker | undefined>)[CURRENT_WORKER]();
+    expect(first).toBeDefined();
+    await first?.terminate();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(seen).toEqual([expect.stringMatching(/^write: the audit writer thread exited/)]);
+    for (let index = 10; index < 20; index++) sink.write(event(index));
+    await sink.close();
+    expect(sink.stats).toMatchObject({ written: 20, dropped: 0, errors: 1 });
+    const ids = lines(path).flatMap((line) => {
+      const record = JSON.parse(line) as ChainRecord;
+      return record.kind === 'event' ? [record.event.id] : [];
+    });
+    expect(ids).toEqual(Array.from({ length: 20 }, (_, index) => `event-${index}`));
+    expect(verifyJsonl(path)).toMatchObject({ ok: true, events: 20, closed: true });
   });
 });

@@ -1,35 +1,28 @@
-import {
-  closeSync,
-  createReadStream,
-  createWriteStream,
-  existsSync,
-  fstatSync,
-  ftruncateSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  readSync,
-  renameSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { createGzip, gunzipSync } from 'node:zlib';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { type AuditEvent, type AuditSink, parseConfig } from '@parapet/core';
 import { z } from 'zod';
-import { Chain, type ChainRecord, GENESIS } from './chain.js';
-import { BatchQueue, type BatchQueueOptions, droppedEvent, type QueueStats } from './queue.js';
+import {
+  createJsonlWriter,
+  type JsonlErrorOperation,
+  type JsonlWriterOptions,
+  type JsonlWriterStats,
+} from './jsonl-writer.js';
+import { BatchQueue, type BatchQueueOptions, type QueueStats } from './queue.js';
 
 /**
  * Appends audit events to a JSON Lines file, one hash-chained record per line. The caller's `write()` only
  * queues; batches are written with one `writeSync` each on an fd opened once. Rotation by size or age
  * closes the file with a checkpoint, renames it to `<stem>.<UTC time>.jsonl` (sortable) and, with `gzip`,
  * compresses it in the background; the chain continues in the next file so a series verifies as one.
+ *
+ * With `thread: true` the file side (hash chain, rotation, gzip, writes) runs in a worker thread: the
+ * caller's thread serializes each batch (`JSON.stringify`, the only step that needs the event objects) and
+ * hands the text over. See `docs/audit.md` for when that pays.
  */
 
-export type JsonlErrorOperation = 'open' | 'write' | 'rotate' | 'gzip' | 'closed';
+export type { JsonlErrorOperation } from './jsonl-writer.js';
 
 export interface JsonlSinkOptions {
   /** The active file, e.g. `audit/parapet.jsonl`; the directory is created if missing. */
@@ -41,6 +34,12 @@ export interface JsonlSinkOptions {
   /** Hash chain options; `false` writes bare events (no tamper evidence). Default: SHA-256 chain. */
   readonly chain?: { readonly key?: string | Buffer; readonly checkpointEvery?: number } | false;
   readonly queue?: BatchQueueOptions;
+  /**
+   * Hash and write in a worker thread (started at the first batch). At most `queue.maxQueue` events are
+   * handed over and not yet written; past that the next batch waits for the worker (the caller pays, as it
+   * always does inline). Default false.
+   */
+  readonly thread?: boolean;
   /** Called for every I/O failure; the sink never throws into `write()`. */
   readonly onError?: (error: unknown, operation: JsonlErrorOperation) => void;
 }
@@ -52,7 +51,7 @@ export interface JsonlSinkStats extends QueueStats {
   readonly pending: number;
   /** Files rotated so far by this sink. */
   readonly rotations: number;
-  /** Bytes in the active file. */
+  /** Bytes in the active file (with `thread: true`, as of the last batch the worker reported). */
   readonly bytes: number;
   readonly lastError?: string;
 }
@@ -93,223 +92,62 @@ const optionsSchema = z.object({
     })
     .strict()
     .optional(),
+  thread: z.boolean().optional(),
   onError: z.function().optional(),
 });
 
+const SOURCE = 'parapet-audit-jsonl';
+
+/** Internal (tests): the sink's current worker thread, if `thread: true` started one. Not exported by the package. */
+export const CURRENT_WORKER: unique symbol = Symbol('parapet.audit.jsonl.worker');
+
+/** Where the writer runs: this thread or a worker. */
+interface Backend {
+  /** Hands a batch to the writer; never throws for I/O (failures are counted and reported). */
+  write(batch: readonly AuditEvent[]): void;
+  /** Waits synchronously until everything handed over is written (exit and signal paths). */
+  readonly drain?: () => void;
+  /** Retries kept events, waits for gzip jobs (and for the worker to finish what it holds). */
+  flush(): Promise<void>;
+  readonly worker?: () => Worker | undefined;
+  close(): Promise<void>;
+  stats(): JsonlWriterStats & { readonly dropped: number };
+}
+
 export function jsonlSink(options: JsonlSinkOptions): JsonlSink {
   const config = parseConfig(optionsSchema, options, 'jsonlSink() options') as JsonlSinkOptions;
-  const path = config.path;
-  const chainOptions = config.chain === false ? undefined : (config.chain ?? {});
-  const maxBytes = config.rotate?.maxBytes;
-  const maxAgeMs = config.rotate?.maxAgeMs;
-  const maxPending = config.queue?.maxQueue ?? 10_000;
-  const onError = config.onError;
-
-  let fd: number | undefined;
-  let bytes = 0;
-  let openedAt = 0;
-  let chain: Chain | undefined;
-  // The chain's last record is a checkpoint: close/rotate then add none (a second one right after it would
-  // make deleting the last line undetectable).
-  let checkpointed = false;
-  let pending: AuditEvent[] = [];
-  let droppedPending = 0;
-  let errors = 0;
-  let rotations = 0;
-  let lastError: string | undefined;
-  let lastRotated: string | undefined;
-  let closed = false;
-  let rejected = 0;
-  const gzips = new Set<Promise<void>>();
-
-  const fail = (error: unknown, operation: JsonlErrorOperation): void => {
-    errors++;
-    lastError = `${operation}: ${error instanceof Error ? error.message : String(error)}`;
+  const userOnError = config.onError;
+  const onError = (error: unknown, operation: JsonlErrorOperation): void => {
     try {
-      onError?.(error, operation);
+      userOnError?.(error, operation);
     } catch {
       // A throwing callback must not break the writer either.
     }
   };
-
-  const open = (): number => {
-    if (fd !== undefined) return fd;
-    mkdirSync(dirname(path), { recursive: true });
-    const handle = openSync(path, 'a+');
-    try {
-      const stat = fstatSync(handle);
-      bytes = stat.size;
-      openedAt = stat.size > 0 ? stat.birthtimeMs || stat.mtimeMs : Date.now();
-      if (chainOptions !== undefined && chain === undefined) {
-        const tail = bytes > 0 ? readTail(handle, bytes) : undefined;
-        if (tail?.torn) {
-          // A torn last line (the previous writer crashed mid-write) stays as evidence; we only end it.
-          writeSync(handle, '\n');
-          bytes++;
-        }
-        let resume = tail?.head;
-        if (resume === undefined || (tail !== undefined && tail.checkpointEvents === undefined && !tail.fromGenesis)) {
-          // No checkpoint in this file: the chain's start (or its event count) is in the last rotated file.
-          const previous = lastRotatedHead(path);
-          if (resume === undefined) resume = previous;
-          else if (previous !== undefined) resume = { ...resume, events: previous.events + resume.events };
-        }
-        chain = new Chain({ key: chainOptions.key, checkpointEvery: chainOptions.checkpointEvery, resume });
-        checkpointed = resume?.checkpoint ?? false;
-      }
-    } catch (error) {
-      closeSync(handle);
-      throw error;
-    }
-    fd = handle;
-    return handle;
+  const writerOptions: Omit<JsonlWriterOptions, 'onError'> = {
+    path: config.path,
+    ...(config.rotate?.maxBytes === undefined ? {} : { maxBytes: config.rotate.maxBytes }),
+    ...(config.rotate?.maxAgeMs === undefined ? {} : { maxAgeMs: config.rotate.maxAgeMs }),
+    gzip: config.gzip ?? false,
+    ...(config.chain === false ? {} : { chain: config.chain ?? {} }),
+    maxPending: config.queue?.maxQueue ?? 10_000,
+    source: SOURCE,
   };
+  const backend = config.thread
+    ? threadBackend(writerOptions, onError, config.queue ?? {})
+    : inlineBackend(writerOptions, onError);
+  const queue = new BatchQueue((batch) => backend.write(batch), config.queue, SOURCE, backend.drain);
+  let closed = false;
+  let rejected = 0;
 
-  /** Writes a string at the end of the file; on failure, cuts off any partial write so no torn line stays. */
-  const append = (handle: number, text: string): void => {
-    let length = 0;
-    try {
-      // The string as it is (no Buffer copy on our side); a short write, rare on a regular file, finishes
-      // from a Buffer of the rest.
-      const written = writeSync(handle, text);
-      length = Buffer.byteLength(text);
-      if (written < length) {
-        const buffer = Buffer.from(text);
-        let offset = written;
-        while (offset < length) offset += writeSync(handle, buffer, offset);
-      }
-    } catch (error) {
-      try {
-        ftruncateSync(handle, bytes);
-      } catch {
-        // Nothing more we can do; verify will show a malformed line.
-      }
-      throw error;
-    }
-    bytes += length;
-  };
-
-  // What of the current batch is on disk, so a failure part-way neither loses nor repeats records.
-  let committed = 0;
-  let committedHead: Head | undefined;
-  const headNow = (): Head | undefined =>
-    chain === undefined ? undefined : { ...chain.head, checkpoint: checkpointed };
-  const closeChain = (handle: number): void => {
-    if (chain === undefined || checkpointed) return;
-    append(handle, `${JSON.stringify(chain.checkpoint())}\n`);
-    checkpointed = true;
-  };
-
-  const rotate = (): void => {
-    if (fd === undefined || bytes === 0) return;
-    closeChain(fd);
-    committedHead = headNow();
-    closeSync(fd);
-    fd = undefined;
-    const target = rotatedPath(path, lastRotated);
-    renameSync(path, target);
-    lastRotated = target;
-    rotations++;
-    bytes = 0;
-    if (config.gzip) {
-      const job = gzipFile(target).catch((error: unknown) => fail(error, 'gzip'));
-      gzips.add(job);
-      void job.finally(() => gzips.delete(job));
-    }
-  };
-
-  const writeEvents = (events: readonly AuditEvent[]): void => {
-    committed = 0;
-    committedHead = headNow();
-    let handle = open();
-    committedHead ??= headNow();
-    if (maxAgeMs !== undefined && bytes > 0 && Date.now() - openedAt >= maxAgeMs) {
-      rotate();
-      handle = open();
-    }
-    let chunk = '';
-    let chunkBytes = 0;
-    for (let index = 0; index < events.length; index++) {
-      const event = events[index] as AuditEvent;
-      let lines: string;
-      if (chain === undefined) lines = `${JSON.stringify(event)}\n`;
-      else {
-        lines = chain.appendLine(event);
-        checkpointed = chain.checkpointDue;
-        if (checkpointed) lines += `${JSON.stringify(chain.checkpoint())}\n`;
-      }
-      chunk += lines;
-      if (maxBytes !== undefined) {
-        chunkBytes += Buffer.byteLength(lines);
-        if (bytes + chunkBytes >= maxBytes) {
-          append(handle, chunk);
-          committed = index + 1;
-          committedHead = headNow();
-          chunk = '';
-          chunkBytes = 0;
-          rotate();
-          handle = open();
-        }
-      }
-    }
-    if (chunk.length > 0) append(handle, chunk);
-    committed = events.length;
-  };
-
-  /** The queue's writer: never throws (a throw would lose the batch and reach the caller). */
-  const writeBatch = (batch: readonly AuditEvent[]): void => {
-    let events: readonly AuditEvent[] = batch;
-    const report = droppedPending > 0 ? droppedEvent(droppedPending, 'parapet-audit-jsonl') : undefined;
-    if (pending.length > 0 || report !== undefined) {
-      events = report === undefined ? pending.concat(batch) : [report, ...pending, ...batch];
-    }
-    try {
-      writeEvents(events);
-      pending = [];
-      droppedPending = 0;
-    } catch (error) {
-      fail(error, fd === undefined ? 'open' : 'write');
-      // Roll the chain back to what is on disk; keep the rest (bounded) for the next attempt.
-      if (chainOptions !== undefined && committedHead !== undefined) {
-        checkpointed = committedHead.checkpoint;
-        chain = new Chain({
-          key: chainOptions.key,
-          checkpointEvery: chainOptions.checkpointEvery,
-          resume: committedHead,
-        });
-      }
-      const written = events.slice(0, committed);
-      if (report !== undefined && written.includes(report)) droppedPending = 0;
-      const kept = events.slice(committed).filter((event) => event !== report);
-      pending = kept.length > maxPending ? kept.slice(kept.length - maxPending) : kept;
-      droppedPending += kept.length - pending.length;
-    }
-  };
-
-  const queue = new BatchQueue(writeBatch, config.queue, 'parapet-audit-jsonl');
-
-  const retryPending = (): void => {
-    if (pending.length > 0 || droppedPending > 0) writeBatch([]);
-  };
-
-  const settleGzips = async (): Promise<void> => {
-    while (gzips.size > 0) await Promise.all([...gzips]);
-  };
-
-  return {
+  const sink: JsonlSink & { readonly [CURRENT_WORKER]: () => Worker | undefined } = {
+    [CURRENT_WORKER]: () => backend.worker?.(),
     name: 'jsonl',
-    path,
+    path: config.path,
     get stats(): JsonlSinkStats {
       const queued = queue.stats;
-      return {
-        ...queued,
-        dropped: queued.dropped + rejected,
-        errors,
-        pending: pending.length,
-        rotations,
-        bytes,
-        ...(lastError === undefined ? {} : { lastError }),
-      };
+      const { dropped, ...written } = backend.stats();
+      return { ...queued, ...written, dropped: queued.dropped + rejected + dropped };
     },
     write(event) {
       if (closed) {
@@ -320,199 +158,222 @@ export function jsonlSink(options: JsonlSinkOptions): JsonlSink {
     },
     async flush() {
       queue.flush();
-      retryPending();
-      await settleGzips();
+      await backend.flush();
     },
     async close() {
       if (closed) return;
       closed = true;
       queue.close();
-      retryPending();
-      try {
-        if (pending.length === 0) {
-          const handle = chain !== undefined || fd !== undefined ? open() : undefined;
-          if (handle !== undefined) closeChain(handle);
-        }
-      } catch (error) {
-        fail(error, 'write');
-      }
-      if (fd !== undefined) {
-        try {
-          closeSync(fd);
-        } catch (error) {
-          fail(error, 'write');
-        }
-        fd = undefined;
-      }
-      await settleGzips();
+      await backend.close();
     },
+  };
+  return sink;
+}
+
+function serialize(batch: readonly AuditEvent[]): string[] {
+  const jsons = new Array<string>(batch.length);
+  for (let index = 0; index < batch.length; index++) jsons[index] = JSON.stringify(batch[index]);
+  return jsons;
+}
+
+function inlineBackend(options: Omit<JsonlWriterOptions, 'onError'>, onError: JsonlWriterOptions['onError']): Backend {
+  const writer = createJsonlWriter({ ...options, onError });
+  return {
+    write: (batch) => writer.write(serialize(batch)),
+    async flush() {
+      writer.retry();
+      await writer.settle();
+    },
+    close: () => writer.close(),
+    stats: () => ({ ...writer.stats, dropped: 0 }),
   };
 }
 
-interface Head {
-  readonly seq: number;
-  readonly hash: string;
-  readonly events: number;
-  /** The last record is a checkpoint. */
-  readonly checkpoint: boolean;
+/** The worker's entry: built next to this module (`.js`), or the TypeScript source when run from source. */
+function workerEntry(): { url: URL; execArgv?: string[]; source?: { tsx: string; entry: string } } {
+  const here = import.meta.url;
+  if (!here.endsWith('.ts')) return { url: new URL('./jsonl-worker.js', here) };
+  // From source (tests, tsx): a small JS bootstrap loads tsx in the worker, then the TypeScript entry.
+  const tsx = new URL('dist/esm/api/index.mjs', pathToFileURL(createRequire(here).resolve('tsx/package.json'))).href;
+  return {
+    url: new URL('./source-worker.mjs', here),
+    execArgv: ['--conditions=@parapet/source'],
+    source: { tsx, entry: new URL('./jsonl-worker.ts', here).href },
+  };
 }
 
-interface Tail {
-  /** The last complete record, with the events since the chain's start when a checkpoint was found. */
-  readonly head?: Head;
-  /** Events counted by the last checkpoint in the file, if any. */
-  readonly checkpointEvents?: number;
-  /** The file's first record starts the chain (so the count of events is complete without a checkpoint). */
-  readonly fromGenesis: boolean;
-  readonly torn: boolean;
-}
+/** How long the exit and signal paths wait, at most, for the worker to write what it holds. */
+const DRAIN_TIMEOUT_MS = 10_000;
 
-const TAIL_CHUNK = 64 * 1024;
+type WorkerReply =
+  | { readonly type: 'error'; readonly error: unknown; readonly operation: JsonlErrorOperation }
+  | { readonly type: 'stats'; readonly stats: JsonlWriterStats }
+  | { readonly type: 'done'; readonly id: number; readonly stats: JsonlWriterStats };
 
-/**
- * Reads backwards from the end in 64 KiB chunks until it has the last record and the last checkpoint (or
- * the file's start): resuming costs a few reads, not a scan of the whole file.
- */
-function readTail(fd: number, size: number): Tail {
-  let end = size;
-  let carry = Buffer.alloc(0);
-  let torn = false;
-  let first = true;
-  let head: { seq: number; hash: string; checkpoint: boolean } | undefined;
-  let eventsAfter = 0;
-  let checkpointEvents: number | undefined;
-  let fromGenesis = false;
-  while (end > 0) {
-    const start = Math.max(0, end - TAIL_CHUNK);
-    const chunk = Buffer.alloc(end - start);
-    readSync(fd, chunk, 0, chunk.length, start);
-    let buffer = Buffer.concat([chunk, carry]);
-    end = start;
-    if (first) {
-      first = false;
-      if (buffer.at(-1) !== 0x0a) {
-        torn = true;
-        const cut = buffer.lastIndexOf(0x0a);
-        buffer = cut < 0 ? Buffer.alloc(0) : buffer.subarray(0, cut + 1);
-        if (cut < 0 && end === 0) break;
-      }
+function threadBackend(
+  options: Omit<JsonlWriterOptions, 'onError'>,
+  onError: JsonlWriterOptions['onError'],
+  queue: BatchQueueOptions,
+): Backend {
+  const maxInFlight = queue.maxQueue ?? 10_000;
+  let worker: Worker | undefined;
+  // [0]: batches the current worker has finished (it adds one and notifies after each).
+  let finished = new Int32Array(new SharedArrayBuffer(4));
+  let posted = 0;
+  let seen = 0;
+  // Sizes of the batches handed over and not finished yet, oldest first.
+  let sizes: number[] = [];
+  let inFlight = 0;
+  // Events lost with a crashed worker, not yet reported (an events-dropped record starts the next batch).
+  let unreported = 0;
+  let dropped = 0;
+  let stats: JsonlWriterStats = { errors: 0, pending: 0, rotations: 0, bytes: 0 };
+  let errors = 0;
+  let lastError: string | undefined;
+  let nextId = 0;
+  const waiters = new Map<number, () => void>();
+
+  const settle = (): void => {
+    const done = Atomics.load(finished, 0);
+    while (seen < done && sizes.length > 0) {
+      inFlight -= sizes.shift() as number;
+      seen++;
     }
-    // Lines fully inside `buffer` (the first one may be cut unless we reached the file's start).
-    let stop = buffer.length;
-    if (buffer.at(-1) === 0x0a) stop--;
-    let lineEnd = stop;
-    let index = lineEnd <= 0 ? -1 : buffer.lastIndexOf(0x0a, lineEnd - 1);
-    while (true) {
-      if (index < 0 && end > 0) {
-        carry = Buffer.from(buffer.subarray(0, lineEnd));
-        break;
+  };
+
+  const failHere = (error: unknown, operation: JsonlErrorOperation): void => {
+    errors++;
+    lastError = `${operation}: ${error instanceof Error ? error.message : String(error)}`;
+    onError(error, operation);
+  };
+
+  /** The worker died: what it held is lost, counted and reported with the next batch. */
+  const lost = (current: Worker, error: unknown): void => {
+    if (worker !== current) return;
+    settle();
+    const count = inFlight + stats.pending;
+    unreported += count;
+    dropped += count;
+    inFlight = 0;
+    sizes = [];
+    stats = { ...stats, pending: 0 };
+    worker = undefined;
+    failHere(error, 'write');
+    for (const resolve of waiters.values()) resolve();
+    waiters.clear();
+  };
+
+  const start = (): Worker => {
+    if (worker !== undefined) return worker;
+    finished = new Int32Array(new SharedArrayBuffer(4));
+    posted = 0;
+    seen = 0;
+    const { url, execArgv, source } = workerEntry();
+    const created = new Worker(url, {
+      workerData: { options, finished: finished.buffer, source },
+      ...(execArgv === undefined ? {} : { execArgv }),
+    });
+    // Like the queue's timer, the worker never keeps the process alive; exit paths drain it.
+    created.unref();
+    created.on('message', (reply: WorkerReply) => {
+      if (reply.type === 'error') {
+        onError(reply.error, reply.operation);
+        return;
       }
-      const line = buffer.subarray(index + 1, lineEnd).toString('utf8');
-      const record = parseRecord(line);
-      if (record !== undefined) {
-        if (head === undefined) head = { seq: record.seq, hash: record.hash, checkpoint: record.kind === 'checkpoint' };
-        if (record.kind === 'checkpoint') {
-          checkpointEvents = record.events;
-          return { head: { ...head, events: checkpointEvents + eventsAfter }, checkpointEvents, fromGenesis, torn };
-        }
-        if (record.kind === 'event') eventsAfter++;
-        if (record.prev === GENESIS) fromGenesis = true;
+      if (worker === created) {
+        stats = reply.stats;
+        if (reply.stats.lastError !== undefined) lastError = reply.stats.lastError;
       }
-      if (index < 0) {
-        carry = Buffer.alloc(0);
-        break;
+      if (reply.type === 'done') {
+        waiters.get(reply.id)?.();
+        waiters.delete(reply.id);
       }
-      lineEnd = index;
-      index = lineEnd === 0 ? -1 : buffer.lastIndexOf(0x0a, lineEnd - 1);
+    });
+    created.on('error', (error) => lost(created, error));
+    created.on('exit', (code) => lost(created, new Error(`the audit writer thread exited (code ${code})`)));
+    worker = created;
+    return created;
+  };
+
+  /** Waits (blocking this thread) until the worker has finished `until` batches, or the timeout. */
+  const waitFor = (until: () => boolean): void => {
+    const deadline = Date.now() + DRAIN_TIMEOUT_MS;
+    settle();
+    while (worker !== undefined && !until()) {
+      const left = deadline - Date.now();
+      if (left <= 0) break;
+      Atomics.wait(finished, 0, Atomics.load(finished, 0), Math.min(left, 50));
+      settle();
     }
-  }
-  return { ...(head === undefined ? {} : { head: { ...head, events: eventsAfter } }), fromGenesis, torn };
-}
+  };
 
-function parseRecord(line: string): ChainRecord | undefined {
-  if (line.length === 0) return undefined;
-  try {
-    const value = JSON.parse(line) as Partial<ChainRecord>;
-    if (typeof value?.seq === 'number' && typeof value.hash === 'string' && typeof value.prev === 'string')
-      return value as ChainRecord;
-  } catch {
-    // Not a record: skipped, as verify reports it.
-  }
-  return undefined;
-}
+  /** Hands a batch (possibly empty: only the events-dropped record) to the worker. */
+  const hand = (current: Worker, jsons: readonly string[]): void => {
+    posted++;
+    sizes.push(jsons.length);
+    inFlight += jsons.length;
+    current.postMessage({ type: 'write', jsons, dropped: unreported });
+    unreported = 0;
+  };
 
-/** The head of the newest rotated sibling (which always ends with a checkpoint). */
-function lastRotatedHead(path: string): Head | undefined {
-  const series = rotatedSiblings(path);
-  const last = series.at(-1);
-  if (last === undefined) return undefined;
-  const content = last.endsWith('.gz') ? gunzipSync(readFileSync(last)) : readFileSync(last);
-  const lines = content.toString('utf8').split('\n');
-  let eventsAfter = 0;
-  let head: { seq: number; hash: string; checkpoint: boolean } | undefined;
-  for (let index = lines.length - 1; index >= 0; index--) {
-    const record = parseRecord(lines[index] ?? '');
-    if (record === undefined) continue;
-    head ??= { seq: record.seq, hash: record.hash, checkpoint: record.kind === 'checkpoint' };
-    if (record.kind === 'checkpoint') return { ...head, events: record.events + eventsAfter };
-    if (record.kind === 'event') eventsAfter++;
-  }
-  return head === undefined ? undefined : { ...head, events: eventsAfter };
-}
+  /** Sends a request the worker answers with `done` once everything before it is written. */
+  const request = async (current: Worker, message: { type: 'flush' | 'close' }): Promise<void> => {
+    const id = ++nextId;
+    const answered = new Promise<void>((resolve) => waiters.set(id, resolve));
+    // Waiting on the worker must keep the process alive (a top-level `await sink.close()`).
+    current.ref();
+    try {
+      current.postMessage({ ...message, id });
+      await answered;
+    } finally {
+      current.unref();
+    }
+    settle();
+  };
 
-function stemOf(path: string): string {
-  const name = basename(path);
-  return name.endsWith('.jsonl') ? name.slice(0, -'.jsonl'.length) : name;
-}
-
-/** Rotated files of `path` (`<stem>.<time>.jsonl[.gz]`), oldest first; a file both plain and gzipped counts once. */
-export function rotatedSiblings(path: string): string[] {
-  const directory = dirname(path);
-  const stem = stemOf(path);
-  let names: string[];
-  try {
-    names = readdirSync(directory);
-  } catch {
-    return [];
-  }
-  const pattern = new RegExp(`^${stem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.[^/]+\\.jsonl(\\.gz)?$`);
-  const byBase = new Map<string, string>();
-  for (const name of names) {
-    if (!pattern.test(name)) continue;
-    const base = name.endsWith('.gz') ? name.slice(0, -3) : name;
-    // While a gzip is in flight both exist; the plain file is the complete one.
-    if (!name.endsWith('.gz') || !byBase.has(base)) byBase.set(base, name);
-  }
-  return [...byBase.keys()].sort().map((base) => join(directory, byBase.get(base) as string));
-}
-
-function timestamp(ms: number): string {
-  // 2025-01-02T03:04:05.678Z → 20250102T030405678Z: sortable as text, no ':' (Windows-safe).
-  return new Date(ms).toISOString().replace(/[-:.]/g, '');
-}
-
-/** `<stem>.<UTC time>.jsonl`, strictly after the newest existing rotated name (clock steps back, same ms). */
-function rotatedPath(path: string, lastKnown: string | undefined): string {
-  const directory = dirname(path);
-  const stem = stemOf(path);
-  const newest = lastKnown ?? rotatedSiblings(path).at(-1);
-  let ms = Date.now();
-  const nameAt = (time: number): string => join(directory, `${stem}.${timestamp(time)}.jsonl`);
-  const newestBase = newest === undefined ? undefined : basename(newest).replace(/\.gz$/, '');
-  while (
-    (newestBase !== undefined && basename(nameAt(ms)) <= newestBase) ||
-    existsSync(nameAt(ms)) ||
-    existsSync(`${nameAt(ms)}.gz`)
-  ) {
-    ms++;
-  }
-  return nameAt(ms);
-}
-
-/** Streams `file` into `file.gz` (via a temporary name, so a half-written .gz is never taken for a whole one). */
-async function gzipFile(file: string): Promise<void> {
-  const temporary = `${file}.gz.tmp`;
-  await pipeline(createReadStream(file), createGzip(), createWriteStream(temporary));
-  renameSync(temporary, `${file}.gz`);
-  unlinkSync(file);
+  return {
+    write(batch) {
+      settle();
+      // The worker is a whole queue behind: this batch waits for it. The caller pays, as it always does
+      // inline (there it writes each full batch itself), and nothing is dropped for being in flight.
+      if (worker !== undefined && inFlight + batch.length > maxInFlight) {
+        waitFor(() => inFlight + batch.length <= maxInFlight);
+      }
+      hand(start(), serialize(batch));
+    },
+    drain() {
+      waitFor(() => Atomics.load(finished, 0) >= posted);
+    },
+    async flush() {
+      const current = worker ?? (unreported > 0 ? start() : undefined);
+      if (current === undefined) return;
+      if (unreported > 0) hand(current, []);
+      await request(current, { type: 'flush' });
+    },
+    async close() {
+      const current = worker;
+      if (current === undefined) {
+        // Nothing in flight: end the chain here (a checkpoint), as the inline sink does.
+        const writer = createJsonlWriter({ ...options, onError: failHere });
+        if (unreported > 0) writer.write([], unreported);
+        unreported = 0;
+        await writer.close();
+        // Its failures went through failHere (counted on this side already).
+        const { errors: _counted, lastError: _reported, ...counts } = writer.stats;
+        stats = { ...stats, ...counts, rotations: stats.rotations + counts.rotations };
+        return;
+      }
+      if (unreported > 0) hand(current, []);
+      await request(current, { type: 'close' });
+      worker = undefined;
+      await current.terminate();
+    },
+    worker: () => worker,
+    stats: () => ({
+      ...stats,
+      errors: stats.errors + errors,
+      ...(lastError === undefined ? {} : { lastError }),
+      dropped,
+    }),
+  };
 }

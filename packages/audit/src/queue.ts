@@ -64,9 +64,13 @@ export class BatchQueue {
   private readonly batchSize: number;
   private readonly interval: number;
   private readonly backpressure: Backpressure;
-  private readonly onExit = (): void => this.flush();
+  private readonly onExit = (): void => {
+    this.flush();
+    this.drain?.();
+  };
   private readonly onSignal = (signal: NodeJS.Signals): void => {
     this.flush();
+    this.drain?.();
     this.detach();
     // Re-raise so the process still ends the way it would have without us.
     process.kill(process.pid, signal);
@@ -76,6 +80,12 @@ export class BatchQueue {
     private readonly write: (events: readonly AuditEvent[]) => void,
     options: BatchQueueOptions = {},
     private readonly source = 'parapet-audit',
+    /**
+     * For writers that hand batches to another thread: waits, synchronously, until what `write` handed
+     * over is stored. Called after the flush on `beforeExit` and on a signal, where nothing may stay in
+     * flight.
+     */
+    private readonly drain?: () => void,
   ) {
     parseConfig(queueOptionsSchema, options, 'audit queue options');
     this.maxQueue = options.maxQueue ?? 10_000;

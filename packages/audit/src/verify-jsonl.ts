@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { type ChainProblem, type ChainRecord, type VerifyReport, verifyChain } from './chain.js';
-import { rotatedSiblings } from './jsonl-sink.js';
+import { rotatedSiblings } from './jsonl-writer.js';
 
 /**
  * Verifies a JSONL audit file, or a rotated series, as one chain. Each problem also says which file and

@@ -5,16 +5,23 @@ import { jsonlSink } from '../src/jsonl-sink.js';
 /**
  * Child process for crash.test.ts: writes events through jsonlSink in a loop and prints, after each burst,
  * `pushed <total> <ms>` (its own clock) so the parent can bound the loss after a SIGKILL.
- * Usage: crash-writer <path> <flushIntervalMs> <batchSize> <perTick>
+ * With `thread`, the sink writes from its worker thread, started (by a first event and a flush) before
+ * the loop, as in a server that has been running for a while.
+ * Usage: crash-writer <path> <flushIntervalMs> <batchSize> <perTick> [thread]
  */
-const [path, interval = '50', batch = '100', perTick = '5'] = process.argv.slice(2);
-if (path === undefined) throw new Error('usage: crash-writer <path> [flushIntervalMs] [batchSize] [perTick]');
+const [path, interval = '50', batch = '100', perTick = '5', mode = 'inline'] = process.argv.slice(2);
+if (path === undefined) throw new Error('usage: crash-writer <path> [flushIntervalMs] [batchSize] [perTick] [thread]');
 const sink = jsonlSink({
   path,
   queue: { flushIntervalMs: Number(interval), batchSize: Number(batch), maxQueue: 100_000 },
+  thread: mode === 'thread',
 });
 const burst = Number(perTick);
 let pushed = 0;
+if (mode === 'thread') {
+  sink.write(event(pushed++));
+  await sink.flush();
+}
 
 function event(index: number): AuditEvent {
   return {
