@@ -1,6 +1,4 @@
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { type AuditEvent, type AuditSink, parseConfig } from '@parapet/core';
 import { z } from 'zod';
 import {
@@ -10,6 +8,7 @@ import {
   type JsonlWriterStats,
 } from './jsonl-writer.js';
 import { BatchQueue, type BatchQueueOptions, type QueueStats } from './queue.js';
+import { WorkerChannel } from './worker-channel.js';
 
 /**
  * Appends audit events to a JSON Lines file, one hash-chained record per line. The caller's `write()` only
@@ -189,191 +188,76 @@ function inlineBackend(options: Omit<JsonlWriterOptions, 'onError'>, onError: Js
   };
 }
 
-/** The worker's entry: built next to this module (`.js`), or the TypeScript source when run from source. */
-function workerEntry(): { url: URL; execArgv?: string[]; source?: { tsx: string; entry: string } } {
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) return { url: new URL('./jsonl-worker.js', here) };
-  // From source (tests, tsx): a small JS bootstrap loads tsx in the worker, then the TypeScript entry.
-  const tsx = new URL('dist/esm/api/index.mjs', pathToFileURL(createRequire(here).resolve('tsx/package.json'))).href;
-  return {
-    url: new URL('./source-worker.mjs', here),
-    execArgv: ['--conditions=@parapet/source'],
-    source: { tsx, entry: new URL('./jsonl-worker.ts', here).href },
-  };
-}
-
-/** How long the exit and signal paths wait, at most, for the worker to write what it holds. */
-const DRAIN_TIMEOUT_MS = 10_000;
-
-type WorkerReply =
-  | { readonly type: 'error'; readonly error: unknown; readonly operation: JsonlErrorOperation }
-  | { readonly type: 'stats'; readonly stats: JsonlWriterStats }
-  | { readonly type: 'done'; readonly id: number; readonly stats: JsonlWriterStats };
-
 function threadBackend(
   options: Omit<JsonlWriterOptions, 'onError'>,
   onError: JsonlWriterOptions['onError'],
   queue: BatchQueueOptions,
 ): Backend {
-  const maxInFlight = queue.maxQueue ?? 10_000;
-  let worker: Worker | undefined;
-  // [0]: batches the current worker has finished (it adds one and notifies after each).
-  let finished = new Int32Array(new SharedArrayBuffer(4));
-  let posted = 0;
-  let seen = 0;
-  // Sizes of the batches handed over and not finished yet, oldest first.
-  let sizes: number[] = [];
-  let inFlight = 0;
-  // Events lost with a crashed worker, not yet reported (an events-dropped record starts the next batch).
+  // Events lost with a dead worker, not yet reported (an events-dropped record starts the next batch).
   let unreported = 0;
   let dropped = 0;
-  let stats: JsonlWriterStats = { errors: 0, pending: 0, rotations: 0, bytes: 0 };
   let errors = 0;
   let lastError: string | undefined;
-  let nextId = 0;
-  const waiters = new Map<number, () => void>();
-
-  const settle = (): void => {
-    const done = Atomics.load(finished, 0);
-    while (seen < done && sizes.length > 0) {
-      inFlight -= sizes.shift() as number;
-      seen++;
-    }
-  };
-
   const failHere = (error: unknown, operation: JsonlErrorOperation): void => {
     errors++;
     lastError = `${operation}: ${error instanceof Error ? error.message : String(error)}`;
     onError(error, operation);
   };
-
-  /** The worker died: what it held is lost, counted and reported with the next batch. */
-  const lost = (current: Worker, error: unknown): void => {
-    if (worker !== current) return;
-    settle();
-    const count = inFlight + stats.pending;
-    unreported += count;
-    dropped += count;
-    inFlight = 0;
-    sizes = [];
-    stats = { ...stats, pending: 0 };
-    worker = undefined;
-    failHere(error, 'write');
-    for (const resolve of waiters.values()) resolve();
-    waiters.clear();
-  };
-
-  const start = (): Worker => {
-    if (worker !== undefined) return worker;
-    finished = new Int32Array(new SharedArrayBuffer(4));
-    posted = 0;
-    seen = 0;
-    const { url, execArgv, source } = workerEntry();
-    const created = new Worker(url, {
-      workerData: { options, finished: finished.buffer, source },
-      ...(execArgv === undefined ? {} : { execArgv }),
-    });
-    // Like the queue's timer, the worker never keeps the process alive; exit paths drain it.
-    created.unref();
-    created.on('message', (reply: WorkerReply) => {
-      if (reply.type === 'error') {
-        onError(reply.error, reply.operation);
-        return;
-      }
-      if (worker === created) {
-        stats = reply.stats;
-        if (reply.stats.lastError !== undefined) lastError = reply.stats.lastError;
-      }
-      if (reply.type === 'done') {
-        waiters.get(reply.id)?.();
-        waiters.delete(reply.id);
-      }
-    });
-    created.on('error', (error) => lost(created, error));
-    created.on('exit', (code) => lost(created, new Error(`the audit writer thread exited (code ${code})`)));
-    worker = created;
-    return created;
-  };
-
-  /** Waits (blocking this thread) until the worker has finished `until` batches, or the timeout. */
-  const waitFor = (until: () => boolean): void => {
-    const deadline = Date.now() + DRAIN_TIMEOUT_MS;
-    settle();
-    while (worker !== undefined && !until()) {
-      const left = deadline - Date.now();
-      if (left <= 0) break;
-      Atomics.wait(finished, 0, Atomics.load(finished, 0), Math.min(left, 50));
-      settle();
-    }
-  };
-
-  /** Hands a batch (possibly empty: only the events-dropped record) to the worker. */
-  const hand = (current: Worker, jsons: readonly string[]): void => {
-    posted++;
-    sizes.push(jsons.length);
-    inFlight += jsons.length;
-    current.postMessage({ type: 'write', jsons, dropped: unreported });
+  let closedStats: JsonlWriterStats | undefined;
+  const channel = new WorkerChannel<JsonlWriterStats>({
+    entry: 'jsonl-worker',
+    options,
+    maxInFlight: queue.maxQueue ?? 10_000,
+    initialStats: { errors: 0, pending: 0, rotations: 0, bytes: 0 },
+    onError(error, operation) {
+      // Counted in the worker's stats; remembered here so `lastError` is the most recent from either side.
+      lastError = `${operation}: ${error instanceof Error ? error.message : String(error)}`;
+      onError(error, operation as JsonlErrorOperation);
+    },
+    onLost(count, error) {
+      unreported += count;
+      dropped += count;
+      failHere(error, 'write');
+    },
+  });
+  const hand = (jsons: readonly string[]): void => {
+    channel.hand({ type: 'write', jsons, dropped: unreported } as { type: 'write' }, jsons.length);
     unreported = 0;
   };
 
-  /** Sends a request the worker answers with `done` once everything before it is written. */
-  const request = async (current: Worker, message: { type: 'flush' | 'close' }): Promise<void> => {
-    const id = ++nextId;
-    const answered = new Promise<void>((resolve) => waiters.set(id, resolve));
-    // Waiting on the worker must keep the process alive (a top-level `await sink.close()`).
-    current.ref();
-    try {
-      current.postMessage({ ...message, id });
-      await answered;
-    } finally {
-      current.unref();
-    }
-    settle();
-  };
-
   return {
-    write(batch) {
-      settle();
-      // The worker is a whole queue behind: this batch waits for it. The caller pays, as it always does
-      // inline (there it writes each full batch itself), and nothing is dropped for being in flight.
-      if (worker !== undefined && inFlight + batch.length > maxInFlight) {
-        waitFor(() => inFlight + batch.length <= maxInFlight);
-      }
-      hand(start(), serialize(batch));
-    },
-    drain() {
-      waitFor(() => Atomics.load(finished, 0) >= posted);
-    },
+    write: (batch) => hand(serialize(batch)),
+    drain: () => channel.drain(),
     async flush() {
-      const current = worker ?? (unreported > 0 ? start() : undefined);
-      if (current === undefined) return;
-      if (unreported > 0) hand(current, []);
-      await request(current, { type: 'flush' });
+      if (unreported > 0) hand([]);
+      await channel.request('flush');
     },
     async close() {
-      const current = worker;
-      if (current === undefined) {
+      if (channel.worker === undefined) {
         // Nothing in flight: end the chain here (a checkpoint), as the inline sink does.
         const writer = createJsonlWriter({ ...options, onError: failHere });
         if (unreported > 0) writer.write([], unreported);
         unreported = 0;
         await writer.close();
-        // Its failures went through failHere (counted on this side already).
-        const { errors: _counted, lastError: _reported, ...counts } = writer.stats;
-        stats = { ...stats, ...counts, rotations: stats.rotations + counts.rotations };
+        closedStats = writer.stats;
         return;
       }
-      if (unreported > 0) hand(current, []);
-      await request(current, { type: 'close' });
-      worker = undefined;
-      await current.terminate();
+      if (unreported > 0) hand([]);
+      await channel.request('close');
     },
-    worker: () => worker,
-    stats: () => ({
-      ...stats,
-      errors: stats.errors + errors,
-      ...(lastError === undefined ? {} : { lastError }),
-      dropped,
-    }),
+    worker: () => channel.worker,
+    stats() {
+      const worker = channel.stats;
+      // A close without a worker ran its own writer; its failures went through failHere already.
+      const local = closedStats ?? { errors: 0, pending: 0, rotations: 0, bytes: worker.bytes };
+      return {
+        errors: worker.errors + errors,
+        pending: worker.pending + local.pending,
+        rotations: worker.rotations + local.rotations,
+        bytes: closedStats === undefined ? worker.bytes : local.bytes,
+        ...(lastError === undefined ? {} : { lastError }),
+        dropped,
+      };
+    },
   };
 }
