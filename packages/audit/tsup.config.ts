@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', 'jsonl-worker': 'src/jsonl-worker.ts' },
+  entry: { index: 'src/index.ts', 'jsonl-worker': 'src/jsonl-worker.ts', 'sqlite-worker': 'src/sqlite-worker.ts' },
   format: ['esm'],
   dts: true,
   sourcemap: true,

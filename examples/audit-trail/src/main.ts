@@ -20,7 +20,8 @@ const guard = createGuard({
   name: 'support-bot',
   input: [promptInjection(), piiDetector()],
   audit: fanout(
-    // thread: true hashes and appends in a worker thread (for busy servers; the default writes inline).
+    // thread: true hashes and appends in a worker thread (for busy servers; the default writes inline;
+    // sqliteSink takes the same option).
     jsonlSink({ path: trail, chain: { key }, thread: true }),
     sqliteSink({ path: db, chain: { key } }),
   ),

@@ -8,7 +8,7 @@ import {
   type JsonlWriterStats,
 } from './jsonl-writer.js';
 import { BatchQueue, type BatchQueueOptions, type QueueStats } from './queue.js';
-import { WorkerChannel } from './worker-channel.js';
+import { CURRENT_WORKER, WorkerChannel } from './worker-channel.js';
 
 /**
  * Appends audit events to a JSON Lines file, one hash-chained record per line. The caller's `write()` only
@@ -97,8 +97,7 @@ const optionsSchema = z.object({
 
 const SOURCE = 'parapet-audit-jsonl';
 
-/** Internal (tests): the sink's current worker thread, if `thread: true` started one. Not exported by the package. */
-export const CURRENT_WORKER: unique symbol = Symbol('parapet.audit.jsonl.worker');
+export { CURRENT_WORKER } from './worker-channel.js';
 
 /** Where the writer runs: this thread or a worker. */
 interface Backend {

@@ -1,12 +1,14 @@
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import { type AuditEvent, ConfigError } from '@parapet/core';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProblemKind } from './chain.js';
 import { auditStats, parseSince, queryAudit } from './sqlite-query.js';
-import { sqliteSink, verifySqlite } from './sqlite-sink.js';
+import { type SqliteSinkOptions, sqliteSink, verifySqlite } from './sqlite-sink.js';
+import { CURRENT_WORKER } from './worker-channel.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -24,6 +26,12 @@ function dbPath(): string {
 }
 
 const QUIET = { flushOnExit: false } as const;
+
+// Every behaviour holds with the database written on the caller's thread and from a worker thread.
+const MODES = ['inline', 'worker thread'] as const;
+type Mode = (typeof MODES)[number];
+const sinkIn = (mode: Mode) => (options: SqliteSinkOptions) =>
+  sqliteSink({ ...options, thread: mode === 'worker thread' });
 
 function event(index: number, overrides: Partial<AuditEvent> = {}, ageMs = HOUR): AuditEvent {
   const blocked = index % 3 === 0;
@@ -61,7 +69,8 @@ function kinds(path: string, key?: string): ProblemKind[] {
   return verifySqlite(path, { key }).problems.map((problem) => problem.kind);
 }
 
-describe('sqliteSink', () => {
+describe.each(MODES)('sqliteSink (%s)', (mode) => {
+  const sqliteSink = sinkIn(mode);
   it('creates a new database with 16 KiB pages and keeps the page size of an existing one', async () => {
     const fresh = dbPath();
     await writeEvents(fresh, 3);
@@ -209,7 +218,7 @@ describe('sqliteSink', () => {
   });
 });
 
-describe('verifySqlite against tampering', () => {
+describe.each(MODES)('verifySqlite against tampering (%s)', (mode) => {
   const N = 60;
   let base: string;
   let work: string;
@@ -219,7 +228,7 @@ describe('verifySqlite against tampering', () => {
     base = dbPath();
     work = dbPath();
     // Checkpoints every 10 events and on close: tampering with checkpoint rows is covered too.
-    await writeEvents(base, N, { chain: { checkpointEvery: 10 } });
+    await writeEvents(base, N, { chain: { checkpointEvery: 10 }, thread: mode === 'worker thread' });
     expect(verifySqlite(base).ok).toBe(true);
     const db = new Database(base);
     db.pragma('wal_checkpoint(TRUNCATE)');
@@ -328,7 +337,8 @@ describe('verifySqlite against tampering', () => {
   });
 });
 
-describe('retention', () => {
+describe.each(MODES)('retention (%s)', (mode) => {
+  const sqliteSink = sinkIn(mode);
   it('removes rows older than retentionDays and the chain still verifies from the cut point', async () => {
     const path = dbPath();
     const sink = sqliteSink({ path, queue: QUIET, chain: { checkpointEvery: 7 } });
@@ -448,5 +458,55 @@ describe('queryAudit and auditStats', () => {
     expect(parseSince('30m', now).getTime()).toBe(now - 30 * 60_000);
     expect(parseSince('2026-01-01T00:00:00Z').getTime()).toBe(Date.UTC(2026, 0, 1));
     expect(() => parseSince('soon')).toThrow(/not a time/);
+  });
+});
+
+describe('sqliteSink: thread: true', () => {
+  it('stores the same rows as the inline writer (same chain, same HMAC, same query columns)', async () => {
+    const paths = { inline: dbPath(), thread: dbPath() };
+    const events = Array.from({ length: 40 }, (_, index) => event(index, { data: { at: new Date(index) } }));
+    for (const [mode, path] of Object.entries(paths)) {
+      const sink = sqliteSink({
+        path,
+        chain: { key: Buffer.from('buffer-key'), checkpointEvery: 0 },
+        queue: { ...QUIET, batchSize: 7 },
+        thread: mode === 'thread',
+      });
+      for (const item of events) sink.write(item);
+      await sink.close();
+      expect(sink.stats()).toMatchObject({ written: 40, dropped: 0, failed: 0 });
+    }
+    const rows = (path: string) => {
+      const db = new Database(path, { readonly: true });
+      const all = db.prepare("SELECT * FROM audit_records WHERE kind = 'event' ORDER BY id").all();
+      db.close();
+      return all;
+    };
+    expect(rows(paths.thread)).toHaveLength(40);
+    expect(rows(paths.thread)).toEqual(rows(paths.inline));
+    expect(verifySqlite(paths.thread, { key: Buffer.from('buffer-key') })).toMatchObject({ ok: true, closed: true });
+  });
+
+  it('a worker that dies is reported, and the next batch starts a new one that continues the chain', async () => {
+    const path = dbPath();
+    const sink = sqliteSink({ path, queue: QUIET, thread: true });
+    for (let index = 0; index < 10; index++) sink.write(event(index));
+    await sink.flush();
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.message);
+    process.on('warning', onWarning);
+    try {
+      const first = (sink as unknown as Record<typeof CURRENT_WORKER, () => Worker | undefined>)[CURRENT_WORKER]();
+      expect(first).toBeDefined();
+      await first?.terminate();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(warnings).toEqual([expect.stringMatching(/writer thread died, 0 event\(s\) lost/)]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+    for (let index = 10; index < 20; index++) sink.write(event(index));
+    await sink.close();
+    expect(sink.stats()).toMatchObject({ written: 20, failed: 0 });
+    expect(verifySqlite(path)).toMatchObject({ ok: true, events: 20, closed: true });
   });
 });

@@ -1,21 +1,21 @@
-import { createHash, createHmac } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import type { Worker } from 'node:worker_threads';
 import { ArgumentError, type AuditEvent, type AuditSink, parseConfig } from '@parapet/core';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
-import {
-  CHAIN_VERSION,
-  Chain,
-  type ChainProblem,
-  type ChainRecord,
-  type CheckpointRecord,
-  type EventRecord,
-  GENESIS,
-  hashRecord,
-  type VerifyReport,
-  verifyChain,
-} from './chain.js';
+import { type ChainProblem, type ChainRecord, GENESIS, type VerifyReport, verifyChain } from './chain.js';
 import { BatchQueue, type QueueStats } from './queue.js';
+import { COLUMNS, columnsOf, headMac, type MetaRow, type RetentionCheckpoint } from './sqlite-schema.js';
+import {
+  createSqliteWriter,
+  prepareBatch,
+  type SqliteWriter,
+  type SqliteWriterOptions,
+  type SqliteWriterStats,
+} from './sqlite-writer.js';
+import { CURRENT_WORKER, WorkerChannel } from './worker-channel.js';
+
+export { headMac, type RetentionCheckpoint } from './sqlite-schema.js';
 
 /**
  * SQLite audit sink. Every event becomes one row: the chained record as JSON (`record`, exactly the text that
@@ -25,7 +25,6 @@ import { BatchQueue, type QueueStats } from './queue.js';
  * and appends a `checkpoint` marker (with `retention`) to the chain, so verification starts at the cut.
  */
 
-const DAY_MS = 86_400_000;
 const RETENTION_EVERY_MS = 3_600_000;
 
 const keySchema = z.union([z.string().min(1), z.instanceof(Buffer)]);
@@ -65,6 +64,8 @@ const sqliteSinkOptionsSchema = z
       )
       .optional(),
     queue: queueSchema.optional(),
+    /** Insert from a worker thread (see the package README). Default false. */
+    thread: z.boolean().optional(),
   })
   .strict();
 
@@ -88,362 +89,146 @@ export interface SqliteSink extends AuditSink {
   stats(): SqliteSinkStats;
 }
 
-/** The checkpoint a retention run appends: where the kept chain now starts. */
-export interface RetentionCheckpoint extends CheckpointRecord {
-  readonly retention: { readonly firstSeq: number; readonly firstPrev: string; readonly deleted: number };
-}
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS audit_records (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  seq INTEGER NOT NULL,
-  kind TEXT NOT NULL,
-  time TEXT,
-  time_ms INTEGER,
-  trace_id TEXT,
-  span_id TEXT,
-  session TEXT,
-  "user" TEXT,
-  tenant TEXT,
-  stage TEXT,
-  type TEXT,
-  action TEXT,
-  decided TEXT,
-  guard TEXT,
-  tool TEXT,
-  latency_us INTEGER,
-  findings_count INTEGER,
-  detectors TEXT,
-  categories TEXT,
-  record TEXT NOT NULL,
-  prev TEXT NOT NULL,
-  hash TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS audit_records_time ON audit_records (time_ms);
-CREATE INDEX IF NOT EXISTS audit_records_trace ON audit_records (trace_id);
-CREATE INDEX IF NOT EXISTS audit_records_session ON audit_records (session);
-CREATE INDEX IF NOT EXISTS audit_records_action ON audit_records (action);
-CREATE INDEX IF NOT EXISTS audit_records_type ON audit_records (type);
-CREATE TABLE IF NOT EXISTS audit_meta (
-  id INTEGER PRIMARY KEY CHECK (id = 1),
-  chain_version INTEGER NOT NULL,
-  first_seq INTEGER NOT NULL,
-  first_prev TEXT NOT NULL,
-  head_seq INTEGER NOT NULL,
-  head_hash TEXT NOT NULL,
-  head_events INTEGER NOT NULL,
-  head_mac TEXT NOT NULL
-);
-`;
-
-const COLUMNS = [
-  'seq',
-  'kind',
-  'time',
-  'time_ms',
-  'trace_id',
-  'span_id',
-  'session',
-  '"user"',
-  'tenant',
-  'stage',
-  'type',
-  'action',
-  'decided',
-  'guard',
-  'tool',
-  'latency_us',
-  'findings_count',
-  'detectors',
-  'categories',
-  'record',
-  'prev',
-  'hash',
-] as const;
-
-interface MetaRow {
-  first_seq: number;
-  first_prev: string;
-  head_seq: number;
-  head_hash: string;
-  head_events: number;
-  head_mac: string;
-}
-
-/** A MAC over the chain head, so deleting the last rows and copying the new last row's hash into meta shows. */
-export function headMac(seq: number, hash: string, events: number, key?: string | Buffer): string {
-  const body = `parapet-audit-head\n${seq}\n${hash}\n${events}`;
-  return key === undefined
-    ? createHash('sha256').update(body).digest('hex')
-    : createHmac('sha256', key).update(body).digest('hex');
-}
-
-/** Opens (creating when missing) an audit database with the schema and the writer pragmas. */
-function openDatabase(path: string): Database.Database {
-  const db = new Database(path);
-  // 16 KiB pages for a new file (a no-op on an existing one): rows are ~1 KB of JSON plus five indexes, and
-  // with 4 KiB pages the same inserts ran 15–40 % slower here (bench/audit.bench.ts prints both floors).
-  db.pragma('page_size = 16384');
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.exec(SCHEMA);
-  db.prepare(
-    `INSERT OR IGNORE INTO audit_meta (id, chain_version, first_seq, first_prev, head_seq, head_hash, head_events, head_mac)
-     VALUES (1, ?, 1, ?, 0, ?, 0, '')`,
-  ).run(CHAIN_VERSION, GENESIS, GENESIS);
-  return db;
-}
-
-function commaList(values: Iterable<string>): string | null {
-  const unique = [...new Set(values)];
-  return unique.length === 0 ? null : unique.join(',');
-}
-
-function timeMs(time: string | undefined): number | null {
-  if (time === undefined) return null;
-  const ms = Date.parse(time);
-  return Number.isNaN(ms) ? null : ms;
-}
-
-/** The row's columns, in `COLUMNS` order, derived from the record (verify recomputes and compares them). */
-function columnsOf(record: ChainRecord, json: string): unknown[] {
-  if (record.kind === 'checkpoint') {
-    // biome-ignore format: one slot per column
-    return [record.seq, 'checkpoint', record.time, timeMs(record.time), null, null, null, null, null, null, null, null,
-      null, null, null, null, null, null, null, json, record.prev, record.hash];
-  }
-  const event = record.event;
-  const findings = event.findings;
-  let detectors: string | null = null;
-  let categories: string | null = null;
-  if (findings.length === 1) {
-    detectors = findings[0]?.detector ?? null;
-    categories = findings[0]?.category ?? null;
-  } else if (findings.length > 1) {
-    detectors = commaList(findings.map((finding) => finding.detector));
-    categories = commaList(findings.map((finding) => finding.category));
-  }
-  return [
-    record.seq,
-    'event',
-    event.time ?? null,
-    timeMs(event.time),
-    event.traceId ?? null,
-    event.spanId ?? null,
-    event.session ?? null,
-    event.user ?? null,
-    event.tenant ?? null,
-    event.stage ?? null,
-    event.type ?? null,
-    event.action ?? null,
-    event.decided ?? null,
-    event.guard ?? null,
-    event.tool ?? null,
-    event.latencyUs ?? null,
-    findings.length,
-    detectors,
-    categories,
-    json,
-    record.prev,
-    record.hash,
-  ];
-}
-
-/**
- * `data` is free-form: a Date or a class with toJSON would hash (canonical JSON) differently from how it is
- * stored (JSON.stringify). Round-trip it once, so what is stored is what was hashed.
- */
-function plainEvent(event: AuditEvent): AuditEvent {
-  if (event.data === undefined) return event;
-  return { ...event, data: JSON.parse(JSON.stringify(event.data)) as Record<string, unknown> };
-}
-
 /** Writes audit events to a SQLite database, hash-chained, batched off the caller's path. */
 export function sqliteSink(options: SqliteSinkOptions): SqliteSink {
   const config = parseConfig(sqliteSinkOptionsSchema, options, 'sqliteSink() options');
   const chainConfig =
     config.chain === false ? undefined : parseConfig(chainSchema, config.chain ?? {}, 'sqliteSink() options', 'chain');
-  const chained = chainConfig !== undefined;
-  const key = chainConfig?.key;
-  const checkpointEvery = chainConfig?.checkpointEvery ?? (chained ? 1000 : 0);
-  const db = openDatabase(config.path);
-
-  const insert = db.prepare(
-    `INSERT INTO audit_records (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`,
-  );
-  const readMeta = db.prepare('SELECT * FROM audit_meta WHERE id = 1');
-  const writeHead = db.prepare(
-    'UPDATE audit_meta SET head_seq = ?, head_hash = ?, head_events = ?, head_mac = ? WHERE id = 1',
-  );
-  const writeCut = db.prepare('UPDATE audit_meta SET first_seq = ?, first_prev = ? WHERE id = 1');
-  const firstKept = db.prepare(
-    // Only events decide where the cut goes; checkpoints before the first kept event go with the old events.
-    "SELECT id FROM audit_records WHERE kind = 'event' AND (time_ms >= ? OR time_ms IS NULL) ORDER BY id LIMIT 1",
-  );
-  const lastId = db.prepare('SELECT MAX(id) AS id FROM audit_records');
-  const rowAfter = db.prepare('SELECT seq, prev FROM audit_records WHERE id > ? ORDER BY id LIMIT 1');
-  const deleteUpTo = db.prepare('DELETE FROM audit_records WHERE id <= ?');
-
-  const chainFrom = (meta: MetaRow): Chain =>
-    new Chain({
-      key,
-      checkpointEvery,
-      resume: { seq: meta.head_seq, hash: meta.head_hash, events: meta.head_events },
-    });
-  let chain = chainFrom(readMeta.get() as MetaRow);
-  let failed = 0;
-  let lastError: string | undefined;
-  let retained = 0;
-  let closed = false;
-
-  /** Another writer (process) may have appended since our last batch: continue from the stored head. */
-  const syncHead = (): void => {
-    const meta = readMeta.get() as MetaRow;
-    const head = chain.head;
-    if (meta.head_seq !== head.seq || meta.head_hash !== head.hash) chain = chainFrom(meta);
+  const writerOptions: SqliteWriterOptions = {
+    path: config.path,
+    ...(config.retentionDays === undefined ? {} : { retentionDays: config.retentionDays }),
+    ...(chainConfig === undefined
+      ? {}
+      : { chain: { ...chainConfig, checkpointEvery: chainConfig.checkpointEvery ?? 1000 } }),
   };
-
-  const storeHead = (): void => {
-    const head = chain.head;
-    writeHead.run(head.seq, head.hash, head.events, chained ? headMac(head.seq, head.hash, head.events, key) : '');
-  };
-
-  const insertRecord = (record: ChainRecord): void => {
-    insert.run(...columnsOf(record, JSON.stringify(record)));
-  };
-
-  // Sequence numbers are kept even without the chain, so rows stay ordered and countable.
-  let unchainedSeq = 0;
-  const appendUnchained = (event: AuditEvent): ChainRecord => {
-    unchainedSeq++;
-    return { v: CHAIN_VERSION, kind: 'event', seq: unchainedSeq, prev: '', event, hash: '' };
-  };
-
-  const writeBatchTransaction = db.transaction((events: readonly AuditEvent[]) => {
-    if (!chained) {
-      unchainedSeq = (readMeta.get() as MetaRow).head_seq;
-      for (const event of events) insertRecord(appendUnchained(plainEvent(event)));
-      writeHead.run(unchainedSeq, '', 0, '');
-      return;
-    }
-    syncHead();
-    for (const event of events) {
-      // One serialization per event: the chain's JSON line is both what is hashed and what is stored.
-      const plain = plainEvent(event);
-      const prev = chain.head.hash;
-      const line = chain.appendLine(plain);
-      const head = chain.head;
-      const record: EventRecord = {
-        v: CHAIN_VERSION,
-        kind: 'event',
-        seq: head.seq,
-        prev,
-        event: plain,
-        hash: head.hash,
-      };
-      insert.run(...columnsOf(record, line.slice(0, -1)));
-      if (chain.checkpointDue) insertRecord(chain.checkpoint());
-    }
-    storeHead();
-  });
-
-  /** Runs a write; on failure the transaction has rolled back, so the chain goes back to the head before it. */
-  const attempt = (work: () => void, lost: number): void => {
-    const head = chain.head;
-    try {
-      work();
-    } catch (error) {
-      chain = new Chain({ key, checkpointEvery, resume: head });
-      failed += lost;
-      lastError = error instanceof Error ? error.message : String(error);
-      process.emitWarning(`parapet audit: sqlite write failed, ${lost} event(s) lost: ${lastError}`, 'ParapetAudit');
-    }
-  };
-
-  const writeBatch = (events: readonly AuditEvent[]): void => {
-    attempt(() => writeBatchTransaction.immediate(events), events.length);
-  };
-
-  const runRetention = db.transaction((cutoffMs: number) => {
-    if (chained) syncHead();
-    const kept = firstKept.get(cutoffMs) as { id: number } | undefined;
-    const cutId = kept === undefined ? ((lastId.get() as { id: number | null }).id ?? 0) : kept.id - 1;
-    if (cutId <= 0) return;
-    const deleted = deleteUpTo.run(cutId).changes;
-    if (deleted === 0) return;
-    retained += deleted;
-    const next = rowAfter.get(cutId) as { seq: number; prev: string } | undefined;
-    const stored = readMeta.get() as MetaRow;
-    const head = chained ? chain.head : { seq: stored.head_seq, hash: '', events: 0 };
-    // Nothing kept: the chain now starts at the marker written below.
-    const firstSeq = next?.seq ?? head.seq + 1;
-    const firstPrev = next?.prev ?? head.hash;
-    writeCut.run(firstSeq, firstPrev);
-    if (!chained) return;
-    const base = {
-      v: CHAIN_VERSION,
-      kind: 'checkpoint' as const,
-      seq: head.seq + 1,
-      prev: head.hash,
-      events: head.events,
-      time: new Date().toISOString(),
-      retention: { firstSeq, firstPrev, deleted },
-    };
-    const marker: RetentionCheckpoint = { ...base, hash: hashRecord(base, key) };
-    insertRecord(marker);
-    chain = new Chain({ key, checkpointEvery, resume: { seq: marker.seq, hash: marker.hash, events: head.events } });
-    storeHead();
-  });
-
-  const closeTransaction = db.transaction(() => {
-    syncHead();
-    insertRecord(chain.checkpoint());
-    storeHead();
-  });
-
-  const retain = (): void => {
-    if (config.retentionDays === undefined || closed) return;
-    const cutoff = Date.now() - config.retentionDays * DAY_MS;
-    attempt(() => runRetention.immediate(cutoff), 0);
-  };
-
-  const queue = new BatchQueue(writeBatch, config.queue, 'parapet-audit-sqlite');
+  // Opened here in both modes, so a path that cannot be opened throws now, and retention runs at once.
+  const first = createSqliteWriter(writerOptions);
+  first.retain();
+  const backend = config.thread ? threadBackend(first, writerOptions, config.queue?.maxQueue) : inlineBackend(first);
+  const queue = new BatchQueue((batch) => backend.write(batch), config.queue, 'parapet-audit-sqlite', backend.drain);
   let retentionTimer: NodeJS.Timeout | undefined;
   if (config.retentionDays !== undefined) {
-    retain();
     retentionTimer = setInterval(() => {
       queue.flush();
-      retain();
+      backend.retain();
     }, RETENTION_EVERY_MS);
     retentionTimer.unref();
   }
+  let closed = false;
+  let rejected = 0;
 
-  return {
+  const sink: SqliteSink & { readonly [CURRENT_WORKER]: () => Worker | undefined } = {
+    [CURRENT_WORKER]: () => backend.worker?.(),
     name: 'sqlite',
     write(event) {
       // A sink never throws at the caller; after close there is nowhere to write.
       if (closed) {
-        failed++;
+        rejected++;
         return;
       }
       queue.push(event);
     },
     async flush() {
-      if (!closed) queue.flush();
+      if (closed) return;
+      queue.flush();
+      await backend.flush();
     },
     async close() {
       if (closed) return;
+      closed = true;
       queue.close();
       if (retentionTimer !== undefined) clearInterval(retentionTimer);
-      if (chained) {
-        // A checkpoint on close states how many events the chain holds, so a later cut tail shows.
-        attempt(() => closeTransaction.immediate(), 0);
-      }
-      closed = true;
-      db.close();
+      await backend.close();
     },
     stats() {
-      return { ...queue.stats, failed, retained, ...(lastError === undefined ? {} : { lastError }) };
+      const { failed, retained, lastError } = backend.stats();
+      return { ...queue.stats, failed: failed + rejected, retained, ...(lastError === undefined ? {} : { lastError }) };
+    },
+  };
+  return sink;
+}
+
+/** Where the database writer runs: this thread or a worker. */
+interface Backend {
+  write(batch: readonly AuditEvent[]): void;
+  readonly drain?: () => void;
+  retain(): void;
+  flush(): Promise<void>;
+  close(): Promise<void>;
+  stats(): SqliteWriterStats;
+  readonly worker?: () => Worker | undefined;
+}
+
+function inlineBackend(writer: SqliteWriter): Backend {
+  return {
+    write: (batch) => writer.write(prepareBatch(batch)),
+    retain: () => writer.retain(),
+    async flush() {},
+    async close() {
+      writer.close(true);
+    },
+    stats: () => writer.stats,
+  };
+}
+
+function threadBackend(first: SqliteWriter, options: SqliteWriterOptions, maxQueue: number | undefined): Backend {
+  // The worker opens its own connection; this one was for the checks and the first retention run.
+  first.close(false);
+  let failed = first.stats.failed;
+  const retained = first.stats.retained;
+  let lastError = first.stats.lastError;
+  let closing: SqliteWriterStats | undefined;
+  const channel = new WorkerChannel<SqliteWriterStats>({
+    entry: 'sqlite-worker',
+    options,
+    maxInFlight: maxQueue ?? 10_000,
+    initialStats: { failed: 0, retained: 0, pending: 0 },
+    // The worker's writer reports a failed batch (counted in its stats) as an error: warn from here.
+    onError: (error) => process.emitWarning(error instanceof Error ? error.message : String(error), 'ParapetAudit'),
+    onLost(count, error) {
+      failed += count;
+      lastError = error instanceof Error ? error.message : String(error);
+      process.emitWarning(
+        `parapet audit: sqlite writer thread died, ${count} event(s) lost: ${lastError}`,
+        'ParapetAudit',
+      );
+    },
+  });
+  return {
+    write(batch) {
+      const prepared = prepareBatch(batch);
+      channel.hand({ type: 'write', ...prepared } as { type: 'write' }, prepared.jsons.length);
+    },
+    drain: () => channel.drain(),
+    retain() {
+      if (channel.worker !== undefined) channel.send({ type: 'retain' });
+      else {
+        const writer = createSqliteWriter(options);
+        writer.retain();
+        writer.close(false);
+      }
+    },
+    flush: () => channel.request('flush'),
+    async close() {
+      if (channel.worker !== undefined) {
+        await channel.request('close');
+        return;
+      }
+      // No worker ever started (or it died): close the chain from here, as the inline sink does.
+      const writer = createSqliteWriter(options);
+      writer.close(true);
+      closing = writer.stats;
+    },
+    worker: () => channel.worker,
+    stats() {
+      const worker = channel.stats;
+      const last = worker.lastError ?? closing?.lastError ?? lastError;
+      return {
+        failed: failed + worker.failed + (closing?.failed ?? 0),
+        retained: retained + worker.retained,
+        pending: 0,
+        ...(last === undefined ? {} : { lastError: last }),
+      };
     },
   };
 }

@@ -14,6 +14,9 @@ import { Worker } from 'node:worker_threads';
  * it synchronously (`Atomics.wait`), where no message can be received.
  */
 
+/** Internal (tests): a sink's current worker thread, if `thread: true` started one. Not exported by the package. */
+export const CURRENT_WORKER: unique symbol = Symbol('parapet.audit.worker');
+
 /** How long the exit and signal paths (and a full channel) wait, at most, for the worker. */
 const WAIT_TIMEOUT_MS = 10_000;
 

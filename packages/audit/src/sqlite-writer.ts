@@ -1,0 +1,245 @@
+import type { AuditEvent } from '@parapet/core';
+import { CHAIN_VERSION, Chain, type ChainRecord, hashRecord } from './chain.js';
+import {
+  COLUMNS,
+  columnsOf,
+  EVENT_COLUMNS,
+  headMac,
+  type MetaRow,
+  openDatabase,
+  plainEvent,
+  pushEventColumns,
+  type RetentionCheckpoint,
+} from './sqlite-schema.js';
+
+/**
+ * The database side of the SQLite sink: one writer transaction per batch, the chain continued from the head
+ * stored in `audit_meta` (another process may have written since), retention, and the closing checkpoint.
+ * It runs on the caller's thread (default) or in the sink's worker thread (`thread: true`), the same code
+ * either way, fed with batches prepared by `prepareBatch` on the caller's thread.
+ */
+
+const DAY_MS = 86_400_000;
+
+export interface SqliteWriterOptions {
+  readonly path: string;
+  readonly retentionDays?: number;
+  /** The hash chain; undefined stores rows without hashes. */
+  readonly chain?: { readonly key?: string | Buffer; readonly checkpointEvery: number };
+  /** Told about each failed batch or retention run (default: `process.emitWarning`). */
+  readonly warn?: (message: string) => void;
+}
+
+export interface SqliteWriterStats {
+  /** Events lost because a batch could not be written. */
+  readonly failed: number;
+  /** Rows deleted by retention. */
+  readonly retained: number;
+  /** Events held for a retry (this writer keeps none: a failed batch is lost, counted in `failed`). */
+  readonly pending: number;
+  readonly lastError?: string;
+}
+
+/** A batch as the writer takes it: each event's JSON and its query columns (`EVENT_COLUMNS` per event). */
+export interface PreparedBatch {
+  readonly jsons: readonly string[];
+  readonly columns: readonly unknown[];
+}
+
+/**
+ * Serializes a batch on the caller's thread: `data` round-tripped to plain JSON (so what is stored is what
+ * was hashed), one `JSON.stringify` per event, and the query columns.
+ */
+export function prepareBatch(events: readonly AuditEvent[]): PreparedBatch {
+  const jsons = new Array<string>(events.length);
+  const columns: unknown[] = [];
+  for (let index = 0; index < events.length; index++) {
+    const plain = plainEvent(events[index] as AuditEvent);
+    jsons[index] = JSON.stringify(plain);
+    pushEventColumns(plain, columns);
+  }
+  return { jsons, columns };
+}
+
+export interface SqliteWriter {
+  /** Writes a batch in one transaction; never throws (a failed batch is counted in `failed`, with a warning). */
+  write(batch: PreparedBatch): void;
+  /** Deletes rows older than `retentionDays` (no-op without it). */
+  retain(): void;
+  /** Closes the database; with `checkpoint`, first appends the closing checkpoint. */
+  close(checkpoint: boolean): void;
+  readonly stats: SqliteWriterStats;
+}
+
+/** Opens (creating when missing) the database; throws when it cannot be opened. */
+export function createSqliteWriter(options: SqliteWriterOptions): SqliteWriter {
+  const chained = options.chain !== undefined;
+  const key = options.chain?.key;
+  const checkpointEvery = options.chain?.checkpointEvery ?? 0;
+  const db = openDatabase(options.path);
+
+  const insert = db.prepare(
+    `INSERT INTO audit_records (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`,
+  );
+  const readMeta = db.prepare('SELECT * FROM audit_meta WHERE id = 1');
+  const writeHead = db.prepare(
+    'UPDATE audit_meta SET head_seq = ?, head_hash = ?, head_events = ?, head_mac = ? WHERE id = 1',
+  );
+  const writeCut = db.prepare('UPDATE audit_meta SET first_seq = ?, first_prev = ? WHERE id = 1');
+  const firstKept = db.prepare(
+    // Only events decide where the cut goes; checkpoints before the first kept event go with the old events.
+    "SELECT id FROM audit_records WHERE kind = 'event' AND (time_ms >= ? OR time_ms IS NULL) ORDER BY id LIMIT 1",
+  );
+  const lastId = db.prepare('SELECT MAX(id) AS id FROM audit_records');
+  const rowAfter = db.prepare('SELECT seq, prev FROM audit_records WHERE id > ? ORDER BY id LIMIT 1');
+  const deleteUpTo = db.prepare('DELETE FROM audit_records WHERE id <= ?');
+
+  const chainFrom = (meta: MetaRow): Chain =>
+    new Chain({
+      key,
+      checkpointEvery,
+      resume: { seq: meta.head_seq, hash: meta.head_hash, events: meta.head_events },
+    });
+  let chain = chainFrom(readMeta.get() as MetaRow);
+  let failed = 0;
+  let lastError: string | undefined;
+  let retained = 0;
+  let closed = false;
+
+  /** Another writer (process) may have appended since our last batch: continue from the stored head. */
+  const syncHead = (): void => {
+    const meta = readMeta.get() as MetaRow;
+    const head = chain.head;
+    if (meta.head_seq !== head.seq || meta.head_hash !== head.hash) chain = chainFrom(meta);
+  };
+
+  const storeHead = (): void => {
+    const head = chain.head;
+    writeHead.run(head.seq, head.hash, head.events, chained ? headMac(head.seq, head.hash, head.events, key) : '');
+  };
+
+  const insertRecord = (record: ChainRecord): void => {
+    insert.run(columnsOf(record, JSON.stringify(record)));
+  };
+
+  // One row: seq, kind, the event's query columns, the record text, prev, hash (COLUMNS order).
+  const row = new Array<unknown>(COLUMNS.length);
+  row[1] = 'event';
+  const insertEvent = (
+    seq: number,
+    columns: readonly unknown[],
+    at: number,
+    record: string,
+    prev: string,
+    hash: string,
+  ): void => {
+    row[0] = seq;
+    for (let index = 0; index < EVENT_COLUMNS; index++) row[index + 2] = columns[at + index];
+    row[EVENT_COLUMNS + 2] = record;
+    row[EVENT_COLUMNS + 3] = prev;
+    row[EVENT_COLUMNS + 4] = hash;
+    insert.run(row);
+  };
+
+  const writeBatchTransaction = db.transaction(({ jsons, columns }: PreparedBatch) => {
+    if (!chained) {
+      // Sequence numbers are kept even without the chain, so rows stay ordered and countable.
+      let seq = (readMeta.get() as MetaRow).head_seq;
+      for (let index = 0; index < jsons.length; index++) {
+        seq++;
+        // Byte for byte JSON.stringify({ v, kind, seq, prev: '', event, hash: '' }).
+        const record = `{"v":${CHAIN_VERSION},"kind":"event","seq":${seq},"prev":"","event":${jsons[index]},"hash":""}`;
+        insertEvent(seq, columns, index * EVENT_COLUMNS, record, '', '');
+      }
+      writeHead.run(seq, '', 0, '');
+      return;
+    }
+    syncHead();
+    for (let index = 0; index < jsons.length; index++) {
+      // One serialization per event: the chain's JSON line is both what is hashed and what is stored.
+      const prev = chain.head.hash;
+      const line = chain.appendJson(jsons[index] as string);
+      const head = chain.head;
+      insertEvent(head.seq, columns, index * EVENT_COLUMNS, line.slice(0, -1), prev, head.hash);
+      if (chain.checkpointDue) insertRecord(chain.checkpoint());
+    }
+    storeHead();
+  });
+
+  /** Runs a write; on failure the transaction has rolled back, so the chain goes back to the head before it. */
+  const attempt = (work: () => void, lost: number): void => {
+    const head = chain.head;
+    try {
+      work();
+    } catch (error) {
+      chain = new Chain({ key, checkpointEvery, resume: head });
+      failed += lost;
+      lastError = error instanceof Error ? error.message : String(error);
+      const message = `parapet audit: sqlite write failed, ${lost} event(s) lost: ${lastError}`;
+      if (options.warn === undefined) process.emitWarning(message, 'ParapetAudit');
+      else options.warn(message);
+    }
+  };
+
+  const runRetention = db.transaction((cutoffMs: number) => {
+    if (chained) syncHead();
+    const kept = firstKept.get(cutoffMs) as { id: number } | undefined;
+    const cutId = kept === undefined ? ((lastId.get() as { id: number | null }).id ?? 0) : kept.id - 1;
+    if (cutId <= 0) return;
+    const deleted = deleteUpTo.run(cutId).changes;
+    if (deleted === 0) return;
+    retained += deleted;
+    const next = rowAfter.get(cutId) as { seq: number; prev: string } | undefined;
+    const stored = readMeta.get() as MetaRow;
+    const head = chained ? chain.head : { seq: stored.head_seq, hash: '', events: 0 };
+    // Nothing kept: the chain now starts at the marker written below.
+    const firstSeq = next?.seq ?? head.seq + 1;
+    const firstPrev = next?.prev ?? head.hash;
+    writeCut.run(firstSeq, firstPrev);
+    if (!chained) return;
+    const base = {
+      v: CHAIN_VERSION,
+      kind: 'checkpoint' as const,
+      seq: head.seq + 1,
+      prev: head.hash,
+      events: head.events,
+      time: new Date().toISOString(),
+      retention: { firstSeq, firstPrev, deleted },
+    };
+    const marker: RetentionCheckpoint = { ...base, hash: hashRecord(base, key) };
+    insertRecord(marker);
+    chain = new Chain({ key, checkpointEvery, resume: { seq: marker.seq, hash: marker.hash, events: head.events } });
+    storeHead();
+  });
+
+  const closeTransaction = db.transaction(() => {
+    syncHead();
+    insertRecord(chain.checkpoint());
+    storeHead();
+  });
+
+  return {
+    write(batch) {
+      if (closed) {
+        failed += batch.jsons.length;
+        return;
+      }
+      attempt(() => writeBatchTransaction.immediate(batch), batch.jsons.length);
+    },
+    retain() {
+      if (options.retentionDays === undefined || closed) return;
+      const cutoff = Date.now() - options.retentionDays * DAY_MS;
+      attempt(() => runRetention.immediate(cutoff), 0);
+    },
+    close(checkpoint) {
+      if (closed) return;
+      // A checkpoint on close states how many events the chain holds, so a later cut tail shows.
+      if (checkpoint && chained) attempt(() => closeTransaction.immediate(), 0);
+      closed = true;
+      db.close();
+    },
+    get stats(): SqliteWriterStats {
+      return { failed, retained, pending: 0, ...(lastError === undefined ? {} : { lastError }) };
+    },
+  };
+}
