@@ -175,9 +175,9 @@ function threadBackend(first: SqliteWriter, options: SqliteWriterOptions, maxQue
   // The worker opens its own connection; this one was for the checks and the first retention run.
   first.close(false);
   let failed = first.stats.failed;
-  const retained = first.stats.retained;
+  // Rows deleted by retention runs on this thread (at open, and hourly while no worker runs).
+  let retained = first.stats.retained;
   let lastError = first.stats.lastError;
-  let closing: SqliteWriterStats | undefined;
   const channel = new WorkerChannel<SqliteWriterStats>({
     entry: 'sqlite-worker',
     options,
@@ -194,6 +194,23 @@ function threadBackend(first: SqliteWriter, options: SqliteWriterOptions, maxQue
       );
     },
   });
+  /** Runs `work` with a short-lived writer on this thread; never throws (a timer or close() calls it). */
+  const onThisThread = (work: (writer: SqliteWriter) => void, checkpoint: boolean): void => {
+    try {
+      const writer = createSqliteWriter(options);
+      work(writer);
+      writer.close(checkpoint);
+      retained += writer.stats.retained;
+      failed += writer.stats.failed;
+      if (writer.stats.lastError !== undefined) lastError = writer.stats.lastError;
+    } catch (error) {
+      lastError = error instanceof Error ? error.message : String(error);
+      process.emitWarning(
+        `parapet audit: sqlite ${checkpoint ? 'close' : 'retention'} failed: ${lastError}`,
+        'ParapetAudit',
+      );
+    }
+  };
   return {
     write(batch) {
       const prepared = prepareBatch(batch);
@@ -202,11 +219,7 @@ function threadBackend(first: SqliteWriter, options: SqliteWriterOptions, maxQue
     drain: () => channel.drain(),
     retain() {
       if (channel.worker !== undefined) channel.send({ type: 'retain' });
-      else {
-        const writer = createSqliteWriter(options);
-        writer.retain();
-        writer.close(false);
-      }
+      else onThisThread((writer) => writer.retain(), false);
     },
     flush: () => channel.request('flush'),
     async close() {
@@ -215,16 +228,14 @@ function threadBackend(first: SqliteWriter, options: SqliteWriterOptions, maxQue
         return;
       }
       // No worker ever started (or it died): close the chain from here, as the inline sink does.
-      const writer = createSqliteWriter(options);
-      writer.close(true);
-      closing = writer.stats;
+      onThisThread(() => {}, true);
     },
     worker: () => channel.worker,
     stats() {
       const worker = channel.stats;
-      const last = worker.lastError ?? closing?.lastError ?? lastError;
+      const last = worker.lastError ?? lastError;
       return {
-        failed: failed + worker.failed + (closing?.failed ?? 0),
+        failed: failed + worker.failed,
         retained: retained + worker.retained,
         pending: 0,
         ...(last === undefined ? {} : { lastError: last }),
