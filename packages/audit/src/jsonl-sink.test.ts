@@ -451,4 +451,24 @@ describe('jsonlSink: thread: true', () => {
     expect(ids).toEqual(Array.from({ length: 20 }, (_, index) => `event-${index}`));
     expect(verifyJsonl(path)).toMatchObject({ ok: true, events: 20, closed: true });
   });
+
+  it('a batch larger than maxQueue on its own does not stall behind the batch in flight', async () => {
+    const path = join(dir, 'parapet.jsonl');
+    // maxQueue 5 with an events-dropped record on top: every batch here is 6 events, over the bound.
+    const sink = makeSink({
+      path,
+      queue: { ...quiet, maxQueue: 5, batchSize: 100, flushIntervalMs: 60_000 },
+      thread: true,
+    });
+    for (let round = 0; round < 4; round++) {
+      for (let index = 0; index < 12; index++) sink.write(event(round * 12 + index));
+      // Hand the batch over without waiting, so the next one finds it still in flight.
+      (sink as unknown as { flush(): Promise<void> }).flush();
+    }
+    await sink.close();
+    const report = verifyJsonl(path);
+    // Each round: 5 events and one events-dropped record for the 7 dropped.
+    expect(report).toMatchObject({ ok: true, events: 24 });
+    expect(sink.stats).toMatchObject({ written: 24, dropped: 28 });
+  }, 8_000);
 });

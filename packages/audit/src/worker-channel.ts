@@ -86,7 +86,9 @@ export class WorkerChannel<Stats extends { readonly pending: number }> {
   hand(message: { readonly type: 'write' }, count: number): void {
     this.settle();
     if (this.current !== undefined && this.inFlight + count > this.config.maxInFlight) {
-      this.waitFor(() => this.inFlight + count <= this.config.maxInFlight);
+      // A batch larger than the bound on its own (an events-dropped record on top of a full queue, or
+      // batchSize > maxQueue) goes once the worker has nothing else in flight.
+      this.waitFor(() => this.inFlight === 0 || this.inFlight + count <= this.config.maxInFlight);
     }
     const worker = this.start();
     this.posted++;
