@@ -84,15 +84,23 @@ async function run(name: string, make: () => AuditSink): Promise<void> {
   await sink.close?.();
   // A figure only counts if every event was written: a sink that dropped some says so in its row.
   const stats = (sink as { stats?: unknown }).stats;
-  const counts = (typeof stats === 'function' ? stats.call(sink) : stats) as { dropped?: number } | undefined;
+  const counts = (typeof stats === 'function' ? stats.call(sink) : stats) as
+    | { dropped?: number; threadWaitedMs?: number }
+    | undefined;
   if ((counts?.dropped ?? 0) > 0) name += ` (DROPPED ${counts?.dropped})`;
   let callerMs = 0;
   for (const sample of callerSamples) callerMs += sample;
   callerSamples.sort();
   const median = callerSamples[callerSamples.length >> 1]! * 1000;
   const callerPerEvent = (callerMs * 1000) / events.length;
+  // With a writer thread, part of that time is waiting for the worker (counted by the sink itself).
+  const waited = counts?.threadWaitedMs;
+  const caller =
+    waited === undefined
+      ? callerPerEvent.toFixed(1)
+      : `${callerPerEvent.toFixed(1)} (${((waited * 1000) / events.length).toFixed(1)} waiting)`;
   console.log(
-    `| ${name} | ${Math.round(events.length / seconds).toLocaleString('en')} | ${((seconds * 1e6) / events.length).toFixed(1)} | ${median.toFixed(2)} | ${callerPerEvent.toFixed(1)} |`,
+    `| ${name} | ${Math.round(events.length / seconds).toLocaleString('en')} | ${((seconds * 1e6) / events.length).toFixed(1)} | ${median.toFixed(2)} | ${caller} |`,
   );
 }
 

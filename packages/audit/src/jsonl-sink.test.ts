@@ -470,5 +470,8 @@ describe('jsonlSink: thread: true', () => {
     // Each round: 5 events and one events-dropped record for the 7 dropped.
     expect(report).toMatchObject({ ok: true, events: 24 });
     expect(sink.stats).toMatchObject({ written: 24, dropped: 28 });
+    // The second batch was handed over while the worker was still starting: that wait is counted, not silent.
+    expect(sink.stats.threadWaits).toBeGreaterThanOrEqual(1);
+    expect(sink.stats.threadWaitedMs).toBeGreaterThan(0);
   }, 8_000);
 });

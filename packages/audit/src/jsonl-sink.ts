@@ -53,6 +53,9 @@ export interface JsonlSinkStats extends QueueStats {
   /** Bytes in the active file (with `thread: true`, as of the last batch the worker reported). */
   readonly bytes: number;
   readonly lastError?: string;
+  /** `thread: true`: batches that waited because `maxQueue` events were in flight, and how long in all (ms). */
+  readonly threadWaits?: number;
+  readonly threadWaitedMs?: number;
 }
 
 export interface JsonlSink extends AuditSink {
@@ -109,7 +112,11 @@ interface Backend {
   flush(): Promise<void>;
   readonly worker?: () => Worker | undefined;
   close(): Promise<void>;
-  stats(): JsonlWriterStats & { readonly dropped: number };
+  stats(): JsonlWriterStats & {
+    readonly dropped: number;
+    readonly threadWaits?: number;
+    readonly threadWaitedMs?: number;
+  };
 }
 
 export function jsonlSink(options: JsonlSinkOptions): JsonlSink {
@@ -256,6 +263,8 @@ function threadBackend(
         bytes: closedStats === undefined ? worker.bytes : local.bytes,
         ...(lastError === undefined ? {} : { lastError }),
         dropped,
+        threadWaits: channel.backpressure.waits,
+        threadWaitedMs: channel.backpressure.waitedMs,
       };
     },
   };

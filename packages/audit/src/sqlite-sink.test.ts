@@ -506,7 +506,7 @@ describe('sqliteSink: thread: true', () => {
     }
     for (let index = 10; index < 20; index++) sink.write(event(index));
     await sink.close();
-    expect(sink.stats()).toMatchObject({ written: 20, failed: 0 });
+    expect(sink.stats()).toMatchObject({ written: 20, failed: 0, threadWaits: 0, threadWaitedMs: 0 });
     expect(verifySqlite(path)).toMatchObject({ ok: true, events: 20, closed: true });
   });
 });

@@ -79,6 +79,9 @@ export interface SqliteSinkStats extends QueueStats {
   readonly lastError?: string;
   /** Rows deleted by retention since the sink opened. */
   readonly retained: number;
+  /** `thread: true`: batches that waited because `maxQueue` events were in flight, and how long in all (ms). */
+  readonly threadWaits?: number;
+  readonly threadWaitedMs?: number;
 }
 
 export interface SqliteSink extends AuditSink {
@@ -141,8 +144,14 @@ export function sqliteSink(options: SqliteSinkOptions): SqliteSink {
       await backend.close();
     },
     stats() {
-      const { failed, retained, lastError } = backend.stats();
-      return { ...queue.stats, failed: failed + rejected, retained, ...(lastError === undefined ? {} : { lastError }) };
+      const { failed, retained, lastError, threadWaits, threadWaitedMs } = backend.stats();
+      return {
+        ...queue.stats,
+        failed: failed + rejected,
+        retained,
+        ...(lastError === undefined ? {} : { lastError }),
+        ...(threadWaits === undefined ? {} : { threadWaits, threadWaitedMs }),
+      };
     },
   };
   return sink;
@@ -155,7 +164,7 @@ interface Backend {
   retain(): void;
   flush(): Promise<void>;
   close(): Promise<void>;
-  stats(): SqliteWriterStats;
+  stats(): SqliteWriterStats & { readonly threadWaits?: number; readonly threadWaitedMs?: number };
   readonly worker?: () => Worker | undefined;
 }
 
@@ -239,6 +248,8 @@ function threadBackend(first: SqliteWriter, options: SqliteWriterOptions, maxQue
         retained: retained + worker.retained,
         pending: 0,
         ...(last === undefined ? {} : { lastError: last }),
+        threadWaits: channel.backpressure.waits,
+        threadWaitedMs: channel.backpressure.waitedMs,
       };
     },
   };

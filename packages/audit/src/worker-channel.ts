@@ -61,6 +61,8 @@ export class WorkerChannel<Stats extends { readonly pending: number }> {
   // Sizes of the batches handed over and not finished yet, oldest first.
   private sizes: number[] = [];
   private inFlight = 0;
+  private waits = 0;
+  private waitedMs = 0;
   private latest: Stats;
   private nextId = 0;
   private readonly waiters = new Map<number, () => void>();
@@ -72,6 +74,11 @@ export class WorkerChannel<Stats extends { readonly pending: number }> {
   /** The running worker, if any (tests). */
   get worker(): Worker | undefined {
     return this.current;
+  }
+
+  /** Backpressure from the worker: batches that waited for room, and the time they waited in all. */
+  get backpressure(): { readonly waits: number; readonly waitedMs: number } {
+    return { waits: this.waits, waitedMs: this.waitedMs };
   }
 
   /** The worker's stats as of the last batch it finished (or the last flush). */
@@ -88,7 +95,10 @@ export class WorkerChannel<Stats extends { readonly pending: number }> {
     if (this.current !== undefined && this.inFlight + count > this.config.maxInFlight) {
       // A batch larger than the bound on its own (an events-dropped record on top of a full queue, or
       // batchSize > maxQueue) goes once the worker has nothing else in flight.
+      const started = performance.now();
       this.waitFor(() => this.inFlight === 0 || this.inFlight + count <= this.config.maxInFlight);
+      this.waits++;
+      this.waitedMs += performance.now() - started;
     }
     const worker = this.start();
     this.posted++;
