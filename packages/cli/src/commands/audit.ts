@@ -205,6 +205,9 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
         // Until interrupted, or until the reader of a pipe goes away (`… --follow | head -n 20`).
         process.once('SIGINT', stop);
         process.stdout.once('close', stop);
+        // Events appended between the first read and the watch's first look at the file would otherwise
+        // wait for the next change (and a follower whose reader has gone would never notice): read once now.
+        onChange();
       });
       return EXIT.allow;
     }
