@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { AuditEvent } from '@parapet/core';
+import { ArgumentError, type AuditEvent } from '@parapet/core';
 import { describe, expect, it } from 'vitest';
 import { Chain, GENESIS, hashRecord, verifyChain } from './chain.js';
 import { BatchQueue } from './queue.js';
@@ -36,6 +36,27 @@ describe('the audit hash chain', () => {
       expect(byLine.appendLine(event(index))).toBe(`${JSON.stringify(record)}\n`);
     }
     expect(byLine.head).toEqual(byObject.head);
+  });
+
+  it('appendJson takes the event as JSON text and rejects anything else with an ArgumentError', () => {
+    const byObject = new Chain({ checkpointEvery: 0 });
+    const byJson = new Chain({ checkpointEvery: 0 });
+    const [record] = byObject.append(event(1));
+    expect(byJson.appendJson(JSON.stringify(event(1)))).toBe(`${JSON.stringify(record)}\n`);
+    expect(() => byJson.appendJson(event(2) as unknown as string)).toThrow(ArgumentError);
+    expect(() => byJson.appendJson('')).toThrow(/JSON text.*empty string/);
+    // A rejected call leaves the chain where it was.
+    expect(byJson.head).toEqual(byObject.head);
+  });
+
+  it('a checkpoint with extra fields hashes them after time and verifies', () => {
+    const chain = new Chain({ checkpointEvery: 0 });
+    const first = chain.appendLine(event(1));
+    const marker = chain.checkpoint('2026-01-01T00:00:00.000Z', { retention: { firstSeq: 1, deleted: 0 } });
+    expect(Object.keys(marker)).toEqual(['v', 'kind', 'seq', 'prev', 'events', 'time', 'retention', 'hash']);
+    expect(chain.head).toMatchObject({ seq: 2, hash: marker.hash, events: 1 });
+    expect(verifyChain([JSON.parse(first), marker]).ok).toBe(true);
+    expect(verifyChain([JSON.parse(first), { ...marker, retention: { firstSeq: 2, deleted: 0 } }]).ok).toBe(false);
   });
 
   it('links records from the genesis hash, with periodic checkpoints', () => {

@@ -1,5 +1,5 @@
 import { createHmac, hash } from 'node:crypto';
-import { type AuditEvent, parseConfig } from '@parapet/core';
+import { ArgumentError, type AuditEvent, parseConfig } from '@parapet/core';
 import { z } from 'zod';
 
 /**
@@ -126,6 +126,11 @@ export class Chain {
    * verify.
    */
   appendJson(json: string): string {
+    if (typeof json !== 'string' || json.length === 0) {
+      throw new ArgumentError({
+        message: `Chain.appendJson() needs the event as JSON text (JSON.stringify(event)), got ${typeof json === 'string' ? 'an empty string' : typeof json}.`,
+      });
+    }
     const seq = this.seq + 1;
     // Byte for byte JSON.stringify({ v, kind, seq, prev, event }): the JSON `hashRecord` hashes.
     const body = `{"v":${CHAIN_VERSION},"kind":"event","seq":${seq},"prev":"${this.prev}","event":${json}}`;
@@ -141,8 +146,14 @@ export class Chain {
     return this.checkpointEvery > 0 && this.events % this.checkpointEvery === 0;
   }
 
-  /** A checkpoint now (sinks write one on close, so a cut tail shows). */
-  checkpoint(time = new Date().toISOString()): CheckpointRecord {
+  /**
+   * A checkpoint now (sinks write one on close, so a cut tail shows). `extra` fields go after `time`, inside
+   * what is hashed (the SQLite sink's retention marker says there where the kept chain starts).
+   */
+  checkpoint<Extra extends Record<string, unknown> = Record<never, never>>(
+    time = new Date().toISOString(),
+    extra?: Extra,
+  ): CheckpointRecord & Extra {
     const base = {
       v: CHAIN_VERSION,
       kind: 'checkpoint' as const,
@@ -150,8 +161,9 @@ export class Chain {
       prev: this.prev,
       events: this.events,
       time,
+      ...(extra as Extra),
     };
-    const record: CheckpointRecord = { ...base, hash: hashRecord(base, this.key) };
+    const record = { ...base, hash: hashRecord(base, this.key) };
     this.seq = record.seq;
     this.prev = record.hash;
     return record;

@@ -1,13 +1,13 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Worker } from 'node:worker_threads';
 import { gunzipSync } from 'node:zlib';
 import type { AuditEvent } from '@parapet/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Chain, type ChainRecord } from './chain.js';
-import { CURRENT_WORKER, type JsonlSinkOptions, jsonlSink as makeSink } from './jsonl-sink.js';
+import { type JsonlSinkOptions, jsonlSink as makeSink } from './jsonl-sink.js';
 import { verifyJsonl } from './verify-jsonl.js';
+import { currentWorker } from './worker-channel.js';
 
 let dir: string;
 beforeEach(() => {
@@ -436,7 +436,7 @@ describe('jsonlSink: thread: true', () => {
     });
     for (let index = 0; index < 10; index++) sink.write(event(index));
     await sink.flush();
-    const first = (sink as unknown as Record<typeof CURRENT_WORKER, () => Worker | undefined>)[CURRENT_WORKER]();
+    const first = currentWorker(sink);
     expect(first).toBeDefined();
     await first?.terminate();
     await new Promise((resolve) => setImmediate(resolve));

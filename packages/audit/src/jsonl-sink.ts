@@ -100,8 +100,6 @@ const optionsSchema = z.object({
 
 const SOURCE = 'parapet-audit-jsonl';
 
-export { CURRENT_WORKER } from './worker-channel.js';
-
 /** Where the writer runs: this thread or a worker. */
 interface Backend {
   /** Hands a batch to the writer; never throws for I/O (failures are counted and reported). */

@@ -1,14 +1,13 @@
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Worker } from 'node:worker_threads';
 import { type AuditEvent, ConfigError } from '@parapet/core';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProblemKind } from './chain.js';
 import { auditStats, parseSince, queryAudit } from './sqlite-query.js';
 import { type SqliteSinkOptions, sqliteSink, verifySqlite } from './sqlite-sink.js';
-import { CURRENT_WORKER } from './worker-channel.js';
+import { currentWorker } from './worker-channel.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -496,7 +495,7 @@ describe('sqliteSink: thread: true', () => {
     const onWarning = (warning: Error) => warnings.push(warning.message);
     process.on('warning', onWarning);
     try {
-      const first = (sink as unknown as Record<typeof CURRENT_WORKER, () => Worker | undefined>)[CURRENT_WORKER]();
+      const first = currentWorker(sink);
       expect(first).toBeDefined();
       await first?.terminate();
       await new Promise((resolve) => setTimeout(resolve, 10));

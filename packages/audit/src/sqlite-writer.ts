@@ -1,5 +1,5 @@
 import type { AuditEvent } from '@parapet/core';
-import { CHAIN_VERSION, Chain, type ChainRecord, hashRecord } from './chain.js';
+import { CHAIN_VERSION, Chain, type ChainRecord } from './chain.js';
 import {
   COLUMNS,
   columnsOf,
@@ -197,18 +197,10 @@ export function createSqliteWriter(options: SqliteWriterOptions): SqliteWriter {
     const firstPrev = next?.prev ?? head.hash;
     writeCut.run(firstSeq, firstPrev);
     if (!chained) return;
-    const base = {
-      v: CHAIN_VERSION,
-      kind: 'checkpoint' as const,
-      seq: head.seq + 1,
-      prev: head.hash,
-      events: head.events,
-      time: new Date().toISOString(),
+    const marker: RetentionCheckpoint = chain.checkpoint(new Date().toISOString(), {
       retention: { firstSeq, firstPrev, deleted },
-    };
-    const marker: RetentionCheckpoint = { ...base, hash: hashRecord(base, key) };
+    });
     insertRecord(marker);
-    chain = new Chain({ key, checkpointEvery, resume: { seq: marker.seq, hash: marker.hash, events: head.events } });
     storeHead();
   });
 

@@ -17,6 +17,11 @@ import { Worker } from 'node:worker_threads';
 /** Internal (tests): a sink's current worker thread, if `thread: true` started one. Not exported by the package. */
 export const CURRENT_WORKER: unique symbol = Symbol('parapet.audit.worker');
 
+/** Internal (tests): the worker thread a sink built with `thread: true` is running now, if any. */
+export function currentWorker(sink: object): Worker | undefined {
+  return (sink as { readonly [CURRENT_WORKER]?: () => Worker | undefined })[CURRENT_WORKER]?.();
+}
+
 /** How long the exit and signal paths (and a full channel) wait, at most, for the worker. */
 const WAIT_TIMEOUT_MS = 10_000;
 

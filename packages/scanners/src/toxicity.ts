@@ -609,13 +609,13 @@ interface ToxicityTables {
   readonly stemTable: Uint8Array;
 }
 
+/** What the tables depend on: nothing else in the options changes them. */
+type TableConfig = Pick<z.output<typeof optionsSchema>, 'languages' | 'words' | 'allow'>;
+
 /**
  * Tables by configuration (languages, custom words, allowed words): building them takes 6–8 ms, and an
  * application may build a guard per tenant or per conversation. Read-only once built. Bounded.
  */
-/** What the tables depend on: nothing else in the options changes them. */
-type TableConfig = Pick<z.output<typeof optionsSchema>, 'languages' | 'words' | 'allow'>;
-
 const tableCache = new Map<string, ToxicityTables>();
 const TABLE_CACHE_MAX = 16;
 
