@@ -21,10 +21,14 @@ describe('examples/chatbot-server', () => {
     expect(section('2. injection attempt')).toContain('< I can only help with Tidewater Ferries');
     expect(section('3. off-topic request')).toContain('input=block; requests that reached the model so far: 1');
 
-    expect(section('4. e-mail address')).toContain('input=redact');
-    expect(section('4. e-mail address')).toContain('will be sent to alice.smith@example.com within the hour');
-    expect(out).toContain('[model saw] Please send my booking confirmation to <EMAIL_1>');
-    expect(out).not.toMatch(/\[model saw\].*alice\.smith/);
+    const personal = section('4. e-mail and street address');
+    expect(personal).toContain('input=redact');
+    expect(personal).toContain('will be sent to alice.smith@example.com within the hour');
+    expect(personal).toContain('the printed tickets to 14 Harbour Road.');
+    expect(out).toContain(
+      '[model saw] Please send my booking confirmation to <EMAIL_1> and the tickets to <ADDRESS_1>, Port Ellis',
+    );
+    expect(out).not.toMatch(/\[model saw\].*(?:alice\.smith|Harbour Road)/);
 
     const cut = section('5. streamed answer cut by an output rule');
     expect(cut).toContain('output=block');

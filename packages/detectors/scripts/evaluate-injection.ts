@@ -133,7 +133,7 @@ for (const group of GROUPS) {
       const list = examples[key];
       if (list.length < Number(process.env.SHOW)) {
         const why = verdict.findings.map((finding) => `${finding.category}:${finding.score.toFixed(2)}`).join(',');
-        list.push(`${row.text.slice(0, 160).replace(/\s+/g, ' ')}  [${why}]`);
+        list.push(`(${row.split}, ${row.slice}) ${row.text.slice(0, 160).replace(/\s+/g, ' ')}  [${why}]`);
       }
     }
   }

@@ -1,5 +1,6 @@
 import { createGuard } from '@parapet/core';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
+import { linearityCases } from '../test/helpers.js';
 import { piiDetector, secretsDetector } from './pii-detector.js';
 
 /**
@@ -29,36 +30,9 @@ const FAMILIES: Record<string, (size: number) => string> = {
   'spaces then x': (size) => `${' '.repeat(size - 1)}x`,
 };
 
-async function once(text: string): Promise<number> {
-  const started = performance.now();
-  const verdict = await guard.checkInput(text);
-  expect(verdict.errors).toEqual([]);
-  return performance.now() - started;
-}
-
-/** Best of three for each input, interleaved, so a pause of the machine hits every size alike. */
-async function costs(...texts: string[]): Promise<number[]> {
-  for (const text of texts) await once(text);
-  const best = texts.map(() => Number.POSITIVE_INFINITY);
-  for (let round = 0; round < 3; round++) {
-    for (let i = 0; i < texts.length; i++) best[i] = Math.min(best[i]!, await once(texts[i]!));
-  }
-  return best;
-}
-
 describe('pii + secrets scan linear time', () => {
+  // Dense anchors (every other character a digit, ':' or '@') cost more per byte than prose; the bound
+  // catches a blow-up, the bench reports the ratios.
   const prose = PROSE.repeat(Math.ceil(1_000_000 / PROSE.length)).slice(0, 1_000_000);
-  for (const [family, make] of Object.entries(FAMILIES)) {
-    it(family, async () => {
-      const [smallCost, largeCost, proseCost] = (await costs(make(250_000), make(1_000_000), prose)) as [
-        number,
-        number,
-        number,
-      ];
-      expect(largeCost / Math.max(smallCost, 0.5)).toBeLessThan(10);
-      // Dense anchors (every other character a digit, ':' or '@') cost more per byte than prose;
-      // the bound catches a blow-up, the bench reports the ratios.
-      expect(largeCost / Math.max(proseCost, 1)).toBeLessThan(60);
-    });
-  }
+  for (const [family, run] of linearityCases(guard, FAMILIES, prose)) it(family, run);
 });

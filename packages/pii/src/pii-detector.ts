@@ -9,11 +9,18 @@ import {
   type Stage,
 } from '@parapet/core';
 import { z } from 'zod';
+import { recognizeAddresses } from './address.js';
 import { compileRecognizers, type RecognizerSet, resolveOverlaps, scanText } from './engine.js';
 import { loadNer, nerLoaded, recognizeNames } from './ner.js';
 import { applyOperator, type Operator, operatorSchema, PlaceholderNumbers } from './operators.js';
 import type { EntityKind, EntityMatch, Recognizer } from './recognizer.js';
-import { ALL_RECOGNIZERS, DEFAULT_PII_ENTITIES, NER_ENTITIES, SECRET_ENTITIES } from './recognizers/index.js';
+import {
+  ADDRESS_ENTITIES,
+  ALL_RECOGNIZERS,
+  DEFAULT_PII_ENTITIES,
+  NER_ENTITIES,
+  SECRET_ENTITIES,
+} from './recognizers/index.js';
 import { PLACEHOLDER_PATTERN, type Vault } from './vault.js';
 
 const customRecognizerSchema = z
@@ -91,6 +98,8 @@ interface Plan {
   readonly set: RecognizerSet;
   readonly entities: ReadonlySet<string> | undefined;
   readonly ner: { person: boolean; location: boolean; organization: boolean } | undefined;
+  /** STREET_ADDRESS asked for (and the detector finds personal data). */
+  readonly addresses: boolean;
   readonly custom: Detector | undefined;
   readonly customMeta: ReadonlyMap<string, { entity: string; kind: EntityKind; validate?: (value: string) => boolean }>;
 }
@@ -151,6 +160,7 @@ function buildPlan(
   );
   const known = new Set(ALL_RECOGNIZERS.map((recognizer) => recognizer.entity));
   for (const entity of NER_ENTITIES) known.add(entity);
+  for (const entity of ADDRESS_ENTITIES) known.add(entity);
   for (const entry of config.custom) known.add(entry.entity);
   known.add('DENY_LIST');
   for (const entity of SECRET_ENTITIES) known.add(entity);
@@ -213,6 +223,7 @@ function buildPlan(
     set: compiledSet(recognizers, compiledKey(config, [...entities], kinds)),
     entities,
     ner,
+    addresses: entities.has('STREET_ADDRESS') && kinds.includes('pii'),
     custom,
     customMeta,
   };
@@ -267,6 +278,7 @@ function collect(
   const limits = { maxMatches: config.maxMatches };
   scanText(view.text, plan.set, limits, raw);
   if (plan.ner !== undefined) recognizeNames(view.text, plan.ner, raw);
+  if (plan.addresses) recognizeAddresses(view.text, raw, raw.length + config.maxMatches);
   if (plan.custom !== undefined) {
     const findings = plan.custom.detect(view.original, context) as readonly FindingInput[];
     for (const finding of findings) {

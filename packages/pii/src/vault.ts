@@ -27,6 +27,7 @@ const LABELS: Readonly<Record<string, string>> = {
   MAC_ADDRESS: 'MAC',
   SWIFT_CODE: 'SWIFT',
   DATE_OF_BIRTH: 'DOB',
+  STREET_ADDRESS: 'ADDRESS',
 };
 
 export function placeholderLabel(entity: string): string {

@@ -13,13 +13,16 @@ export const ALL_RECOGNIZERS: readonly Recognizer[] = [
 /** Entities found by the name/place/organization recognizer rather than by patterns. */
 export const NER_ENTITIES: readonly string[] = ['PERSON', 'LOCATION', 'ORGANIZATION'];
 
+/** Entities found from the structure around a house number (`address.ts`), off by default like names. */
+export const ADDRESS_ENTITIES: readonly string[] = ['STREET_ADDRESS'];
+
 /** What `secretsDetector()` reports by default. */
 export const SECRET_ENTITIES: readonly string[] = ['SECRET'];
 
 /**
  * What `piiDetector()` reports by default: every personal-data entity with a pattern, except the noisy
  * ones that are rarely personal on their own (URL, DATE_TIME). Names, places and organizations are off
- * by default (ask for PERSON / LOCATION / ORGANIZATION); credentials are off (ask for SECRET, or use
+ * by default (ask for PERSON / LOCATION / ORGANIZATION / STREET_ADDRESS); credentials are off (ask for SECRET, or use
  * `secretsDetector()`).
  */
 export const DEFAULT_PII_ENTITIES: readonly string[] = [
@@ -54,6 +57,8 @@ export function listEntities(): {
   }
   for (const entity of NER_ENTITIES)
     byEntity.set(entity, { entity, kind: 'pii', countries: new Set(), recognizers: ['ner'] });
+  for (const entity of ADDRESS_ENTITIES)
+    byEntity.set(entity, { entity, kind: 'pii', countries: new Set(), recognizers: ['address'] });
   return [...byEntity.values()]
     .map((entry) => ({ ...entry, countries: [...entry.countries].sort() }))
     .sort((a, b) => a.entity.localeCompare(b.entity));
