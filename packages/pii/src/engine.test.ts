@@ -140,3 +140,26 @@ describe('scanText', () => {
     expect(() => compileRecognizers([recognizer({}), recognizer({})])).toThrow(/defined twice/);
   });
 });
+
+describe('literal-anchored recognizers', () => {
+  it('finds every occurrence whatever the order of its literals in the text', () => {
+    const twoLiterals: Recognizer = {
+      id: 'test-literals',
+      entity: 'TEST',
+      kind: 'pii',
+      pattern: /(?:ZETA|ALPHA)-[a-z]{4}/,
+      starts: ['upper'],
+      literals: ['ALPHA', 'ZETA'],
+      score: 0.9,
+    };
+    const set = compileRecognizers([twoLiterals]);
+    const text = 'first ZETA-abcd then ALPHA-efgh and ZETA-ijkl';
+    const out: EntityMatch[] = [];
+    scanText(text, set, { maxMatches: 100 }, out);
+    expect(out.map((match) => text.slice(match.start, match.end)).sort()).toEqual([
+      'ALPHA-efgh',
+      'ZETA-abcd',
+      'ZETA-ijkl',
+    ]);
+  });
+});

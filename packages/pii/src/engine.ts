@@ -1204,14 +1204,23 @@ export function scanText(text: string, set: RecognizerSet, limits: ScanLimits, o
     ANCHOR.lastIndex = regionEnd;
   }
 
+  // In text order across all literals: `accept` skips a recognizer at a position before its last match's
+  // end, which holds only if positions come in order ("ASIA…" before "AKIA…", "in May … since March").
+  if (set.byLiteral.size === 0) return;
+  const found: { at: number; candidates: readonly Compiled[] }[] = [];
   for (const [literal, candidates] of set.byLiteral) {
     for (
       let at = text.indexOf(literal);
-      at >= 0 && out.length < limits.maxMatches;
+      at >= 0 && found.length < limits.maxMatches;
       at = text.indexOf(literal, at + 1)
     ) {
-      tryAt(at, candidates);
+      found.push({ at, candidates });
     }
+  }
+  found.sort((a, b) => a.at - b.at);
+  for (const { at, candidates } of found) {
+    if (out.length >= limits.maxMatches) break;
+    tryAt(at, candidates);
   }
 }
 

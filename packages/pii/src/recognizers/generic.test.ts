@@ -157,6 +157,24 @@ describe('dates', () => {
     expect(found('at 2000-04-16 11:34:35 and 31/12/1999', 'DATE_TIME')).toEqual(['2000-04-16 11:34:35', '31/12/1999']);
     expect(found('ref 45/67/8910', 'DATE_TIME')).toEqual([]);
   });
+  it('finds a year after a word that makes it one, also at the end of a sentence or clause', () => {
+    expect(found('The orchestra was founded in 1977. Since then it toured.', 'DATE_TIME')).toEqual(['1977']);
+    expect(found('During 1971, the firm grew.', 'DATE_TIME')).toEqual(['1971']);
+    expect(found('It later became Zillow in 2014', 'DATE_TIME')).toEqual(['2014']);
+    // A decimal, a longer number, a percentage or no time word: not a year.
+    expect(found('in 1977.5 seconds', 'DATE_TIME')).toEqual([]);
+    expect(found('in 1,977,000 homes', 'DATE_TIME')).toEqual([]);
+    expect(found('in 2014 % of cases', 'DATE_TIME')).toEqual([]);
+    expect(found('order 1977 shipped.', 'DATE_TIME')).toEqual([]);
+  });
+  it('finds weekdays, and months named alone after a time word', () => {
+    expect(found('He flew to Oslo on Tuesday morning and back on Sundays.', 'DATE_TIME')).toEqual([
+      'Tuesday',
+      'Sundays',
+    ]);
+    expect(found('I bought my car in May. Since March it rains.', 'DATE_TIME')).toEqual(['May', 'March']);
+    expect(found('May I ask? March forward! Mondayish plans', 'DATE_TIME')).toEqual([]);
+  });
 });
 
 describe('US_SSN', () => {

@@ -506,7 +506,9 @@ const year: Recognizer = {
   id: 'date-year',
   entity: 'DATE_TIME',
   kind: 'pii',
-  pattern: /(?<![\d.,/:-])(?:1[89]|20)\d{2}(?![\d.,/:-]|\s?%)/,
+  // A full stop or comma after it ends the sentence or the clause ("founded in 1977."); one followed by a
+  // digit makes it a decimal or a longer number ("1977.5", "1,977,000").
+  pattern: /(?<![\d.,/:-])(?:1[89]|20)\d{2}(?![\d]|[.,/:-]\d|\s?%)/,
   starts: ['digit'],
   score: 0.3,
   context: [
@@ -535,6 +537,46 @@ const year: Recognizer = {
     'jaar',
   ],
   contextRequired: true,
+};
+
+// Weekdays and months named on their own ("on Tuesday morning", "in May"), as Presidio's NER reports them.
+// No digit to anchor on: found from their names (one native scan per name), so only when DATE_TIME is asked.
+const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+const weekday: Recognizer = {
+  id: 'date-weekday',
+  entity: 'DATE_TIME',
+  kind: 'pii',
+  pattern: new RegExp(`(?<![\\p{L}\\d])(?:${WEEKDAYS.join('|')})s?(?![\\p{L}\\d])`, 'u'),
+  starts: ['upper'],
+  literals: WEEKDAYS,
+  score: 0.55,
+};
+const MONTH_NAMES = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
+// A month alone is a date after a word that makes it one ("in May", "since March"): "May I ask" is not.
+const monthAlone: Recognizer = {
+  id: 'date-month-alone',
+  entity: 'DATE_TIME',
+  kind: 'pii',
+  pattern: new RegExp(
+    `(?<=(?<![\\p{L}])(?:[Ii]n|[Ss]ince|[Uu]ntil|[Tt]ill|[Dd]uring|[Bb]y|[Ff]rom|[Bb]efore|[Aa]fter|[Ee]arly|[Ll]ate|[Mm]id|[Ll]ast|[Nn]ext|[Tt]his|[Ee]nd of|[Ss]tart of) )(?:${MONTH_NAMES.join('|')})(?![\\p{L}\\d])`,
+    'u',
+  ),
+  starts: ['upper'],
+  literals: MONTH_NAMES,
+  score: 0.55,
 };
 
 const dateOfBirth: Recognizer = {
@@ -602,6 +644,8 @@ export const genericRecognizers: readonly Recognizer[] = [
   dateWithMonth,
   monthYear,
   year,
+  weekday,
+  monthAlone,
   dateOfBirth,
   usSsn,
   usSsnCompact,
