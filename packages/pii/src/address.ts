@@ -384,6 +384,10 @@ const CUES =
 const CUES_GLOBAL = new RegExp(`(?:${CUES.source})[ \\t]{0,2}:?[ \\t\\r\\n]{0,3}`, 'gi');
 
 const MAX_LOOKBACK = 96;
+// Questions answered from a window before `CueIndex` indexes the whole text, and the longest cue with the
+// blanks and colon after it.
+const CUE_WINDOW_QUESTIONS = 32;
+const MAX_CUE_LENGTH = 40;
 const BASE_SCORE = 0.7;
 const CUE_SCORE = 0.85;
 
@@ -393,26 +397,46 @@ function isLineBreak(code: number): boolean {
 
 const CAPITALIZED = /^\p{Lu}[\p{L}\p{M}'’.-]*$/u;
 const BUILDING = /^\d{1,6}$/;
-// Capitalized words of a street with no street word ("Ilichova"): letters only, two or more, no unit word.
+// Capitalized words of a street with no street word ("Ilichova"): letters, at least one of them lower case
+// (an acronym such as "SSN 123" or an IBAN group "BARC 2000" is no street), no unit word.
 const NAME_ONLY =
-  /^(?!(?:Apt|Apartment|Suite|Ste|Unit|Flat|Floor|Room|Box|PSC|CMR|No|Nr|Tel|Fax)\.?$)\p{Lu}[\p{L}\p{M}'’.-]{1,30}$/u;
+  /^(?!(?:Apt|Apartment|Suite|Ste|Unit|Flat|Floor|Room|Box|No|Nr|Tel|Fax)\.?$)\p{Lu}[\p{L}\p{M}'’.-]{0,29}\p{Ll}[\p{L}\p{M}'’.-]{0,29}$/u;
 // "71a", "12-14", "25 A" (a staircase letter after a blank).
 const HOUSE_TAIL = /[A-Za-z](?![\p{L}\d])|[-/]\d{1,4}[A-Za-z]?(?![\p{L}\d])| [A-H](?![\p{L}\d])/uy;
 const WORDLIKE = /^[\p{L}\p{M}\d'’.-]+$/u;
 const MONTHS =
   /^(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|janvier|février|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre|januar|februar|märz|juni|juli|oktober|dezember|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre)\.?$/i;
 
-/** Where address cues ("lives at", "Address:") end in one text: found once per text, looked up per candidate. */
+/**
+ * Where address cues ("lives at", "Address:") end in one text. The first few questions are answered by
+ * scanning the few characters before the candidate; a text that keeps asking (hostile input: a candidate
+ * after every word) gets every cue indexed in one pass, then binary searches. Either way linear.
+ */
 class CueIndex {
-  private readonly ends: number[] = [];
-  constructor(text: string) {
-    CUES_GLOBAL.lastIndex = 0;
-    for (let match = CUES_GLOBAL.exec(text); match !== null; match = CUES_GLOBAL.exec(text)) {
-      this.ends.push(match.index + match[0].length);
-    }
-  }
+  private ends: number[] | undefined;
+  private asked = 0;
+  constructor(private readonly text: string) {}
   /** A cue ends within `[from, to]`. */
   within(from: number, to: number): boolean {
+    const text = this.text;
+    if (this.ends === undefined && this.asked < CUE_WINDOW_QUESTIONS) {
+      this.asked++;
+      const start = Math.max(0, from - MAX_CUE_LENGTH);
+      const slice = text.slice(start, Math.max(start, to));
+      CUES_GLOBAL.lastIndex = 0;
+      for (let match = CUES_GLOBAL.exec(slice); match !== null; match = CUES_GLOBAL.exec(slice)) {
+        const end = start + match.index + match[0].length;
+        if (end >= from && end <= to) return true;
+      }
+      return false;
+    }
+    if (this.ends === undefined) {
+      this.ends = [];
+      CUES_GLOBAL.lastIndex = 0;
+      for (let match = CUES_GLOBAL.exec(text); match !== null; match = CUES_GLOBAL.exec(text)) {
+        this.ends.push(match.index + match[0].length);
+      }
+    }
     const ends = this.ends;
     let low = 0;
     let high = ends.length;
