@@ -350,10 +350,10 @@ const ENDING_LENGTHS = [...new Set(COMPOUND_ENDINGS.map((ending) => ending.lengt
 const LETTERS_ONLY = /^[\p{L}\p{M}'’-]+$/u;
 /** "Koskikatu", "Bundesstraße": a word of letters that ends in a street word after at least 3 letters. */
 function isCompound(word: string): boolean {
-  const bare = (word.endsWith('.') ? word.slice(0, -1) : word).toLowerCase();
-  if (bare.length < 5 || bare.length > 48 || !LETTERS_ONLY.test(bare)) return false;
+  const lower = bare(word).toLowerCase();
+  if (lower.length < 5 || lower.length > 48 || !LETTERS_ONLY.test(lower)) return false;
   for (const length of ENDING_LENGTHS) {
-    if (bare.length - length >= 3 && ENDINGS.has(bare.slice(-length))) return true;
+    if (lower.length - length >= 3 && ENDINGS.has(lower.slice(-length))) return true;
   }
   return false;
 }
@@ -493,7 +493,8 @@ function numberFirst(text: string, at: number): number {
  * The start of the street name that ends just before the house number at `numberStart`
  * ("Via Franscini 71", "Koskikatu 25"), or -1. `numberEnd` is where the house number ends.
  */
-// Scratch for `streetBefore` (synchronous, one call at a time): the words read back from a number.
+// Scratch for `streetBefore` (synchronous, one call at a time): where the words read back from a number
+// start and end, nearest first.
 const starts: number[] = [];
 const ends: number[] = [];
 
