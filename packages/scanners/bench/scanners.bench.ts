@@ -84,10 +84,23 @@ printTable('@parapet/scanners (same process, same corpora)', results);
 const large = loadCorpus('large').map((doc) => doc.text);
 console.log('\n## Streaming: added cost per 100-character chunk (64 KB answers, best of 3)\n');
 console.log('| scanner set | whole-text check ms | stream ms | chunks | added µs per chunk |\n|---|---|---|---|---|');
+// The sets, then each scanner alone (which of them the per-chunk cost comes from), then no scanner at all
+// (the stream's own bookkeeping).
 for (const [name, make] of [
   ['default set without pii/secrets', withoutPii],
   ['default output set', defaultSet],
-] as const) {
+  [
+    'systemPromptLeak + canary',
+    () => [systemPromptLeak({ systemPrompt: `${SYSTEM_PROMPT} ${marker.token}`, canaries: [marker] })],
+  ],
+  ['exfiltration', () => [exfiltration({ allowDomains: ['docs.example.com'] })]],
+  ['toxicity', () => [toxicity()]],
+  ['refusal', () => [refusal()]],
+  ['unsafeCode', () => [unsafeCode()]],
+  ['piiLeak', () => [piiLeak()]],
+  ['secretLeak', () => [secretLeak()]],
+  ['no scanner', () => []],
+] as const satisfies readonly (readonly [string, () => Detector[]])[]) {
   const guard = guardOf(make());
   let whole = Number.POSITIVE_INFINITY;
   let streamed = Number.POSITIVE_INFINITY;
