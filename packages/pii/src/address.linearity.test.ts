@@ -26,7 +26,7 @@ const FAMILIES: Record<string, (size: number) => string> = {
   "'A 1 '×N": repeat('A 1 '),
   "'Ab 1 '×N": repeat('Ab 1 '),
   "'Apt 1 '×N": repeat('Apt 1 '),
-  "'Koskikatu 1 '×N": repeat('Koskikatu 1 '),
+  "'Hämeenkatu 1 '×N": repeat('Hämeenkatu 1 '),
   "'1 Main Street '×N": repeat('1 Main Street '),
   "'Via Roma '×N": repeat('Via Roma '),
   "'PSC 1234, Box '×N": repeat('PSC 1234, Box '),

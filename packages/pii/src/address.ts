@@ -6,8 +6,8 @@ import type { EntityMatch } from './recognizer.js';
  * An address has a house number and a street word next to it. Every run of one to six digits that stands
  * alone is a candidate house number; around it the recognizer looks for:
  * - number first, then the street: "221B Baker Street", "12 rue de la Paix", "137 Avenue Habib Bourguiba";
- * - the street first, then the number: "Via Franscini 71", "Rua do Arenque 1634", "Koskikatu 25",
- *   "Bundesstraße 31", "Erzsébet tér 19";
+ * - the street first, then the number: "Via Garibaldi 12", "Rua das Flores 210", "Hämeenkatu 14",
+ *   "Landesstraße 18", "Kossuth tér 8";
  * then takes in what follows on the same line: an apartment or suite ("Apt. 4B", "Suite 501"), and a US-style
  * "City, ST 12345" or a European "12345 City". Military and post-office boxes ("PSC 1234, Box 5678 APO AE
  * 09876", "P.O. Box 42") have a pattern of their own.
@@ -201,8 +201,8 @@ const PREFIX_WORDS = [
   'πλατεία',
 ];
 
-// Street words that end a compound word ("Koskikatu", "Bundesstraße", "Præstevænget", "Kalverstraat") or
-// stand alone after the name ("Erzsébet tér", "Király u."): German, Dutch, Nordic, Finnish, Estonian,
+// Street words that end a compound word ("Hämeenkatu", "Landesstraße", "Lindevænget", "Kalverstraat") or
+// stand alone after the name ("Kossuth tér", "Petőfi u."): German, Dutch, Nordic, Finnish, Estonian,
 // Hungarian, Czech, Slovak, Polish and Turkish forms.
 const COMPOUND_ENDINGS = [
   'straße',
@@ -244,6 +244,7 @@ const COMPOUND_ENDINGS = [
   'väg',
   'gränd',
   'stig',
+  'stien',
   'vej',
   'vænget',
   'gade',
@@ -281,6 +282,7 @@ const STANDALONE_AFTER = [
   'u',
   'utca',
   'út',
+  'útja',
   'tér',
   'körút',
   'sor',
@@ -334,7 +336,7 @@ const anyCase = (words: readonly string[]): string[] =>
   words.flatMap((word) => [word, word.charAt(0).toUpperCase() + word.slice(1), word.toUpperCase()]);
 const PREFIX = `(?:${alternation(anyCase(PREFIX_WORDS))})\\.?`;
 
-// Number first: "221B Baker Street", "398 11th Street" (the name before a street word), and
+// Number first: "221B Baker Street", "455 5th Avenue" (the name before a street word), and
 // "12, rue de la Paix", "137 Avenue Habib Bourguiba" (a street word, then the name). Tried only where a
 // word follows the number (`numberFirst`).
 const ORDINAL = '\\d{1,3}(?:st|nd|rd|th|e|er|ème|º|ª)';
@@ -348,7 +350,7 @@ const bare = (word: string): string => (word.endsWith('.') ? word.slice(0, -1) :
 const ENDINGS = new Set(COMPOUND_ENDINGS);
 const ENDING_LENGTHS = [...new Set(COMPOUND_ENDINGS.map((ending) => ending.length))];
 const LETTERS_ONLY = /^[\p{L}\p{M}'’-]+$/u;
-/** "Koskikatu", "Bundesstraße": a word of letters that ends in a street word after at least 3 letters. */
+/** "Hämeenkatu", "Landesstraße": a word of letters that ends in a street word after at least 3 letters. */
 function isCompound(word: string): boolean {
   const lower = bare(word).toLowerCase();
   if (lower.length < 5 || lower.length > 48 || !LETTERS_ONLY.test(lower)) return false;
@@ -378,7 +380,7 @@ const NUMBERS = /(?<![\d.,:])\d{1,6}(?![\d:]|[.,]\d)/g;
 
 // Words before an address that make it more likely: "lives at", "ship to", "Adresse:".
 const CUES =
-  /(?:address|addr|adresse|dirección|direccion|indirizzo|endereço|endereco|adres|osoite|adress|located at|lives at|live at|living at|reside at|resides at|ship to|shipping|billing|deliver to|delivery to|send (?:it |them )?to|mail to|moved to|office is at|meet (?:me |you )?at|wohnt in|wohnhaft|domicile|domicilio|habite|vive en|abita in|woont op|bor på|asuu)/i;
+  /(?:address|addr|adresse|dirección|direccion|indirizzo|endereço|endereco|adres|osoite|adress|located at|located on|lives at|lives on|live at|live on|living at|reside at|resides at|ship to|shipping|billing|deliver to|delivery to|send (?:it |them )?to|mail to|moved to|office is at|meet (?:me |you )?at|wohnt in|wohnhaft|domicile|domicilio|habite|vive en|abita in|woont op|bor på|asuu)/i;
 
 // The same cues, each with the blanks and colon after it ("lives at ", "Address:\n"), for `CueIndex`.
 const CUES_GLOBAL = new RegExp(`(?:${CUES.source})[ \\t]{0,2}:?[ \\t\\r\\n]{0,3}`, 'gi');
@@ -397,7 +399,7 @@ function isLineBreak(code: number): boolean {
 
 const CAPITALIZED = /^\p{Lu}[\p{L}\p{M}'’.-]*$/u;
 const BUILDING = /^\d{1,6}$/;
-// Capitalized words of a street with no street word ("Ilichova"): letters, at least one of them lower case
+// Capitalized words of a street with no street word ("Petrova"): letters, at least one of them lower case
 // (an acronym such as "SSN 123" or an IBAN group "BARC 2000" is no street), no unit word.
 const NAME_ONLY =
   /^(?!(?:Apt|Apartment|Suite|Ste|Unit|Flat|Floor|Room|Box|No|Nr|Tel|Fax)\.?$)\p{Lu}[\p{L}\p{M}'’.-]{0,29}\p{Ll}[\p{L}\p{M}'’.-]{0,29}$/u;
@@ -472,7 +474,7 @@ function numberFirst(text: string, at: number): number {
   const next = HOUSE_NUMBER.lastIndex;
   const code = text.charCodeAt(next);
   if (code >= 48 && code <= 57) {
-    // Only an ordinal ("11th Street") may follow as a name.
+    // Only an ordinal ("5th Avenue") may follow as a name.
     NAME_BEFORE_SUFFIX.lastIndex = next;
     return NAME_BEFORE_SUFFIX.test(text) ? NAME_BEFORE_SUFFIX.lastIndex : -1;
   }
@@ -491,7 +493,7 @@ function numberFirst(text: string, at: number): number {
 
 /**
  * The start of the street name that ends just before the house number at `numberStart`
- * ("Via Franscini 71", "Koskikatu 25"), or -1. `numberEnd` is where the house number ends.
+ * ("Via Garibaldi 12", "Hämeenkatu 14"), or -1. `numberEnd` is where the house number ends.
  */
 // Scratch for `streetBefore` (synchronous, one call at a time): where the words read back from a number
 // start and end, nearest first.
@@ -523,14 +525,14 @@ function wordAt(text: string, index: number): string {
   return text.slice(starts[index], ends[index]);
 }
 
-/** The start of the street word at `index`, or of the building number just before it ("5049 Harjukuja 54"). */
+/** The start of the street word at `index`, or of the building number just before it ("3310 Kivikuja 8"). */
 function withBuilding(text: string, index: number): number {
   return index + 1 < starts.length && BUILDING.test(wordAt(text, index + 1)) ? starts[index + 1]! : starts[index]!;
 }
 
 /**
  * The start of the street name that ends just before the house number at `numberStart`
- * ("Via Franscini 71", "Koskikatu 25"), or -1. `numberEnd` is where the house number ends.
+ * ("Via Garibaldi 12", "Hämeenkatu 14"), or -1. `numberEnd` is where the house number ends.
  */
 function streetBefore(text: string, numberStart: number, numberEnd: number, cues: CueIndex): number {
   // One or two blanks between the last word and the number.
@@ -558,15 +560,15 @@ function streetBefore(text: string, numberStart: number, numberEnd: number, cues
   if (!compound && !capitalized && !standalone) return -1;
   while (starts.length < 5 && cursor >= 0) cursor = readWordBack(text, cursor, limit);
   if (compound || (starts.length >= 2 && standalone)) {
-    // "Koskikatu 25", "Bundesstraße 31", "Erzsébet tér 19": the capitalized words before a street word
-    // are part of the name ("Brucker Bundesstrasse").
+    // "Hämeenkatu 14", "Landesstraße 18", "Kossuth tér 8": the capitalized words before a street word
+    // are part of the name ("Grazer Landesstraße").
     let index = 0;
     while (index + 1 < starts.length && index < 3 && CAPITALIZED.test(wordAt(text, index + 1))) index++;
     if (index === 0 && !compound) return -1;
     return withBuilding(text, index);
   }
   if (!capitalized) return -1;
-  // "Via Franscini 71", "Rua do Arenque 1634": a street word opens the name, which ends capitalized.
+  // "Via Garibaldi 12", "Rua das Flores 210": a street word opens the name, which ends capitalized.
   for (let index = starts.length - 1; index >= 1; index--) {
     // Written first, the street word is capitalized ("Via", "Rua"); "place until November" is prose.
     const word = wordAt(text, index);
@@ -575,7 +577,7 @@ function streetBefore(text: string, numberStart: number, numberEnd: number, cues
   // "Baker Street 221".
   if (starts.length >= 2 && SUFFIX_SET.has(bare(last)) && CAPITALIZED.test(wordAt(text, 1)))
     return withBuilding(text, 1);
-  // No street word: "23100 Ilichova 23", "Kesk 53". Capitalized words and a house number make an address
+  // No street word: "41200 Petrova 17", "Lossi 21". Capitalized words and a house number make an address
   // only with a building number before them and a unit after, or with an address cue just before.
   let index = -1;
   while (index + 1 < starts.length && index < 2 && NAME_ONLY.test(wordAt(text, index + 1))) index++;

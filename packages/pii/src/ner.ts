@@ -554,7 +554,7 @@ function classifyPhrase(
   const placeCue = PLACE_CUES.has(cue[0]) || PLACE_CUES.has(cue[1]) || PLACE_CUES.has(cue[2]);
   // Street, road, avenue…: an address, not a name.
   if (lex.placeWords.has(lastLower) || STREET_WORDS.has(lastLower)) return;
-  // "Riisa   Estonia 6248", "Pines Beach >New Zealand": a town just before a country on an address line.
+  // "Narva   Estonia 20308", "Lake Tekapo >New Zealand": a town just before a country on an address line.
   if (
     phrase.length <= 3 &&
     kinds.every((kind) => kind !== 'first' && kind !== 'honorific') &&

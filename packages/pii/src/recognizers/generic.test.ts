@@ -39,7 +39,7 @@ describe('PHONE_NUMBER', () => {
   it('needs a context word for two digit groups or one long run', () => {
     expect(found('Phone: 467 3395', 'PHONE_NUMBER')).toEqual(['467 3395']);
     expect(found('Fax: 9498777106', 'PHONE_NUMBER')).toEqual(['9498777106']);
-    expect(found('We live at 17151 2450 Crown St', 'PHONE_NUMBER')).toEqual([]);
+    expect(found('We live at 17320 4410 Birch St', 'PHONE_NUMBER')).toEqual([]);
     expect(found('order 9498777106 shipped', 'PHONE_NUMBER')).toEqual([]);
   });
   it('leaves dates, IP addresses and SSN-shaped numbers alone', () => {
@@ -158,9 +158,9 @@ describe('dates', () => {
     expect(found('ref 45/67/8910', 'DATE_TIME')).toEqual([]);
   });
   it('finds a year after a word that makes it one, also at the end of a sentence or clause', () => {
-    expect(found('The orchestra was founded in 1977. Since then it toured.', 'DATE_TIME')).toEqual(['1977']);
-    expect(found('During 1971, the firm grew.', 'DATE_TIME')).toEqual(['1971']);
-    expect(found('It later became Zillow in 2014', 'DATE_TIME')).toEqual(['2014']);
+    expect(found('The choir was formed in 1984. It still sings.', 'DATE_TIME')).toEqual(['1984']);
+    expect(found('During 1993, the firm grew.', 'DATE_TIME')).toEqual(['1993']);
+    expect(found('It was renamed in 2009', 'DATE_TIME')).toEqual(['2009']);
     // A decimal, a longer number, a percentage or no time word: not a year.
     expect(found('in 1977.5 seconds', 'DATE_TIME')).toEqual([]);
     expect(found('in 1,977,000 homes', 'DATE_TIME')).toEqual([]);
@@ -168,11 +168,8 @@ describe('dates', () => {
     expect(found('order 1977 shipped.', 'DATE_TIME')).toEqual([]);
   });
   it('finds weekdays, and months named alone after a time word', () => {
-    expect(found('He flew to Oslo on Tuesday morning and back on Sundays.', 'DATE_TIME')).toEqual([
-      'Tuesday',
-      'Sundays',
-    ]);
-    expect(found('I bought my car in May. Since March it rains.', 'DATE_TIME')).toEqual(['May', 'March']);
+    expect(found('We sail on Tuesday evening and return on Sundays.', 'DATE_TIME')).toEqual(['Tuesday', 'Sundays']);
+    expect(found('We moved house in May. Since March it rains.', 'DATE_TIME')).toEqual(['May', 'March']);
     expect(found('May I ask? March forward! Mondayish plans', 'DATE_TIME')).toEqual([]);
   });
 });

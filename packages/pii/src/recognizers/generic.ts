@@ -506,7 +506,7 @@ const year: Recognizer = {
   id: 'date-year',
   entity: 'DATE_TIME',
   kind: 'pii',
-  // A full stop or comma after it ends the sentence or the clause ("founded in 1977."); one followed by a
+  // A full stop or comma after it ends the sentence or the clause ("formed in 1984."); one followed by a
   // digit makes it a decimal or a longer number ("1977.5", "1,977,000").
   pattern: /(?<![\d.,/:-])(?:1[89]|20)\d{2}(?![\d]|[.,/:-]\d|\s?%)/,
   starts: ['digit'],
@@ -539,7 +539,7 @@ const year: Recognizer = {
   contextRequired: true,
 };
 
-// Weekdays and months named on their own ("on Tuesday morning", "in May"), as Presidio's NER reports them.
+// Weekdays and months named on their own ("on Tuesday evening", "in May"), as Presidio's NER reports them.
 // No digit to anchor on: found from their names (one native scan per name), so only when DATE_TIME is asked.
 const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
 const weekday: Recognizer = {
