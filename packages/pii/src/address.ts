@@ -8,9 +8,10 @@ import type { EntityMatch } from './recognizer.js';
  * - number first, then the street: "221B Baker Street", "12 rue de la Paix", "137 Avenue Habib Bourguiba";
  * - the street first, then the number: "Via Garibaldi 12", "Rua das Flores 210", "Hämeenkatu 14",
  *   "Landesstraße 18", "Kossuth tér 8";
- * then takes in what follows on the same line: an apartment or suite ("Apt. 4B", "Suite 501"), and a US-style
- * "City, ST 12345" or a European "12345 City". Military and post-office boxes ("PSC 1234, Box 5678 APO AE
- * 09876", "P.O. Box 42") have a pattern of their own.
+ * a street with no street word ("Petrova 17") counts only after an address cue or between a building
+ * number and a unit. Then it takes in an apartment or suite ("Apt. 4B", "Suite 501", also on the next line)
+ * and, on the same line, a US-style "City, ST 12345" or a European "12345 City". Military and post-office
+ * boxes ("PSC 1234, Box 5678 APO AE 09876", "P.O. Box 42") have a pattern of their own.
  *
  * Linear: the number pass is one regex scan; around each number at most a fixed window (one line, at most
  * 96 characters each way) is read, with sticky patterns whose repetitions are all bounded.
