@@ -2,7 +2,7 @@ import type { PhraseRule } from './phrases.js';
 
 /**
  * The rule layer: phrases of prompt injection and jailbreak in English, French, German, Spanish, Italian,
- * Portuguese and Dutch, matched on the normalized text (homoglyphs, zero-width characters and leetspeak
+ * Portuguese and Dutch (instruction override also in a dozen more, verb-final ones included), matched on the normalized text (homoglyphs, zero-width characters and leetspeak
  * already folded). Word lists are grouped by meaning so each rule reads as a sentence pattern.
  */
 
@@ -44,7 +44,17 @@ const PRIOR = ALL(PRIOR_EN, PRIOR_FR, PRIOR_DE, PRIOR_ES, PRIOR_IT, PRIOR_PT, PR
 
 // Adjectives that follow the noun: "instructions précédentes", "istruzioni precedenti", "the rules above".
 const POST_PRIOR =
-  'above|before|earlier|previous|prior|so+far|until+now|précédentes|précédents|antérieures|antérieurs|ci+dessus|données|reçues|anteriores|previas|previos|dadas|recibidas|precedenti|ricevute|date|sopra|acima|recebidas|dadas|vorigen|eerdere|hierboven|obigen|vorherigen|bisherigen';
+  'above|before|earlier|previous|prior|so+far|until+now|précédentes|précédents|antérieures|antérieurs|ci+dessus|données|reçues|anteriores|previas|previos|dadas|recibidas|precedenti|ricevute|date|sopra|acima|recebidas|dadas|vorigen|eerdere|hierboven|obigen|vorherigen|bisherigen|' +
+  // Vietnamese, Indonesian, Russian, Arabic, Persian: the adjective after the noun as well.
+  'trước+đó|ở+trên|bên+trên|trên+đây|sebelumnya|di+atas|выше|ранее|السابقة|أعلاه|الأصلية|قبلی';
+
+// Verb-final languages (Korean, Turkish, Hindi, Bengali, Persian): "previous instructions … ignore".
+const PRIOR_SOV =
+  '이전|이전의|위의|위|앞의|앞서|모든|기존|기존의|지금까지의|önceki|yukarıdaki|tüm|bütün|eski|verilen|पिछले|पिछली|पिछला|पूर्व|ऊपर|सभी|पहले|पुराने|আগের|পূর্ববর্তী|উপরের|সমস্ত|সব|পূর্বের|قبلی|تمام|همه';
+const ORDERS_SOV =
+  '지시|지시를|지시사항|지시사항을|지시사항들을|명령|명령을|명령어를|지침|지침을|규칙|규칙을|내용을|것을|talimatları|talimatlar|talimatlari|talimatı|talimatlarını|komutları|kuralları|yönergeleri|söylenenleri|निर्देशों|निर्देश|आदेशों|आदेश|नियमों|नियम|নির্দেশাবলী|নির্দেশ|নির্দেশনা|নির্দেশাবলীকে|নির্দেশগুলি|আদেশ|নিয়ম|নিয়মগুলি|دستورالعمل|دستورالعمل+ها|دستورالعملها|دستورالعملهای|دستورات|دستورها|قوانین';
+const IGNORE_SOV =
+  '무시|무시하고|무시해|무시해라|무시하세요|무시하십시오|무시하라|무시해요|잊어버리고|잊어버려|잊어버리세요|잊고|잊어|görmezden|yoksay|yok+say|unut|unutun|boşver|umursama|dikkate+alma|अनदेखा|नजरअंदाज|नज़रअंदाज़|भूल|उपेक्षा|উপেক্ষা|ভুলে|অগ্রাহ্য|نادیده|فراموش';
 
 // "instructions / rules / prompt …"
 const ORDERS_EN =
@@ -79,6 +89,18 @@ const SECRET_VERBS =
 export const INJECTION_RULES: readonly PhraseRule[] = [
   // Instruction override.
   { id: 'override-prior', category: 'instruction-override', score: 0.95, phrase: `${IGNORE} ~3 ${PRIOR} ~2 ${ORDERS}` },
+  {
+    id: 'override-verb-final',
+    category: 'instruction-override',
+    score: 0.93,
+    phrase: `${PRIOR_SOV} ~2 ${ORDERS_SOV} ~3 ${IGNORE_SOV}`,
+  },
+  {
+    id: 'override-verb-final-above',
+    category: 'instruction-override',
+    score: 0.93,
+    phrase: `yukarıdakileri|öncekileri|yukarıdakini|söylenenleri ~2 ${IGNORE_SOV}`,
+  },
   // Romance languages (and "the instructions above") put the adjective after the noun.
   {
     id: 'override-noun-first',
