@@ -9,13 +9,20 @@
 /** The system prompt guards a secret. */
 const GUARDS_SECRET =
   /\b(?:password|passcode|passphrase|secret|key|pin|code|credential)s?\b[^\n]{0,120}?\b(?:not|never|don'?t|dont|no one|anyone|nobody)\b|\b(?:not|never|don'?t|dont)\s+(?:reveal|share|disclose|tell|give)\b/i;
-/** The system prompt holds personal data about a user. */
+/**
+ * The system prompt holds personal data about a user. Word edges are "no letter or digit on that side", not
+ * `\b`, which knows only ASCII letters and so finds no edge beside "ó" or "é" ("nació", "évitez").
+ */
 const HOLDS_PERSONAL =
-  /\b(?:user'?s? name|born on|birth|e-?mail address|lives in|phone number|home address|social security|nom de l'utilisateur|né(?:e)? le|adresse e-mail|habite|nombre del usuario|naci[óo]|correo electr[óo]nico|vive en|Benutzername|Name des Benutzers|geboren|wohnt|nome dell'utente|nato|nata|indirizzo e-mail|nome do usu[áa]rio|nasceu|mora em|naam van de gebruiker|geboren|woont)\b/iu;
+  /(?<![\p{L}\p{N}])(?:user'?s? name|born on|birth|e-?mail address|lives in|phone number|home address|social security|nom de l'utilisateur|né(?:e)? le|adresse e-mail|habite|nombre del usuario|naci[óo]|correo electr[óo]nico|vive en|Benutzername|Name des Benutzers|geboren|wohnt|nome dell'utente|nato|nata|indirizzo e-mail|nome do usu[áa]rio|nasceu|mora em|naam van de gebruiker|geboren|woont)(?![\p{L}\p{N}])/iu;
 
-/** Secret words with a Latin spelling (whole words). */
+/**
+ * Secret words with a Latin spelling, as whole words: bounded by anything but a letter or digit (`\b` would
+ * see no boundary before "şifre" after a space, since it knows only ASCII letters). Turkish and Indonesian
+ * words may carry a suffix ("şifreyi", "şifresini", "sandinya").
+ */
 const SECRET_LATIN =
-  /\b(?:pass ?(?:word|code|phrase)s?|palavras?[- ]passe|phrase de passe|secrets?|keys?|codes?|pin|mot de passe|cl[ée]s?|passwort|kennwort|schl[üu]ssel|geheim\w{0,4}|contrase[ñn]as?|claves?|secreto|c[óo]digo|parola d|chiavi?|segret[oa]|codice|senhas?|chaves?|segredo|wachtwoord|sleutel|[şs]ifre|parola|anahtar|m[ậa]t kh[ẩa]u|kh[óo]a|b[íi] m[ậa]t|kata (?:sandi|kunci)|rahasia|kunci|sandi|susi|lihim)\b/;
+  /(?<![\p{L}\p{N}])(?:pass ?(?:word|code|phrase)s?|palavras?[- ]passe|phrase de passe|secrets?|keys?|codes?|pin|mot de passe|cl[ée]s?|passwort|kennwort|schl[üu]ssel|geheim\p{L}{0,4}|contrase[ñn]as?|claves?|secreto|c[óo]digo|parola d|chiavi?|segret[oa]|codice|senhas?|chaves?|segredo|wachtwoord|sleutel|[şs]ifre\p{L}{0,6}|parola\p{L}{0,5}|anahtar\p{L}{0,5}|m[ậa]t kh[ẩa]u|kh[óo]a|b[íi] m[ậa]t|kata (?:sandi|kunci)(?:nya)?|rahasia(?:nya)?|kunci(?:nya)?|sandi(?:nya)?|susi|lihim)(?![\p{L}\p{N}])/u;
 /** Secret words in scripts without a Latin spelling (substrings: some of these scripts use no spaces). */
 const SECRET_OTHER = [
   'пароль',
@@ -135,7 +142,7 @@ const PERSONAL_OTHER = [
 ];
 
 const PERSONAL =
-  /\b(?:user'?s|user’s|the user|initials|birth(?:day|date| year| date)?|born|e-?mail|address|where (?:does|do|did) (?:she|he|they) live|lives? in|phone|how old|full name|first name|last name|surname|maiden name|residence|city of|database|balance|balances|account number|utilisateur|initiales|naissance|n[ée]e?|adresse|courriel|habite|usuario|iniciales|nacimiento|naci[óo]|direcci[óo]n|correo|vive|Benutzers?|Initialen|Geburt\w*|geboren|Adresse|wohnt|utente|iniziali|nascita|nat[oa]|indirizzo|abita|usu[áa]rio|iniciais|nascimento|nasceu|endere[çc]o|mora|gebruiker|initialen|geboorte\w*|adres|woont)\b/iu;
+  /(?<![\p{L}\p{N}])(?:user'?s|user’s|the user|initials|birth(?:day|date| year| date)?|born|e-?mail|address|where (?:does|do|did) (?:she|he|they) live|lives? in|phone|how old|full name|first name|last name|surname|maiden name|residence|city of|database|balance|balances|account number|utilisateur|initiales|naissance|n[ée]e?|adresse|courriel|habite|usuario|iniciales|nacimiento|naci[óo]|direcci[óo]n|correo|vive|Benutzers?|Initialen|Geburt\w*|geboren|Adresse|wohnt|utente|iniziali|nascita|nat[oa]|indirizzo|abita|usu[áa]rio|iniciais|nascimento|nasceu|endere[çc]o|mora|gebruiker|initialen|geboorte\w*|adres|woont)(?![\p{L}\p{N}])/iu;
 
 /** A short quoted value: the secret itself, in most system prompts that hold one. */
 const QUOTED_VALUE = /['"«„“「『][^'"«»„“”「」『』\n]{2,48}['"»“”」』]/;
@@ -144,7 +151,7 @@ export type ContextProbe = 'secret' | 'personal' | 'topic';
 
 /** A sentence of the system prompt that forbids something ("avoid discussing X", "recipes are not allowed"). */
 const FORBIDS =
-  /\b(?:avoid\w*|don'?t|do not|never|not allowed|refuse|under no circumstances|prohibited|forbidden|must not|should not|shouldn'?t|not permitted|stay away from|[ée]vite[zr]?|jamais|interdit|ne pas|evit[aeo]\w*|nunca|prohibid[oa]|no est[aá] permitido|vietat[oa]|non [eè] consentito|mai|n[ãa]o|proibid[oa]|vermeide\w*|niemals|verboten|nicht erlaubt|vermijd|nooit|verboden|niet toegestaan|asla|jangan|dilarang|tidak boleh|kh[ôo]ng (?:được|đư[ợo]c)|đ[ừu]ng|huwag|bawal)\b|избега|никогда|запрещ|не обсужд|не дел|не раскр|αποφ|μην|απαγορ|ممنوع|تجنب|لا ت|नहीं|मत|से बच|না|এড়িয়ে|ไม่|ห้าม|หลีกเลี่ยง|不要|不得|禁止|避免|しないで|避け|禁止|하지 마|금지|피하/iu;
+  /(?<![\p{L}\p{N}])(?:avoid\w*|don'?t|do not|never|not allowed|refuse|under no circumstances|prohibited|forbidden|must not|should not|shouldn'?t|not permitted|stay away from|[ée]vite[zr]?|jamais|interdit|ne pas|evit[aeo]\w*|nunca|prohibid[oa]|no est[aá] permitido|vietat[oa]|non [eè] consentito|mai|n[ãa]o|proibid[oa]|vermeide\w*|niemals|verboten|nicht erlaubt|vermijd|nooit|verboden|niet toegestaan|asla|jangan|dilarang|tidak boleh|kh[ôo]ng (?:được|đư[ợo]c)|đ[ừu]ng|huwag|bawal)(?![\p{L}\p{N}])|избега|никогда|запрещ|не обсужд|не дел|не раскр|αποφ|μην|απαγορ|ممنوع|تجنب|لا ت|नहीं|मत|से बच|না|এড়িয়ে|ไม่|ห้าม|หลีกเลี่ยง|不要|不得|禁止|避免|しないで|避け|禁止|하지 마|금지|피하/iu;
 /** Words of such sentences that name no topic. */
 const DIRECTIVE_WORDS = new Set(
   (
