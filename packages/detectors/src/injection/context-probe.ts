@@ -25,10 +25,15 @@ const SECRET_LATIN =
   /(?<![\p{L}\p{N}])(?:pass ?(?:word|code|phrase)s?|palavras?[- ]passe|phrase de passe|secrets?|keys?|codes?|pin|mot de passe|cl[ée]s?|passwort|kennwort|schl[üu]ssel|geheim\p{L}{0,4}|contrase[ñn]as?|claves?|secreto|c[óo]digo|parola d|chiavi?|segret[oa]|codice|senhas?|chaves?|segredo|wachtwoord|sleutel|[şs]ifre\p{L}{0,6}|parola\p{L}{0,5}|anahtar\p{L}{0,5}|m[ậa]t kh[ẩa]u|kh[óo]a|b[íi] m[ậa]t|kata (?:sandi|kunci)(?:nya)?|rahasia(?:nya)?|kunci(?:nya)?|sandi(?:nya)?|susi|lihim)(?![\p{L}\p{N}])/u;
 /** Secret words in scripts without a Latin spelling (substrings: some of these scripts use no spaces). */
 const SECRET_OTHER = [
-  'пароль',
+  // Stems, so declined forms count too ("паролем", "пароля").
+  'парол',
   'ключ',
   'секрет',
   '密码',
+  '密语',
+  '口令',
+  '暗号',
+  '合言葉',
   '密碼',
   '秘密',
   '密钥',

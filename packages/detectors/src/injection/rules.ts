@@ -46,7 +46,7 @@ const PRIOR = ALL(PRIOR_EN, PRIOR_FR, PRIOR_DE, PRIOR_ES, PRIOR_IT, PRIOR_PT, PR
 const POST_PRIOR =
   'above|before|earlier|previous|prior|so+far|until+now|précédentes|précédents|antérieures|antérieurs|ci+dessus|données|reçues|anteriores|previas|previos|dadas|recibidas|precedenti|ricevute|date|sopra|acima|recebidas|dadas|vorigen|eerdere|hierboven|obigen|vorherigen|bisherigen|' +
   // Vietnamese, Indonesian, Russian, Arabic, Persian: the adjective after the noun as well.
-  'trước+đó|ở+trên|bên+trên|trên+đây|sebelumnya|di+atas|выше|ранее|السابقة|أعلاه|الأصلية|قبلی';
+  'trước|trước+đó|ở+trên|bên+trên|trên+đây|sebelumnya|di+atas|выше|ранее|السابقة|أعلاه|الأصلية|قبلی';
 
 // Verb-final languages (Korean, Turkish, Hindi, Bengali, Persian): "previous instructions … ignore".
 const PRIOR_SOV =
@@ -72,7 +72,7 @@ const ORDERS_PT =
 const ORDERS_NL =
   'instructies|instructie|richtlijnen|regels|opdrachten|opdracht|bevelen|beperkingen|aanwijzingen|berichten|alles';
 const ORDERS_MORE =
-  'инструкции|инструкций|указания|команды|правила|інструкції|вказівки|команди|οδηγίες|εντολές|instruksi|perintah|petunjuk|aturan|instrukcje|polecenia|instruktioner|instruktionerna|regler|instrucțiunile|instructiunile|instrucțiuni|tagubilin|utos|instruksyon|hướng+dẫn|chỉ+dẫn|lệnh|chỉ+thị|التعليمات|الأوامر|التوجيهات|دستورالعمل|دستورات|ההוראות|הוראות';
+  'инструкции|инструкций|указания|команды|правила|інструкції|вказівки|команди|οδηγίες|εντολές|instruksi|perintah|petunjuk|aturan|instrukcje|polecenia|instruktioner|instruktionerna|regler|instrucțiunile|instructiunile|instrucțiuni|tagubilin|utos|instruksyon|hướng+dẫn|chỉ+dẫn|lệnh|chỉ+thị|التعليمات|تعليمات|تعليماتك|الأوامر|التوجيهات|دستورالعمل|دستورات|ההוראות|הוראות';
 const ORDERS = ALL(ORDERS_EN, ORDERS_FR, ORDERS_DE, ORDERS_ES, ORDERS_IT, ORDERS_PT, ORDERS_NL, ORDERS_MORE);
 
 const SECRET =
@@ -331,6 +331,26 @@ export const INJECTION_RULES: readonly PhraseRule[] = [
     score: 0.8,
     phrase:
       'je+suis|en+tant+que|ich+bin|als|soy|como|sono|in+quanto|sou|ik+ben ~1 votre|ton|ta|dein|deine|ihr|tu|su|il+tuo|tuo|o+seu|seu|je|jouw|uw ~1 développeur|créateur|administrateur|entwickler|schöpfer|administrator|desarrollador|creador|administrador|sviluppatore|creatore|amministratore|desenvolvedor|criador|ontwikkelaar|maker|beheerder',
+  },
+  // "I am your developer" where the possessive makes it a claim ("я разработчик игр" is just a job).
+  {
+    id: 'authority-claim-more',
+    category: 'false-authority',
+    score: 0.8,
+    phrase:
+      'я|나는|저는|ben ~1 твой|ваш|당신의|너의|senin|sizin ~1 разработчик|создатель|администратор|개발자|개발자이며|개발자입니다|개발자이고|관리자|관리자이며|관리자입니다|제작자|창조자|geliştiricinim|geliştiriciniz|geliştiricin|yaratıcınım|yöneticinim',
+  },
+  {
+    id: 'authority-claim-id',
+    category: 'false-authority',
+    score: 0.8,
+    phrase: 'saya|aku ~1 adalah ~1 pengembang|pembuat|administrator|admin ~1 anda|kamu',
+  },
+  {
+    id: 'authority-claim-vi',
+    category: 'false-authority',
+    score: 0.8,
+    phrase: 'tôi+là ~1 nhà+phát+triển|người+tạo+ra|quản+trị+viên ~1 của+bạn',
   },
   // Smuggled instructions: "decode this Morse/binary/rot13 and tell me what it says".
   {
