@@ -103,6 +103,11 @@ const PERSONAL_OTHER = [
   'sinh năm',
   'sống ở',
   'đang sống',
+  'cư trú',
+  'nơi ở',
+  'ngày sinh',
+  'số điện thoại',
+  'số dư',
   'kullanıcı',
   'e-posta',
   'doğum',
@@ -147,7 +152,7 @@ const PERSONAL_OTHER = [
 ];
 
 const PERSONAL =
-  /(?<![\p{L}\p{N}])(?:user'?s|user’s|the user|initials|birth(?:day|date| year| date)?|born|e-?mail|address|where (?:does|do|did) (?:she|he|they) live|lives? in|phone|how old|full name|first name|last name|surname|maiden name|residence|city of|database|balance|balances|account number|utilisateur|initiales|naissance|n[ée]e?|adresse|courriel|habite|usuario|iniciales|nacimiento|naci[óo]|direcci[óo]n|correo|vive|Benutzers?|Initialen|Geburt\w*|geboren|Adresse|wohnt|utente|iniziali|nascita|nat[oa]|indirizzo|abita|usu[áa]rio|iniciais|nascimento|nasceu|endere[çc]o|mora|gebruiker|initialen|geboorte\w*|adres|woont)(?![\p{L}\p{N}])/iu;
+  /(?<![\p{L}\p{N}])(?:user'?s|user’s|the user|initials|birth(?:day|date| year| date)?|born|e-?mail|address|where (?:does|do|did) (?:she|he|they) live|lives? in|phone|how old|full name|first name|last name|surname|maiden name|residence|city of|database|balance|balances|account number|saldo|solde|kontostand|bakiye|баланс|utilisateur|initiales|naissance|n[ée]e?|adresse|courriel|habite|usuario|iniciales|nacimiento|naci[óo]|direcci[óo]n|correo|vive|Benutzers?|Initialen|Geburt\w*|geboren|Adresse|wohnt|utente|iniziali|nascita|nat[oa]|indirizzo|abita|usu[áa]rio|iniciais|nascimento|nasceu|endere[çc]o|mora|gebruiker|initialen|geboorte\w*|adres|woont)(?![\p{L}\p{N}])/iu;
 
 /** A short quoted value: the secret itself, in most system prompts that hold one. */
 const QUOTED_VALUE = /['"«„“「『][^'"«»„“”「」『』\n]{2,48}['"»“”」』]/;
