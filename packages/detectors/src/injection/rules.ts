@@ -360,6 +360,13 @@ export const INJECTION_RULES: readonly PhraseRule[] = [
     phrase:
       'decode|decipher|decrypt|unscramble|reverse|convert ~4 morse|binary|hex|hexadecimal|rot13|rot+13|caesar|cipher|ciphertext|base64|base+64|encoded|pig+latin|reversed|backwards|string|message ~10 tell|say|follow|do|execute|answer|respond|reply|says|obey|instructions',
   },
+  {
+    id: 'decode-and-follow-more',
+    category: 'encoded-instruction',
+    score: 0.8,
+    phrase:
+      'décode|décodez|décoder|déchiffre|déchiffrez|traduis|traduisez|dekodiere|dekodieren|entschlüssele|entschlüsseln|übersetze|decodifica|decodificar|descodifica|descodificar|descifra|descifrar|decifra|decifrare|decifrar|traduce|traduci|traduza|decodeer|ontcijfer|vertaal ~4 morse|morsecode|binaire|binario|binário|binär|binair|hexadécimal|hexadezimal|hexadecimal|esadecimale|base64|chiffré|codé|codiert|verschlüsselt|codificado|cifrado|codificato|cifrato|gecodeerd ~10 dis|dites|dire|fais|faites|suis|suivez|sag|sage|sagen|zeig|tu|befolge|dime|di|diga|dile|dizer|diz|dimmi|dicci|fai|segui|sigue|siga|zeg|vertel|doe|volg',
+  },
   // Forged turns and delimiters written as words (the structural forms are matched separately).
   {
     id: 'forged-end-of-prompt',
