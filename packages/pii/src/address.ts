@@ -1,4 +1,6 @@
+import { escapeLiteral } from './engine.js';
 import type { EntityMatch } from './recognizer.js';
+import { MONTHS } from './recognizers/generic.js';
 
 /**
  * STREET_ADDRESS: street addresses found from their structure, without a gazetteer.
@@ -316,11 +318,10 @@ const STANDALONE_AFTER = [
   'tn',
 ];
 
-const escapeWord = (word: string): string => word.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 const alternation = (words: readonly string[]): string =>
   [...new Set(words)]
     .sort((a, b) => b.length - a.length)
-    .map(escapeWord)
+    .map(escapeLiteral)
     .join('|');
 
 // A word of a street name: letters (any script), marks, apostrophes, inner dots and hyphens; bounded.
@@ -407,8 +408,8 @@ const NAME_ONLY =
 // "71a", "12-14", "25 A" (a staircase letter after a blank).
 const HOUSE_TAIL = /[A-Za-z](?![\p{L}\d])|[-/]\d{1,4}[A-Za-z]?(?![\p{L}\d])| [A-H](?![\p{L}\d])/uy;
 const WORDLIKE = /^[\p{L}\p{M}\d'’.-]+$/u;
-const MONTHS =
-  /^(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|janvier|février|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre|januar|februar|märz|juni|juli|oktober|dezember|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre)\.?$/i;
+// "November 2023": a month (any of the date recognizers' names) before a number is a date, not a street.
+const MONTH_WORD = new RegExp(`^(?:${MONTHS})\\.?$`, 'i');
 
 /**
  * Where address cues ("lives at", "Address:") end in one text. The first few questions are answered by
@@ -553,7 +554,7 @@ function streetBefore(text: string, numberStart: number, numberEnd: number, cues
   if (starts.length === 0) return -1;
   const last = wordAt(text, 0);
   // "November 2023" is a date, not a street; a word with digits is no street name.
-  if (/\d/.test(last) || MONTHS.test(last)) return -1;
+  if (/\d/.test(last) || MONTH_WORD.test(last)) return -1;
   const compound = isCompound(last);
   const capitalized = CAPITALIZED.test(last);
   const standalone = STANDALONE_SET.has(bare(last).toLowerCase());

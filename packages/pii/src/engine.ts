@@ -98,7 +98,7 @@ function needsMask(needs: string | undefined): number {
 const START_CLASSES: readonly StartClass[] = ['digit', 'upper', 'lower', 'plus', 'paren', 'dash', 'quote', 'other'];
 
 /** Escapes a literal for a regex with the `u` flag (where `\-` and `\/` would be invalid escapes). */
-function escapeLiteral(text: string): string {
+export function escapeLiteral(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
@@ -1207,16 +1207,16 @@ export function scanText(text: string, set: RecognizerSet, limits: ScanLimits, o
   // In text order across all literals: `accept` skips a recognizer at a position before its last match's
   // end, which holds only if positions come in order ("ASIA…" before "AKIA…", "in May … since March").
   if (set.byLiteral.size === 0) return;
-  const found: { at: number; candidates: readonly Compiled[] }[] = [];
+  // Most texts hold none of the literals: nothing is allocated until one is found.
+  let found: { at: number; candidates: readonly Compiled[] }[] | undefined;
   for (const [literal, candidates] of set.byLiteral) {
-    for (
-      let at = text.indexOf(literal);
-      at >= 0 && found.length < limits.maxMatches;
-      at = text.indexOf(literal, at + 1)
-    ) {
+    for (let at = text.indexOf(literal); at >= 0; at = text.indexOf(literal, at + 1)) {
+      found ??= [];
+      if (found.length >= limits.maxMatches) break;
       found.push({ at, candidates });
     }
   }
+  if (found === undefined) return;
   found.sort((a, b) => a.at - b.at);
   for (const { at, candidates } of found) {
     if (out.length >= limits.maxMatches) break;
