@@ -16,6 +16,7 @@ import Database from 'better-sqlite3';
 import pino from 'pino';
 import { jsonlSink } from '../src/jsonl-sink.js';
 import { loggerSink } from '../src/logger-sink.js';
+import { type Layout, pushEventColumns, SLIM, WIDE } from '../src/sqlite-schema.js';
 import { sqliteSink } from '../src/sqlite-sink.js';
 
 const COUNT = Number(process.env.AUDIT_BENCH_EVENTS ?? 100_000);
@@ -121,12 +122,26 @@ await run('jsonlSink, SHA-256 chain, thread: true', () => jsonlSink({ path: join
 await run('jsonlSink, HMAC chain, thread: true', () =>
   jsonlSink({ path: join(dir, 'hmac-t.jsonl'), chain: { key: 'bench-key' }, thread: true }),
 );
+/** The table files made by earlier versions of the package have (the sink keeps writing them as they are). */
+const WIDE_TABLE = `CREATE TABLE audit_records (id INTEGER PRIMARY KEY AUTOINCREMENT, seq INTEGER NOT NULL, kind TEXT NOT NULL,
+  time TEXT, time_ms INTEGER, trace_id TEXT, span_id TEXT, session TEXT, "user" TEXT, tenant TEXT, stage TEXT, type TEXT,
+  action TEXT, decided TEXT, guard TEXT, tool TEXT, latency_us INTEGER, findings_count INTEGER, detectors TEXT,
+  categories TEXT, record TEXT NOT NULL, prev TEXT NOT NULL, hash TEXT NOT NULL);
+CREATE INDEX audit_records_type ON audit_records (type);`;
+
 await run('sqliteSink, SHA-256 chain', () => sqliteSink({ path: join(dir, 'sha.db') }));
 await run('sqliteSink, HMAC chain', () => sqliteSink({ path: join(dir, 'hmac.db'), chain: { key: 'bench-key' } }));
 await run('sqliteSink, SHA-256 chain, thread: true', () => sqliteSink({ path: join(dir, 'sha-t.db'), thread: true }));
 await run('sqliteSink, HMAC chain, thread: true', () =>
   sqliteSink({ path: join(dir, 'hmac-t.db'), chain: { key: 'bench-key' }, thread: true }),
 );
+await run('sqliteSink, SHA-256 chain, thread: true, wide table (a file from an earlier version)', () => {
+  const path = join(dir, 'wide-t.db');
+  const setup = new Database(path);
+  setup.exec(WIDE_TABLE);
+  setup.close();
+  return sqliteSink({ path, thread: true });
+});
 await run('loggerSink → pino (discarding stream)', () => loggerSink(pino({}, discard())));
 await run('loggerSink → pino, queued', () => loggerSink(pino({}, discard()), { queue: true }));
 {
@@ -149,57 +164,44 @@ await run('loggerSink → pino, queued', () => loggerSink(pino({}, discard()), {
   console.log(
     `| floor: JSON.stringify + SHA-256 per event, no I/O | ${Math.round(events.length / seconds).toLocaleString('en')} | ${((seconds * 1e6) / events.length).toFixed(1)} | – | – |`,
   );
-  const columns = ['seq', 'kind', 'time', 'time_ms', 'trace_id', 'span_id', 'session', '"user"', 'stage', 'type'];
-  const more = ['action', 'decided', 'guard', 'latency_us', 'findings_count', 'detectors', 'categories', 'record'];
-  const all = [...columns, ...more, 'prev', 'hash'];
-  const rows = events.map((event, index) => [
-    index + 1,
-    'event',
-    event.time,
-    Date.parse(event.time),
-    event.traceId,
-    event.spanId,
-    event.session ?? null,
-    event.user ?? null,
-    event.stage ?? null,
-    event.type,
-    event.action ?? null,
-    event.decided ?? null,
-    event.guard,
-    event.latencyUs ?? null,
-    event.findings.length,
-    event.findings.map((finding) => finding.detector).join(','),
-    event.findings.map((finding) => finding.category).join(','),
-    JSON.stringify(event),
-    prev,
-    prev,
-  ]);
-  // The sink creates its files with 16 KiB pages; SQLite's default is 4 KiB. Both floors, same rows, twice
-  // each and alternated (the first insert run of a process is often the slowest).
+  // The same rows for both table layouts: the slim one new files get, and the wide one of earlier versions.
+  const layouts = { slim: SLIM, wide: WIDE } as const;
+  const rowsFor = (layout: Layout) =>
+    events.map((event, index) => {
+      const row: unknown[] = [index + 1, 'event'];
+      pushEventColumns(event, row, layout);
+      row.push(JSON.stringify(event), prev, prev);
+      return row;
+    });
+  const rows = { slim: rowsFor(SLIM), wide: rowsFor(WIDE) };
+  // Twice each and alternated (the first insert run of a process is often the slowest).
   let floorRun = 0;
-  for (const pageSize of [4096, 16_384, 4096, 16_384]) {
-    const path = join(dir, `raw-${pageSize}-${floorRun++}.db`);
-    const setup = new Database(path);
-    setup.pragma(`page_size = ${pageSize}`);
-    setup.exec('CREATE TABLE page_size_fixed (x)');
-    setup.close();
+  for (const name of ['slim', 'wide', 'slim', 'wide'] as const) {
+    const layout = layouts[name];
+    const path = join(dir, `raw-${name}-${floorRun++}.db`);
+    if (name === 'wide') {
+      const setup = new Database(path);
+      setup.exec(WIDE_TABLE);
+      setup.close();
+    }
     await sqliteSink({ path }).close();
     const db = new Database(path);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
+    db.prepare('DELETE FROM audit_records').run();
     const insert = db.prepare(
-      `INSERT INTO audit_records (${all.join(', ')}) VALUES (${all.map(() => '?').join(', ')})`,
+      `INSERT INTO audit_records (${layout.columns.join(', ')}) VALUES (${layout.columns.map(() => '?').join(', ')})`,
     );
     const batch = db.transaction((slice: unknown[][]) => {
-      for (const row of slice) insert.run(...row);
+      for (const row of slice) insert.run(row);
     });
+    const all = rows[name];
     started = performance.now();
-    for (let index = 0; index < rows.length; index += 1000) batch(rows.slice(index, index + 1000));
+    for (let index = 0; index < all.length; index += 1000) batch(all.slice(index, index + 1000));
     seconds = (performance.now() - started) / 1000;
-    const actual = db.pragma('page_size', { simple: true });
     db.close();
     console.log(
-      `| floor: better-sqlite3 alone, same table and indexes, rows precomputed, ${Number(actual) / 1024} KiB pages | ${Math.round(events.length / seconds).toLocaleString('en')} | ${((seconds * 1e6) / events.length).toFixed(1)} | – | – |`,
+      `| floor: better-sqlite3 alone, ${name} table (${name === 'slim' ? 'new files' : 'files from earlier versions'}) and its indexes, rows precomputed | ${Math.round(events.length / seconds).toLocaleString('en')} | ${((seconds * 1e6) / events.length).toFixed(1)} | – | – |`,
     );
   }
 }

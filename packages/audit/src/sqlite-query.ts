@@ -1,13 +1,44 @@
 import { ArgumentError, type AuditEvent, parseConfig } from '@parapet/core';
 import { z } from 'zod';
 import type { EventRecord } from './chain.js';
+import { type Layout, layoutOf } from './sqlite-schema.js';
 import { openAuditDatabase } from './sqlite-sink.js';
 
 /**
  * Reads an audit database written by `sqliteSink`: filtered events (`parapet audit query`) and counts
- * (`parapet audit stats`). Filters use the indexed columns; the events returned are parsed from `record`,
- * the hashed text, so what a query shows is what `verifySqlite` vouches for.
+ * (`parapet audit stats`). Time, trace, session and action filters use the indexed columns; type, tenant,
+ * detector and category are read out of `record` with SQLite's JSON functions (files from earlier versions,
+ * which store them as columns, use their columns). The events returned are parsed from `record`, the hashed
+ * text, so what a query shows is what `verifySqlite` vouches for.
  */
+
+/** SQL for the fields that are not columns of a new file, per layout. */
+interface Fields {
+  readonly type: string;
+  readonly tenant: string;
+  /** A condition: the event has a finding whose `field` is the bound parameter. */
+  hasFinding(field: 'detector' | 'category'): string;
+}
+
+/** The record as JSON, or `{}` when it is not JSON (an edited row must not make the whole query fail). */
+const RECORD = "(CASE WHEN json_valid(audit_records.record) THEN audit_records.record ELSE '{}' END)";
+
+const JSON_FIELDS: Fields = {
+  type: `${RECORD} ->> '$.event.type'`,
+  tenant: `${RECORD} ->> '$.event.tenant'`,
+  hasFinding: (field) =>
+    `EXISTS (SELECT 1 FROM json_each(${RECORD}, '$.event.findings') AS finding WHERE finding.value ->> '${field}' = ?)`,
+};
+
+const WIDE_FIELDS: Fields = {
+  type: 'type',
+  tenant: 'tenant',
+  // The comma lists hold exact names; wrapping both sides in commas matches whole names only.
+  hasFinding: (field) =>
+    `instr(',' || ${field === 'detector' ? 'detectors' : 'categories'} || ',', ',' || ? || ',') > 0`,
+};
+
+const fieldsOf = (layout: Layout): Fields => (layout.name === 'wide' ? WIDE_FIELDS : JSON_FIELDS);
 
 const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 const RELATIVE = /^(\d+(?:\.\d+)?)\s*(s|m|h|d|w)$/;
@@ -96,29 +127,29 @@ function timeRange(options: { since?: Date | string; until?: Date | string }, wh
 export function queryAudit(path: string, options: AuditQueryOptions = {}): AuditEvent[] {
   const config = parseConfig(queryOptionsSchema, options, 'queryAudit() options');
   const where = timeRange(config, 'queryAudit()');
-  const equal: [string, string | undefined][] = [
-    ['action', config.action],
-    ['type', config.type],
-    ['session', config.session],
-    ['trace_id', config.trace],
-    ['tenant', config.tenant],
-  ];
-  for (const [column, value] of equal) {
-    if (value === undefined) continue;
-    where.sql += ` AND ${column} = ?`;
-    where.params.push(value);
-  }
-  // The comma lists hold exact names; wrapping both sides in commas matches whole names only.
-  for (const [column, value] of [
-    ['detectors', config.detector],
-    ['categories', config.category],
-  ] as const) {
-    if (value === undefined) continue;
-    where.sql += ` AND instr(',' || ${column} || ',', ?) > 0`;
-    where.params.push(`,${value},`);
-  }
   const db = openAuditDatabase(path, 'queryAudit()');
   try {
+    const fields = fieldsOf(layoutOf(db));
+    const equal: [string, string | undefined][] = [
+      ['action', config.action],
+      [fields.type, config.type],
+      ['session', config.session],
+      ['trace_id', config.trace],
+      [fields.tenant, config.tenant],
+    ];
+    for (const [column, value] of equal) {
+      if (value === undefined) continue;
+      where.sql += ` AND ${column} = ?`;
+      where.params.push(value);
+    }
+    for (const [field, value] of [
+      ['detector', config.detector],
+      ['category', config.category],
+    ] as const) {
+      if (value === undefined) continue;
+      where.sql += ` AND ${fields.hasFinding(field)}`;
+      where.params.push(value);
+    }
     const rows = db
       .prepare(`SELECT record FROM audit_records WHERE ${where.sql} ORDER BY id DESC LIMIT ?`)
       .pluck()
@@ -157,28 +188,45 @@ export function auditStats(path: string, options: AuditStatsOptions = {}): Audit
   const where = timeRange(config, 'auditStats()');
   const db = openAuditDatabase(path, 'auditStats()');
   try {
-    const group = (column: string): Map<string, number> => {
+    const layout = layoutOf(db);
+    const group = (expression: string): Map<string, number> => {
       const counts = new Map<string, number>();
       const rows = db
-        .prepare(`SELECT ${column} AS name, COUNT(*) AS count FROM audit_records WHERE ${where.sql} GROUP BY ${column}`)
+        .prepare(`SELECT ${expression} AS name, COUNT(*) AS count FROM audit_records WHERE ${where.sql} GROUP BY name`)
         .all(...where.params) as { name: string | null; count: number }[];
       for (const row of rows) counts.set(row.name ?? 'none', row.count);
       return counts;
     };
     const byAction = group('action');
-    const byType = group('type');
+    const byType = group(fieldsOf(layout).type);
     const byDetector = new Map<string, number>();
     const byCategory = new Map<string, number>();
-    // Few distinct comma lists exist in practice: group in SQL, split the lists here.
-    const lists = db
-      .prepare(
-        `SELECT detectors, categories, COUNT(*) AS count FROM audit_records WHERE ${where.sql} AND findings_count > 0 GROUP BY detectors, categories`,
-      )
-      .all(...where.params) as { detectors: string | null; categories: string | null; count: number }[];
-    for (const row of lists) {
-      for (const name of row.detectors?.split(',') ?? []) byDetector.set(name, (byDetector.get(name) ?? 0) + row.count);
-      for (const name of row.categories?.split(',') ?? [])
-        byCategory.set(name, (byCategory.get(name) ?? 0) + row.count);
+    if (layout.name === 'wide') {
+      // Few distinct comma lists exist in practice: group in SQL, split the lists here.
+      const lists = db
+        .prepare(
+          `SELECT detectors, categories, COUNT(*) AS count FROM audit_records WHERE ${where.sql} AND findings_count > 0 GROUP BY detectors, categories`,
+        )
+        .all(...where.params) as { detectors: string | null; categories: string | null; count: number }[];
+      for (const row of lists) {
+        for (const name of new Set(row.detectors?.split(',') ?? []))
+          byDetector.set(name, (byDetector.get(name) ?? 0) + row.count);
+        for (const name of new Set(row.categories?.split(',') ?? []))
+          byCategory.set(name, (byCategory.get(name) ?? 0) + row.count);
+      }
+    } else {
+      // One row per (event, name): an event with two findings from one detector counts once.
+      for (const [field, counts] of [
+        ['detector', byDetector],
+        ['category', byCategory],
+      ] as const) {
+        const rows = db
+          .prepare(
+            `SELECT name, COUNT(*) AS count FROM (SELECT DISTINCT audit_records.id, finding.value ->> '${field}' AS name FROM audit_records, json_each(${RECORD}, '$.event.findings') AS finding WHERE ${where.sql}) GROUP BY name`,
+          )
+          .all(...where.params) as { name: string | null; count: number }[];
+        for (const row of rows) counts.set(row.name ?? 'none', row.count);
+      }
     }
     let events = 0;
     for (const count of byAction.values()) events += count;

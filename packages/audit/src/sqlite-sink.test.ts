@@ -99,20 +99,41 @@ describe.each(MODES)('sqliteSink (%s)', (mode) => {
     const rows = db.prepare('SELECT * FROM audit_records ORDER BY id').all() as Record<string, unknown>[];
     // 30 events, checkpoints after 10, 20 and 30, and one on close.
     expect(rows).toHaveLength(34);
+    // A new file stores the record and the indexed columns only; every other field is read from the record.
+    expect(Object.keys(rows[0] ?? {})).toEqual([
+      'id',
+      'seq',
+      'kind',
+      'time_ms',
+      'trace_id',
+      'session',
+      'action',
+      'record',
+      'prev',
+      'hash',
+    ]);
+    const first = JSON.parse(rows[0]?.record as string);
     expect(rows[0]).toMatchObject({
       id: 1,
       seq: 1,
       kind: 'event',
+      time_ms: Date.parse(first.event.time),
       trace_id: 't0',
       action: 'block',
-      type: 'input-blocked',
-      detectors: 'prompt-injection,secrets',
-      categories: 'injection,credential',
-      findings_count: 2,
-      latency_us: 100,
       session: 'session-0',
+      prev: first.prev,
+      hash: first.hash,
     });
-    expect(JSON.parse(rows[0]?.record as string).event.id).toBe('e0');
+    expect(first.event).toMatchObject({ id: 'e0', type: 'input-blocked', latencyUs: 100 });
+    expect(rows[10]).toMatchObject({ kind: 'checkpoint', trace_id: null, session: null, action: null });
+    expect(rows[10]?.time_ms).toBeTypeOf('number');
+    const indexes = db.prepare("SELECT name FROM pragma_index_list('audit_records') ORDER BY name").pluck().all();
+    expect(indexes).toEqual([
+      'audit_records_action',
+      'audit_records_session',
+      'audit_records_time',
+      'audit_records_trace',
+    ]);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
     expect(verifySqlite(path)).toMatchObject({ ok: true, events: 30, records: 34, problems: [] });
@@ -279,7 +300,7 @@ describe.each(MODES)('verifySqlite against tampering (%s)', (mode) => {
       const found = tamper((db) =>
         db
           .prepare(
-            'INSERT INTO audit_records (seq, kind, time, time_ms, trace_id, span_id, session, "user", tenant, stage, type, action, decided, guard, tool, latency_us, findings_count, detectors, categories, record, prev, hash) SELECT seq, kind, time, time_ms, trace_id, span_id, session, "user", tenant, stage, type, action, decided, guard, tool, latency_us, findings_count, detectors, categories, record, prev, hash FROM audit_records WHERE id = ?',
+            'INSERT INTO audit_records (seq, kind, time_ms, trace_id, session, action, record, prev, hash) SELECT seq, kind, time_ms, trace_id, session, action, record, prev, hash FROM audit_records WHERE id = ?',
           )
           .run(id),
       );
@@ -400,10 +421,63 @@ describe.each(MODES)('retention (%s)', (mode) => {
   });
 });
 
-describe('queryAudit and auditStats', () => {
+/** The table files created by earlier versions of the package had: every query field as a column. */
+const WIDE_TABLE = `
+CREATE TABLE audit_records (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, seq INTEGER NOT NULL, kind TEXT NOT NULL, time TEXT, time_ms INTEGER,
+  trace_id TEXT, span_id TEXT, session TEXT, "user" TEXT, tenant TEXT, stage TEXT, type TEXT, action TEXT,
+  decided TEXT, guard TEXT, tool TEXT, latency_us INTEGER, findings_count INTEGER, detectors TEXT,
+  categories TEXT, record TEXT NOT NULL, prev TEXT NOT NULL, hash TEXT NOT NULL
+);
+CREATE INDEX audit_records_time ON audit_records (time_ms);
+CREATE INDEX audit_records_trace ON audit_records (trace_id);
+CREATE INDEX audit_records_session ON audit_records (session);
+CREATE INDEX audit_records_action ON audit_records (action);
+CREATE INDEX audit_records_type ON audit_records (type);
+`;
+
+/** A new path, or (wide) a file that already has the wide table, as a file from an earlier version has. */
+function pathFor(layout: 'slim' | 'wide'): string {
+  const path = dbPath();
+  if (layout === 'wide') {
+    const db = new Database(path);
+    db.exec(WIDE_TABLE);
+    db.close();
+  }
+  return path;
+}
+
+describe.each(['slim', 'wide'] as const)('a file with the %s table (wide: made by an earlier version)', (layout) => {
+  it.each(MODES)('the sink writes every column the table has, and verify checks them (%s)', async (mode) => {
+    const path = pathFor(layout);
+    const sink = sqliteSink({ path, queue: QUIET, thread: mode === 'worker thread' });
+    for (let index = 0; index < 5; index++) sink.write(event(index, { tenant: 'acme' }));
+    await sink.close();
+    expect(verifySqlite(path)).toMatchObject({ ok: true, events: 5 });
+    const db = new Database(path);
+    const row = db.prepare('SELECT * FROM audit_records WHERE id = 1').get() as Record<string, unknown>;
+    if (layout === 'wide') {
+      expect(row).toMatchObject({ tenant: 'acme', type: 'input-blocked', detectors: 'prompt-injection,secrets' });
+      db.prepare("UPDATE audit_records SET tenant = 'forged' WHERE id = 1").run();
+    } else {
+      expect(row).not.toHaveProperty('tenant');
+      db.prepare("UPDATE audit_records SET session = 'forged' WHERE id = 1").run();
+    }
+    db.close();
+    expect(verifySqlite(path).problems).toEqual([
+      expect.objectContaining({
+        kind: 'modified',
+        rowId: 1,
+        message: expect.stringMatching(/column (tenant|session)/),
+      }),
+    ]);
+  });
+});
+
+describe.each(['slim', 'wide'] as const)('queryAudit and auditStats (%s table)', (layout) => {
   let path: string;
   beforeAll(async () => {
-    path = dbPath();
+    path = pathFor(layout);
     const sink = sqliteSink({ path, queue: QUIET });
     // 30 recent events (one hour old) and 6 from three days ago.
     for (let index = 0; index < 30; index++) sink.write(event(index));
@@ -412,7 +486,12 @@ describe('queryAudit and auditStats', () => {
       event(99, {
         action: 'flag',
         type: 'output-flagged',
-        findings: [{ detector: 'pii', category: 'email', score: 0.7, severity: 'medium', action: 'flag' }],
+        tenant: 'acme',
+        // Two findings from one detector: the event counts once for it.
+        findings: [
+          { detector: 'pii', category: 'email', score: 0.7, severity: 'medium', action: 'flag' },
+          { detector: 'pii', category: 'phone', score: 0.6, severity: 'medium', action: 'flag' },
+        ],
       }),
     );
     await sink.close();
@@ -430,6 +509,9 @@ describe('queryAudit and auditStats', () => {
     expect(queryAudit(path, { detector: 'secret', limit: 1000 })).toHaveLength(0);
     expect(queryAudit(path, { category: 'email' }).map((item) => item.id)).toEqual(['e99']);
     expect(queryAudit(path, { type: 'output-flagged' })).toHaveLength(1);
+    expect(queryAudit(path, { tenant: 'acme' }).map((item) => item.id)).toEqual(['e99']);
+    expect(queryAudit(path, { detector: 'pii', category: 'phone', action: 'flag' })).toHaveLength(1);
+    expect(queryAudit(path, { detector: 'pii', category: 'credential' })).toHaveLength(0);
     expect(queryAudit(path, { trace: 't7' }).map((item) => item.id)).toEqual(['e7']);
     expect(queryAudit(path, { limit: 2 }).map((item) => item.id)).toEqual(['e99', 'e35']);
     expect(() => queryAudit(path, { since: 'yesterday' })).toThrow(/since.*30m, 24h, 7d/);
@@ -442,12 +524,26 @@ describe('queryAudit and auditStats', () => {
       byAction: { allow: 24, block: 12, flag: 1 },
       byType: { 'input-allowed': 24, 'input-blocked': 12, 'output-flagged': 1 },
       byDetector: { 'prompt-injection': 12, secrets: 12, pii: 1 },
-      byCategory: { credential: 12, injection: 12, email: 1 },
+      byCategory: { credential: 12, injection: 12, email: 1, phone: 1 },
     });
     expect(auditStats(path, { since: '24h' })).toMatchObject({
       events: 31,
       byAction: { allow: 20, block: 10, flag: 1 },
     });
+  });
+
+  it("still answers when a row's record was edited into something that is not JSON", () => {
+    const edited = dbPath();
+    copyFileSync(path, edited);
+    const db = new Database(edited);
+    db.pragma('journal_mode = DELETE');
+    db.prepare("UPDATE audit_records SET record = 'not json' WHERE trace_id = 't3'").run();
+    db.close();
+    // The edited row cannot be returned as an event (its record is what a query shows); the rest are.
+    expect(queryAudit(edited, { detector: 'secrets', limit: 1000 })).toHaveLength(11);
+    expect(queryAudit(edited, { type: 'output-flagged' })).toHaveLength(1);
+    expect(auditStats(edited).events).toBe(37);
+    expect(verifySqlite(edited).ok).toBe(false);
   });
 
   it('parses durations and ISO dates', () => {

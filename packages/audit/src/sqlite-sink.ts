@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { z } from 'zod';
 import { type ChainProblem, type ChainRecord, GENESIS, type VerifyReport, verifyChain } from './chain.js';
 import { BatchQueue, type QueueStats } from './queue.js';
-import { COLUMNS, columnsOf, headMac, type MetaRow, type RetentionCheckpoint } from './sqlite-schema.js';
+import { columnsOf, headMac, layoutOf, type MetaRow, type RetentionCheckpoint } from './sqlite-schema.js';
 import {
   createSqliteWriter,
   prepareBatch,
@@ -170,7 +170,7 @@ interface Backend {
 
 function inlineBackend(writer: SqliteWriter): Backend {
   return {
-    write: (batch) => writer.write(prepareBatch(batch)),
+    write: (batch) => writer.write(prepareBatch(batch, writer.layout)),
     retain: () => writer.retain(),
     async flush() {},
     async close() {
@@ -181,7 +181,9 @@ function inlineBackend(writer: SqliteWriter): Backend {
 }
 
 function threadBackend(first: SqliteWriter, options: SqliteWriterOptions, maxQueue: number | undefined): Backend {
-  // The worker opens its own connection; this one was for the checks and the first retention run.
+  // The worker opens its own connection; this one was for the checks and the first retention run (and tells
+  // which columns the table has, so this thread prepares the batches the worker's inserts take).
+  const layout = first.layout;
   first.close(false);
   let failed = first.stats.failed;
   // Rows deleted by retention runs on this thread (at open, and hourly while no worker runs).
@@ -222,7 +224,7 @@ function threadBackend(first: SqliteWriter, options: SqliteWriterOptions, maxQue
   };
   return {
     write(batch) {
-      const prepared = prepareBatch(batch);
+      const prepared = prepareBatch(batch, layout);
       channel.hand({ type: 'write', ...prepared } as { type: 'write' }, prepared.jsons.length);
     },
     drain: () => channel.drain(),
@@ -286,8 +288,6 @@ export function openAuditDatabase(path: string, where: string): Database.Databas
   return new Database(path, { readonly: true, fileMustExist: true });
 }
 
-const COLUMN_NAMES = COLUMNS.map((column) => column.replaceAll('"', ''));
-
 /**
  * Verifies the chain in an audit database, row by row in insertion order (`id`), so swapped or reordered
  * rows show. Starts at the retention cut point in `audit_meta`; checks the stored head (and its MAC), the
@@ -308,12 +308,15 @@ export function verifySqlite(path: string, options: SqliteVerifyOptions = {}): S
     let maxSeqHash = '';
     let marker: RetentionCheckpoint | undefined;
 
-    const rows = db.prepare(`SELECT id, ${COLUMNS.join(', ')} FROM audit_records ORDER BY id`).raw(true);
+    const layout = layoutOf(db);
+    const names = layout.columns.map((column) => column.replaceAll('"', ''));
+    const recordAt = names.indexOf('record') + 1;
+    const rows = db.prepare(`SELECT id, ${layout.columns.join(', ')} FROM audit_records ORDER BY id`).raw(true);
     function* records(): Generator<unknown> {
       for (const row of rows.iterate() as IterableIterator<unknown[]>) {
         const id = row[0] as number;
         ids.push(id);
-        const text = row[20] as string;
+        const text = row[recordAt] as string;
         let record: ChainRecord | string;
         try {
           record = JSON.parse(text) as ChainRecord;
@@ -328,7 +331,7 @@ export function verifySqlite(path: string, options: SqliteVerifyOptions = {}): S
             maxSeqHash = String(record.hash);
           }
           if (record.kind === 'checkpoint' && 'retention' in record) marker = record as RetentionCheckpoint;
-          const expected = columnsOf(record, text);
+          const expected = columnsOf(record, text, layout);
           for (let index = 0; index < expected.length; index++) {
             if (expected[index] !== row[index + 1]) {
               extra.push({
@@ -336,7 +339,7 @@ export function verifySqlite(path: string, options: SqliteVerifyOptions = {}): S
                 position: id,
                 rowId: id,
                 seq: record.seq,
-                message: `row ${id}: column ${COLUMN_NAMES[index]} does not match the record`,
+                message: `row ${id}: column ${names[index]} does not match the record`,
               });
               break;
             }

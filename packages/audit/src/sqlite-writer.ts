@@ -1,10 +1,10 @@
 import type { AuditEvent } from '@parapet/core';
 import { CHAIN_VERSION, Chain, type ChainRecord } from './chain.js';
 import {
-  COLUMNS,
   columnsOf,
-  EVENT_COLUMNS,
   headMac,
+  type Layout,
+  layoutOf,
   type MetaRow,
   openDatabase,
   plainEvent,
@@ -40,25 +40,27 @@ export interface SqliteWriterStats {
   readonly lastError?: string;
 }
 
-/** A batch as the writer takes it: each event's JSON and its query columns (`EVENT_COLUMNS` per event). */
+/** A batch as the writer takes it: each event's JSON and its query columns (`layout.eventColumns` per event). */
 export interface PreparedBatch {
   readonly jsons: readonly string[];
   readonly columns: readonly unknown[];
+  /** The layout the columns were derived for (`Layout.name`). */
+  readonly layout: Layout['name'];
 }
 
 /**
  * Serializes a batch on the caller's thread: `data` round-tripped to plain JSON (so what is stored is what
  * was hashed), one `JSON.stringify` per event, and the query columns.
  */
-export function prepareBatch(events: readonly AuditEvent[]): PreparedBatch {
+export function prepareBatch(events: readonly AuditEvent[], layout: Layout): PreparedBatch {
   const jsons = new Array<string>(events.length);
   const columns: unknown[] = [];
   for (let index = 0; index < events.length; index++) {
     const plain = plainEvent(events[index] as AuditEvent);
     jsons[index] = JSON.stringify(plain);
-    pushEventColumns(plain, columns);
+    pushEventColumns(plain, columns, layout);
   }
-  return { jsons, columns };
+  return { jsons, columns, layout: layout.name };
 }
 
 export interface SqliteWriter {
@@ -69,6 +71,8 @@ export interface SqliteWriter {
   /** Closes the database; with `checkpoint`, first appends the closing checkpoint. */
   close(checkpoint: boolean): void;
   readonly stats: SqliteWriterStats;
+  /** The database's table layout (what `prepareBatch` must produce for it). */
+  readonly layout: Layout;
 }
 
 /** Opens (creating when missing) the database; throws when it cannot be opened. */
@@ -77,9 +81,11 @@ export function createSqliteWriter(options: SqliteWriterOptions): SqliteWriter {
   const key = options.chain?.key;
   const checkpointEvery = options.chain?.checkpointEvery ?? 0;
   const db = openDatabase(options.path);
+  const layout = layoutOf(db);
+  const width = layout.eventColumns;
 
   const insert = db.prepare(
-    `INSERT INTO audit_records (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`,
+    `INSERT INTO audit_records (${layout.columns.join(', ')}) VALUES (${layout.columns.map(() => '?').join(', ')})`,
   );
   const readMeta = db.prepare('SELECT * FROM audit_meta WHERE id = 1');
   const writeHead = db.prepare(
@@ -119,11 +125,11 @@ export function createSqliteWriter(options: SqliteWriterOptions): SqliteWriter {
   };
 
   const insertRecord = (record: ChainRecord): void => {
-    insert.run(columnsOf(record, JSON.stringify(record)));
+    insert.run(columnsOf(record, JSON.stringify(record), layout));
   };
 
-  // One row: seq, kind, the event's query columns, the record text, prev, hash (COLUMNS order).
-  const row = new Array<unknown>(COLUMNS.length);
+  // One row: seq, kind, the event's query columns, the record text, prev, hash (`layout.columns` order).
+  const row = new Array<unknown>(layout.columns.length);
   row[1] = 'event';
   const insertEvent = (
     seq: number,
@@ -134,14 +140,22 @@ export function createSqliteWriter(options: SqliteWriterOptions): SqliteWriter {
     hash: string,
   ): void => {
     row[0] = seq;
-    for (let index = 0; index < EVENT_COLUMNS; index++) row[index + 2] = columns[at + index];
-    row[EVENT_COLUMNS + 2] = record;
-    row[EVENT_COLUMNS + 3] = prev;
-    row[EVENT_COLUMNS + 4] = hash;
+    for (let index = 0; index < width; index++) row[index + 2] = columns[at + index];
+    row[width + 2] = record;
+    row[width + 3] = prev;
+    row[width + 4] = hash;
     insert.run(row);
   };
 
-  const writeBatchTransaction = db.transaction(({ jsons, columns }: PreparedBatch) => {
+  const writeBatchTransaction = db.transaction((batch: PreparedBatch) => {
+    const jsons = batch.jsons;
+    let columns = batch.columns;
+    if (batch.layout !== layout.name) {
+      // Prepared for another layout (the file was replaced after the sink opened it): derive the columns again.
+      const derived: unknown[] = [];
+      for (const json of jsons) pushEventColumns(JSON.parse(json) as AuditEvent, derived, layout);
+      columns = derived;
+    }
     if (!chained) {
       // Sequence numbers are kept even without the chain, so rows stay ordered and countable.
       let seq = (readMeta.get() as MetaRow).head_seq;
@@ -149,7 +163,7 @@ export function createSqliteWriter(options: SqliteWriterOptions): SqliteWriter {
         seq++;
         // Byte for byte JSON.stringify({ v, kind, seq, prev: '', event, hash: '' }).
         const record = `{"v":${CHAIN_VERSION},"kind":"event","seq":${seq},"prev":"","event":${jsons[index]},"hash":""}`;
-        insertEvent(seq, columns, index * EVENT_COLUMNS, record, '', '');
+        insertEvent(seq, columns, index * width, record, '', '');
       }
       writeHead.run(seq, '', 0, '');
       return;
@@ -160,7 +174,7 @@ export function createSqliteWriter(options: SqliteWriterOptions): SqliteWriter {
       const prev = chain.head.hash;
       const line = chain.appendJson(jsons[index] as string);
       const head = chain.head;
-      insertEvent(head.seq, columns, index * EVENT_COLUMNS, line.slice(0, -1), prev, head.hash);
+      insertEvent(head.seq, columns, index * width, line.slice(0, -1), prev, head.hash);
       if (chain.checkpointDue) insertRecord(chain.checkpoint());
     }
     storeHead();
@@ -230,6 +244,7 @@ export function createSqliteWriter(options: SqliteWriterOptions): SqliteWriter {
       closed = true;
       db.close();
     },
+    layout,
     get stats(): SqliteWriterStats {
       return { failed, retained, pending: 0, ...(lastError === undefined ? {} : { lastError }) };
     },
