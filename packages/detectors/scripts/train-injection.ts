@@ -19,6 +19,12 @@ const WINDOW = Number(process.env.WINDOW ?? 40);
 const STRIDE = Math.max(1, Math.floor(WINDOW / 4));
 const TRAIN_STRIDE = Math.max(1, Math.floor(WINDOW / 2));
 const TARGET_FPR = Number(process.env.TARGET_FPR ?? 0.005);
+/**
+ * The harmful head's own target (TARGET_FPR_HARMFUL): its negatives are XSTest's safe look-alikes, where a
+ * false alarm refuses a legitimate question, and at 0.5 % its threshold let 8 of 51 validation look-alikes
+ * through as harmful (see the package README).
+ */
+const TARGET_FPR_HARMFUL = Number(process.env.TARGET_FPR_HARMFUL ?? 0.003);
 const LEARNING_RATE = 0.2;
 const MULTILINGUAL_WEIGHT = Number(process.env.MULTILINGUAL_WEIGHT ?? 3);
 const LANGUAGE_CAP = Number(process.env.LANGUAGE_CAP ?? 60);
@@ -263,7 +269,8 @@ for (let head = 0; head < heads; head++) {
     .filter((_, index) => labels[index] === 0)
     .map((logit) => sigmoid(a * logit + b))
     .sort((x, y) => x - y);
-  const quantile = negatives[Math.min(negatives.length - 1, Math.floor(negatives.length * (1 - TARGET_FPR)))] ?? 0.5;
+  const target = name === 'harmful' ? TARGET_FPR_HARMFUL : TARGET_FPR;
+  const quantile = negatives[Math.min(negatives.length - 1, Math.floor(negatives.length * (1 - target)))] ?? 0.5;
   const threshold = Math.min(0.99, Math.max(0.5, quantile + 1e-6));
   const positives = logits.filter((_, index) => labels[index] === 1).map((logit) => sigmoid(a * logit + b));
   const recall = positives.filter((p) => p >= threshold).length / Math.max(1, positives.length);
