@@ -6,6 +6,8 @@
  * on the lower-cased text, so scripts written without spaces work too.
  */
 
+import { nfkc } from './rules.js';
+
 /** The system prompt guards a secret. */
 const GUARDS_SECRET =
   /\b(?:password|passcode|passphrase|secret|key|pin|code|credential)s?\b[^\n]{0,120}?\b(?:not|never|don'?t|dont|no one|anyone|nobody)\b|\b(?:not|never|don'?t|dont)\s+(?:reveal|share|disclose|tell|give)\b/i;
@@ -63,7 +65,7 @@ const SECRET_OTHER = [
   'κωδικός',
   'μυστικό',
   'κλειδί',
-];
+].map(nfkc);
 /** Questions about a person's details. */
 /**
  * Personal-data words in languages where a Latin word pattern does not apply (scripts without spaces, or
@@ -159,7 +161,7 @@ const PERSONAL_OTHER = [
   'ipinanganak',
   'nakatira',
   'tirahan',
-];
+].map(nfkc);
 
 const PERSONAL =
   /(?<![\p{L}\p{N}])(?:user'?s|user’s|the user|initials|birth(?:day|date| year| date)?|born|e-?mail|address|where (?:does|do|did) (?:she|he|they) live|lives? in|phone|how old|full name|first name|last name|surname|maiden name|residence|city of|database|balance|balances|account number|saldo|solde|kontostand|bakiye|баланс|utilisateur|initiales|naissance|n[ée]e?|adresse|courriel|habite|usuario|iniciales|nacimiento|naci[óo]|direcci[óo]n|correo|vive|Benutzers?|Initialen|Geburt\w*|geboren|Adresse|wohnt|utente|iniziali|nascita|nat[oa]|indirizzo|abita|usu[áa]rio|iniciais|nascimento|nasceu|endere[çc]o|mora|gebruiker|initialen|geboorte\w*|adres|woont)(?![\p{L}\p{N}])/iu;
@@ -220,7 +222,8 @@ function forbiddenTopics(systemPrompt: string): Set<string> {
 export function guardedBy(systemPrompt: string): Guarded {
   let guarded = cache.get(systemPrompt);
   if (guarded === undefined) {
-    const head = systemPrompt.slice(0, 8192);
+    // In the form the user's text is read in (NFKC), so words and topic stems compare equal.
+    const head = systemPrompt.slice(0, 8192).normalize('NFKC');
     const probes: ContextProbe[] = [];
     const lower = head.toLowerCase();
     // English wording, or in any language: a secret word next to a quoted value ("la contraseña 'Alfa'").

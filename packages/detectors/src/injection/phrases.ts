@@ -119,9 +119,11 @@ function compileStep(source: string, gap: number, ruleId: string, vocabulary: Vo
   const words = new Set<number>();
   const sequences: number[][] = [];
   for (const alternative of source.split('|')) {
-    // The rules read the leetspeak-folded view, where "base64" is "base6a" and "c4" is "ca": a rule word
-    // with digits is folded the same way, or it could never match.
-    const parts = alternative.split('+').flatMap((part) => splitWords(foldLeetspeak(part.toLowerCase())));
+    // The rules read the normalized (NFKC), leetspeak-folded view, where "base64" is "base6a" and "c4" is
+    // "ca": a rule word is put in the same form, or it could never match.
+    const parts = alternative
+      .split('+')
+      .flatMap((part) => splitWords(foldLeetspeak(part.normalize('NFKC').toLowerCase())));
     if (parts.length === 0) throw new Error(`phrase rule ${ruleId}: empty alternative in "${source}"`);
     if (parts.length === 1) words.add(vocabulary.id(parts[0]!));
     else sequences.push(parts.map((part) => vocabulary.id(part)));

@@ -8,6 +8,9 @@ import type { PhraseRule } from './phrases.js';
 
 const ALL = (...groups: string[]): string => groups.join('|');
 
+/** A rule word in the form the normalized text has (NFKC). */
+export const nfkc = (word: string): string => word.normalize('NFKC');
+
 // "ignore" and friends, per language.
 const IGNORE_EN =
   'ignore|ignoring|disregard|disregarding|forget|skip|override|overlook|bypass|neglect|discard|abandon|drop|dismiss|erase|delete|clear|reset|void|cancel|scrap|ditch';
@@ -585,24 +588,28 @@ export const INDIRECT_RULES: readonly PhraseRule[] = [
 /**
  * "Ignore the previous instructions" in scripts written without spaces (Chinese, Japanese, Korean, Thai)
  * and in Hindi and Bengali, where the phrase order differs: substring tests, run only when the text has
- * characters of those scripts.
+ * characters of those scripts. The words are tested against normalized (NFKC) text, so they are put in NFKC
+ * too: NFKC splits Thai SARA AM ("ำ", as Thai keyboards type it) into NIKHAHIT + SARA AA, and a rule word
+ * written with it ("คำสั่ง") could never match.
  */
-export const UNSPACED_OVERRIDE: readonly { readonly ignore: readonly string[]; readonly orders: readonly string[] }[] =
-  [
-    {
-      ignore: ['忽略', '忽视', '无视', '忘记', '忘掉', '不要理会', '忽視', '無視', '忘記'],
-      orders: ['指令', '指示', '说明', '命令', '规则', '說明', '規則'],
-    },
-    { ignore: ['無視', '忘れ'], orders: ['指示', '命令', 'ルール', '指令'] },
-    { ignore: ['무시', '잊어', '잊으'], orders: ['지시', '명령', '지침', '규칙'] },
-    { ignore: ['เพิกเฉย', 'ไม่สนใจ', 'ลืม', 'ละเว้น'], orders: ['คำสั่ง', 'คำแนะนำ', 'กฎ'] },
-    {
-      ignore: ['अनदेखा', 'नज़रअंदाज़', 'नजरअंदाज', 'भूल जाओ', 'भूल जाइए', 'भूल जाएं', 'उपेक्षा'],
-      orders: ['निर्देश', 'आदेश', 'नियम'],
-    },
-    { ignore: ['উপেক্ষা', 'ভুলে যাও', 'ভুলে যান', 'অগ্রাহ্য'], orders: ['নির্দেশ', 'আদেশ', 'নিয়ম'] },
-  ];
-export const UNSPACED_PRIOR = [
+const UNSPACED_OVERRIDE_WORDS: readonly { readonly ignore: readonly string[]; readonly orders: readonly string[] }[] = [
+  {
+    ignore: ['忽略', '忽视', '无视', '忘记', '忘掉', '不要理会', '忽視', '無視', '忘記'],
+    orders: ['指令', '指示', '说明', '命令', '规则', '說明', '規則'],
+  },
+  { ignore: ['無視', '忘れ'], orders: ['指示', '命令', 'ルール', '指令'] },
+  { ignore: ['무시', '잊어', '잊으'], orders: ['지시', '명령', '지침', '규칙'] },
+  {
+    ignore: ['เพิกเฉย', 'ไม่สนใจ', 'อย่าสนใจ', 'อย่าไปสนใจ', 'ไม่ต้องสนใจ', 'ลืม', 'ละเว้น'],
+    orders: ['คำสั่ง', 'คำแนะนำ', 'กฎ'],
+  },
+  {
+    ignore: ['अनदेखा', 'नज़रअंदाज़', 'नजरअंदाज', 'भूल जाओ', 'भूल जाइए', 'भूल जाएं', 'उपेक्षा'],
+    orders: ['निर्देश', 'आदेश', 'नियम'],
+  },
+  { ignore: ['উপেক্ষা', 'ভুলে যাও', 'ভুলে যান', 'অগ্রাহ্য'], orders: ['নির্দেশ', 'আদেশ', 'নিয়ম'] },
+];
+const UNSPACED_PRIOR_WORDS = [
   '之前',
   '以前',
   '先前',
@@ -625,6 +632,12 @@ export const UNSPACED_PRIOR = [
   'পূর্বের',
   'পূর্বে',
 ];
+export const UNSPACED_OVERRIDE = UNSPACED_OVERRIDE_WORDS.map(({ ignore, orders }) => ({
+  ignore: ignore.map(nfkc),
+  orders: orders.map(nfkc),
+}));
+export const UNSPACED_PRIOR: readonly string[] = UNSPACED_PRIOR_WORDS.map(nfkc);
+
 export const UNSPACED_SCRIPTS = /[\u0900-\u09ff\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]/;
 
 /** Structural forms of a forged turn or delimiter: chat-template tokens and role headers. Linear regexes. */
