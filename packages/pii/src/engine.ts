@@ -212,6 +212,25 @@ function isContextCode(code: number): boolean {
 }
 
 /** The words and phrases context-required recognizers look for, ready for lookups. */
+/**
+ * Scripts written without spaces between words (Thai, Lao, Khmer, Myanmar, Chinese, Japanese) and Korean,
+ * whose particles attach to the word before them ("여권번호는"): context words in them match as substrings, since
+ * a word edge would rarely be there.
+ */
+const UNSPACED_WORD = /[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]/;
+
+/** Whether a UTF-16 unit belongs to UNSPACED_WORD's ranges. */
+function isUnspacedCode(code: number): boolean {
+  return (
+    (code >= 0x0e00 && code <= 0x0eff) ||
+    (code >= 0x1000 && code <= 0x109f) ||
+    (code >= 0x1780 && code <= 0x17ff) ||
+    (code >= 0x3040 && code <= 0x30ff) ||
+    (code >= 0x3400 && code <= 0x9fff) ||
+    (code >= 0xac00 && code <= 0xd7af)
+  );
+}
+
 interface ContextWords {
   readonly single: ReadonlySet<string>;
   readonly phrases: ReadonlySet<string>;
@@ -231,6 +250,8 @@ interface ContextWords {
    */
   readonly trie: Int32Array;
   readonly trieFlags: Uint8Array;
+  /** Words of UNSPACED_WORD scripts, found as substrings of a word read from the text. */
+  readonly unspaced: readonly string[];
 }
 
 const TRIE_SYMBOLS = 36;
@@ -280,8 +301,15 @@ function contextWords(words: readonly string[]): ContextWords {
   const single = new Set<string>();
   const phrases = new Set<string>();
   const heads = new Set<string>();
+  const unspaced: string[] = [];
   let longest = 1;
-  for (const word of words) {
+  for (const raw of words) {
+    // In NFKC, the form of the text (see contextPattern).
+    const word = raw.normalize('NFKC');
+    if (UNSPACED_WORD.test(word)) {
+      unspaced.push(word.toLowerCase());
+      continue;
+    }
     const parts = word
       .toLowerCase()
       .split(WORD_SPLIT)
@@ -308,7 +336,20 @@ function contextWords(words: readonly string[]): ContextWords {
   const [minHead, maxHead] = lengths(heads);
   const headFirst = new Set([...heads].map((head) => head.charCodeAt(0)));
   const { trie, trieFlags } = buildTrie(single, heads);
-  return { single, phrases, heads, longest, minSingle, maxSingle, minHead, maxHead, headFirst, trie, trieFlags };
+  return {
+    single,
+    phrases,
+    heads,
+    longest,
+    minSingle,
+    maxSingle,
+    minHead,
+    maxHead,
+    headFirst,
+    trie,
+    trieFlags,
+    unspaced,
+  };
 }
 
 const RECENT = 4;
@@ -422,9 +463,21 @@ class ContextIndex {
       while (i < size && !isContextCode(segment.charCodeAt(i))) i++;
       if (i >= size) break;
       const wordStart = i;
-      while (i < size && isContextCode(segment.charCodeAt(i))) i++;
+      let unspacedScript = false;
+      while (i < size && isContextCode(segment.charCodeAt(i))) {
+        if (!unspacedScript && isUnspacedCode(segment.charCodeAt(i))) unspacedScript = true;
+        i++;
+      }
       const length = i - wordStart;
       const at = offset + wordStart;
+      if (unspacedScript && words.unspaced.length > 0) {
+        // Thai, Chinese, Japanese, Korean: the context word may be part of a longer run ("운전면허번호는").
+        const run = segment.slice(wordStart, i);
+        for (const candidate of words.unspaced) {
+          const found = run.indexOf(candidate);
+          if (found >= 0) this.hits.push(at + found);
+        }
+      }
       // Only words shaped like some context word are looked up (a run of "x@y." reads no set at all).
       const single = length >= words.minSingle && length <= words.maxSingle;
       const head =
@@ -500,9 +553,21 @@ function compileContext(context: LazyContext): RegExp {
   return context.unicode;
 }
 
-/** The pattern of a recognizer's context words (tested on a lower-cased window before or after a value). */
+/**
+ * The pattern of a recognizer's context words (tested on a lower-cased window before or after a value).
+ * The words are put in NFKC, the form of the text they are tested on: NFKC splits Thai SARA AM ("ำ") in
+ * two, so "เลขประจำตัวประชาชน" as written could never match.
+ */
 function contextPattern(words: readonly string[]): RegExp {
-  return new RegExp(`(?:^|[^\\p{L}\\p{N}])(?:${words.map(contextLiteral).join('|')})(?=$|[^\\p{L}\\p{N}])`, 'u');
+  const normalized = words.map((word) => word.normalize('NFKC').toLowerCase());
+  const spaced = normalized.filter((word) => !UNSPACED_WORD.test(word));
+  const unspaced = normalized.filter((word) => UNSPACED_WORD.test(word));
+  const alternatives: string[] = [];
+  if (spaced.length > 0) {
+    alternatives.push(`(?:^|[^\\p{L}\\p{N}])(?:${spaced.map(contextLiteral).join('|')})(?=$|[^\\p{L}\\p{N}])`);
+  }
+  if (unspaced.length > 0) alternatives.push(`(?:${unspaced.map(contextLiteral).join('|')})`);
+  return new RegExp(alternatives.length === 0 ? '(?!)' : alternatives.join('|'), 'u');
 }
 
 /**

@@ -36,6 +36,9 @@ describe('KR_DRIVER_LICENSE', () => {
     expect(find('운전면허 121948219345', 'KR_DRIVER_LICENSE')).toEqual(['121948219345']);
     expect(find('121948219345', 'KR_DRIVER_LICENSE')).toEqual([]);
   });
+  it('reads a Korean licence word with a particle attached ("운전면허번호는") as context', () => {
+    expect(find('운전면허번호는 121948219345 입니다.', 'KR_DRIVER_LICENSE')).toEqual(['121948219345']);
+  });
   it('rejects unknown regions', () => {
     expect(find('27-19-482193-45 10-19-482193-45', 'KR_DRIVER_LICENSE')).toEqual([]);
   });
