@@ -62,11 +62,20 @@ function eventOf(index: number): AuditEvent {
 }
 
 const events = Array.from({ length: COUNT }, (_, index) => eventOf(index));
+const monotonic = events;
+// The same events with trace and session ids that look random, as real ones (W3C trace ids, session
+// UUIDs) do: four events per trace, ten per session. The ids above grow with the index, so their index
+// entries always go to the end of the B-tree; random ones land on any page.
+const scattered = events.map((event, index) => ({
+  ...event,
+  traceId: hash('sha256', `trace-${Math.floor(index / 4)}`, 'hex').slice(0, 32),
+  session: hash('sha256', `session-${Math.floor(index / 10)}`, 'hex').slice(0, 16),
+}));
 
 const WARM_UP = 2000;
 const warmUp = Array.from({ length: WARM_UP }, (_, index) => eventOf(COUNT + index));
 
-async function run(name: string, make: () => AuditSink): Promise<void> {
+async function run(name: string, make: () => AuditSink, events: readonly AuditEvent[] = monotonic): Promise<void> {
   const sink = make();
   // Sustained: the file or database is open (and a worker thread started) before the clock starts.
   for (const event of warmUp) sink.write(event);
@@ -134,6 +143,11 @@ await run('sqliteSink, HMAC chain', () => sqliteSink({ path: join(dir, 'hmac.db'
 await run('sqliteSink, SHA-256 chain, thread: true', () => sqliteSink({ path: join(dir, 'sha-t.db'), thread: true }));
 await run('sqliteSink, HMAC chain, thread: true', () =>
   sqliteSink({ path: join(dir, 'hmac-t.db'), chain: { key: 'bench-key' }, thread: true }),
+);
+await run(
+  'sqliteSink, SHA-256 chain, thread: true, random-looking trace and session ids',
+  () => sqliteSink({ path: join(dir, 'sha-t-scattered.db'), thread: true }),
+  scattered,
 );
 await run('sqliteSink, SHA-256 chain, thread: true, wide table (a file from an earlier version)', () => {
   const path = join(dir, 'wide-t.db');

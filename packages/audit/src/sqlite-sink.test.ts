@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProblemKind } from './chain.js';
 import { auditStats, parseSince, queryAudit } from './sqlite-query.js';
 import { type SqliteSinkOptions, sqliteSink, verifySqlite } from './sqlite-sink.js';
+import { createSqliteWriter, prepareBatch } from './sqlite-writer.js';
 import { currentWorker } from './worker-channel.js';
 
 const HOUR = 3_600_000;
@@ -553,6 +554,52 @@ describe.each(['slim', 'wide'] as const)('queryAudit and auditStats (%s table)',
     expect(parseSince('30m', now).getTime()).toBe(now - 30 * 60_000);
     expect(parseSince('2026-01-01T00:00:00Z').getTime()).toBe(Date.UTC(2026, 0, 1));
     expect(() => parseSince('soon')).toThrow(/not a time/);
+  });
+});
+
+describe('the SQLite writer: batches that waited together', () => {
+  it('writes a group of batches in one transaction, one chain across them', () => {
+    const path = dbPath();
+    const writer = createSqliteWriter({ path, chain: { checkpointEvery: 0 } });
+    const batches = [0, 1, 2].map((group) =>
+      prepareBatch(
+        Array.from({ length: 5 }, (_, index) => event(group * 5 + index)),
+        writer.layout,
+      ),
+    );
+    writer.writeMany(batches);
+    writer.write(prepareBatch([event(15)], writer.layout));
+    writer.close(true);
+    expect(writer.stats).toMatchObject({ failed: 0 });
+    expect(verifySqlite(path)).toMatchObject({ ok: true, events: 16, closed: true });
+    expect(queryAudit(path, { limit: 100 }).map((item) => item.id)).toEqual(
+      Array.from({ length: 16 }, (_, index) => `e${15 - index}`),
+    );
+  });
+
+  it('loses a failed group whole, counted and warned, and the chain goes on from before it', () => {
+    const path = dbPath();
+    const warnings: string[] = [];
+    const writer = createSqliteWriter({
+      path,
+      chain: { checkpointEvery: 0 },
+      warn: (message) => warnings.push(message),
+    });
+    writer.write(prepareBatch([event(0), event(1)], writer.layout));
+    const good = prepareBatch([event(2), event(3)], writer.layout);
+    const failing = prepareBatch([event(4), event(6)], writer.layout);
+    // A trigger planted by another connection makes the insert of event 4 fail inside the transaction.
+    const other = new Database(path);
+    other.exec(
+      "CREATE TRIGGER planted BEFORE INSERT ON audit_records WHEN NEW.trace_id = 't4' BEGIN SELECT RAISE(ABORT, 'planted failure'); END;",
+    );
+    other.close();
+    writer.writeMany([good, failing]);
+    expect(writer.stats).toMatchObject({ failed: 4 });
+    expect(warnings).toEqual([expect.stringMatching(/sqlite write failed, 4 event\(s\) lost/)]);
+    writer.write(prepareBatch([event(5)], writer.layout));
+    writer.close(true);
+    expect(verifySqlite(path)).toMatchObject({ ok: true, events: 3 });
   });
 });
 

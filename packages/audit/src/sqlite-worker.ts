@@ -19,6 +19,7 @@ const writer = createSqliteWriter({
 
 serve({
   write: (message) => writer.write(message as unknown as PreparedBatch),
+  writeMany: (messages) => writer.writeMany(messages as unknown as PreparedBatch[]),
   flush() {},
   async close() {
     writer.close(true);

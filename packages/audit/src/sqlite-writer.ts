@@ -66,6 +66,11 @@ export function prepareBatch(events: readonly AuditEvent[], layout: Layout): Pre
 export interface SqliteWriter {
   /** Writes a batch in one transaction; never throws (a failed batch is counted in `failed`, with a warning). */
   write(batch: PreparedBatch): void;
+  /**
+   * Writes batches that were waiting together in one transaction: under a backlog each index page is then
+   * dirtied (and logged) once per group instead of once per batch. A failure loses the group, counted.
+   */
+  writeMany(batches: readonly PreparedBatch[]): void;
   /** Deletes rows older than `retentionDays` (no-op without it). */
   retain(): void;
   /** Closes the database; with `checkpoint`, first appends the closing checkpoint. */
@@ -147,35 +152,45 @@ export function createSqliteWriter(options: SqliteWriterOptions): SqliteWriter {
     insert.run(row);
   };
 
-  const writeBatchTransaction = db.transaction((batch: PreparedBatch) => {
-    const jsons = batch.jsons;
-    let columns = batch.columns;
-    if (batch.layout !== layout.name) {
-      // Prepared for another layout (the file was replaced after the sink opened it): derive the columns again.
-      const derived: unknown[] = [];
-      for (const json of jsons) pushEventColumns(JSON.parse(json) as AuditEvent, derived, layout);
-      columns = derived;
-    }
+  /** A batch's query columns for this database's layout. */
+  const columnsFor = (batch: PreparedBatch): readonly unknown[] => {
+    if (batch.layout === layout.name) return batch.columns;
+    // Prepared for another layout (the file was replaced after the sink opened it): derive the columns again.
+    const derived: unknown[] = [];
+    for (const json of batch.jsons) pushEventColumns(JSON.parse(json) as AuditEvent, derived, layout);
+    return derived;
+  };
+
+  /** Writes batches in one transaction (a group the worker found waiting together, or one batch). */
+  const writeBatchesTransaction = db.transaction((batches: readonly PreparedBatch[]) => {
     if (!chained) {
       // Sequence numbers are kept even without the chain, so rows stay ordered and countable.
       let seq = (readMeta.get() as MetaRow).head_seq;
-      for (let index = 0; index < jsons.length; index++) {
-        seq++;
-        // Byte for byte JSON.stringify({ v, kind, seq, prev: '', event, hash: '' }).
-        const record = `{"v":${CHAIN_VERSION},"kind":"event","seq":${seq},"prev":"","event":${jsons[index]},"hash":""}`;
-        insertEvent(seq, columns, index * width, record, '', '');
+      for (const batch of batches) {
+        const jsons = batch.jsons;
+        const columns = columnsFor(batch);
+        for (let index = 0; index < jsons.length; index++) {
+          seq++;
+          // Byte for byte JSON.stringify({ v, kind, seq, prev: '', event, hash: '' }).
+          const record = `{"v":${CHAIN_VERSION},"kind":"event","seq":${seq},"prev":"","event":${jsons[index]},"hash":""}`;
+          insertEvent(seq, columns, index * width, record, '', '');
+        }
       }
       writeHead.run(seq, '', 0, '');
       return;
     }
     syncHead();
-    for (let index = 0; index < jsons.length; index++) {
-      // One serialization per event: the chain's JSON line is both what is hashed and what is stored.
-      const prev = chain.head.hash;
-      const line = chain.appendJson(jsons[index] as string);
-      const head = chain.head;
-      insertEvent(head.seq, columns, index * width, line.slice(0, -1), prev, head.hash);
-      if (chain.checkpointDue) insertRecord(chain.checkpoint());
+    for (const batch of batches) {
+      const jsons = batch.jsons;
+      const columns = columnsFor(batch);
+      for (let index = 0; index < jsons.length; index++) {
+        // One serialization per event: the chain's JSON line is both what is hashed and what is stored.
+        const prev = chain.head.hash;
+        const line = chain.appendJson(jsons[index] as string);
+        const head = chain.head;
+        insertEvent(head.seq, columns, index * width, line.slice(0, -1), prev, head.hash);
+        if (chain.checkpointDue) insertRecord(chain.checkpoint());
+      }
     }
     storeHead();
   });
@@ -226,11 +241,16 @@ export function createSqliteWriter(options: SqliteWriterOptions): SqliteWriter {
 
   return {
     write(batch) {
+      this.writeMany([batch]);
+    },
+    writeMany(batches) {
+      let events = 0;
+      for (const batch of batches) events += batch.jsons.length;
       if (closed) {
-        failed += batch.jsons.length;
+        failed += events;
         return;
       }
-      attempt(() => writeBatchTransaction.immediate(batch), batch.jsons.length);
+      attempt(() => writeBatchesTransaction.immediate(batches), events);
     },
     retain() {
       if (options.retentionDays === undefined || closed) return;
