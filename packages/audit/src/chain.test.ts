@@ -93,6 +93,25 @@ describe('the audit hash chain', () => {
     expect(verifyChain([record], { key: Buffer.from(key, 'utf8') }).problems).toEqual([]);
   });
 
+  it('HMAC matches createHmac for long, multi-byte and changed keys and for records of any size', () => {
+    const reference = (key: string | Buffer, prev: string, json: string) =>
+      createHmac('sha256', key).update(prev).update('\n').update(json).digest('hex');
+    const long = 'k'.repeat(200); // longer than the 64-byte block: hashed first
+    const emoji = 'ключ-🔑-鍵';
+    const big = JSON.stringify({ text: 'ä€😀'.repeat(3000) }); // grows the reused buffer (> 4 KB)
+    const mutable = Buffer.from('first key');
+    for (const key of [long, emoji, 'x', Buffer.from([0, 255, 128, 7]), mutable]) {
+      for (const json of ['{}', big, '{"a":"\\n"}']) {
+        const record = { v: 1, kind: 'event', seq: 1, prev: GENESIS, event: JSON.parse(json) };
+        expect(hashRecord(record as never, key)).toBe(reference(key, GENESIS, JSON.stringify(record)));
+      }
+    }
+    // The same Buffer changed in place must not reuse the pads of its old content.
+    mutable.write('other key');
+    const record = { v: 1, kind: 'event', seq: 2, prev: GENESIS, event: { id: 'e' } };
+    expect(hashRecord(record as never, mutable)).toBe(reference(mutable, GENESIS, JSON.stringify(record)));
+  });
+
   it('detects every single-record edit, deletion, insertion and swap', () => {
     const records = chainOf(30);
     for (let at = 0; at < records.length; at++) {
