@@ -326,6 +326,26 @@ export function loadRows(): Row[] {
     }
   }
 
+  // Harmful requests and safe look-alikes written for this project (Apache-2.0), for the harmful head only.
+  // Training rows only, so every validation figure stays on public data.
+  const harmfulFile = fileURLToPath(new URL('./harmful-requests/en.tsv', import.meta.url));
+  if (existsSync(harmfulFile)) {
+    for (const line of readFileSync(harmfulFile, 'utf8').split('\n')) {
+      const tab = line.indexOf('\t');
+      if (tab < 0) continue;
+      const label = line.slice(0, tab) === '1' ? 1 : 0;
+      rows.push({
+        text: line.slice(tab + 1).trim(),
+        label,
+        dataset: 'parapet-harmful-requests',
+        slice: label === 1 ? 'harmful' : 'safe',
+        split: 'train',
+        heads: { harmful: label },
+        licence: 'Apache-2.0',
+      });
+    }
+  }
+
   // XQuAD (CC-BY-SA-4.0): evaluation only, 12 languages of benign questions and paragraphs.
   for (const row of readJsonl(`${dir}/xquad-multilingual/eval.jsonl`)) {
     rows.push({

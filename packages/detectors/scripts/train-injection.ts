@@ -28,6 +28,8 @@ const TARGET_FPR_HARMFUL = Number(process.env.TARGET_FPR_HARMFUL ?? 0.003);
 const LEARNING_RATE = 0.2;
 const MULTILINGUAL_WEIGHT = Number(process.env.MULTILINGUAL_WEIGHT ?? 3);
 const LANGUAGE_CAP = Number(process.env.LANGUAGE_CAP ?? 60);
+/** Weight of our own harmful requests and safe look-alikes (scripts/harmful-requests) for the harmful head. */
+const HARMFUL_WEIGHT = Number(process.env.HARMFUL_WEIGHT ?? 2);
 const L2 = 2e-6;
 
 /** Mulberry32: a small seeded generator, so shuffles are reproducible. */
@@ -213,6 +215,7 @@ for (let head = 0; head < heads; head++) {
     const windows = windowsOf(row, row.heads[name]!);
     // Our own multilingual negatives are few per language against hundreds of translated attacks.
     let boost = row.dataset === 'parapet-benign-multilingual' ? MULTILINGUAL_WEIGHT : 1;
+    if (row.dataset === 'parapet-harmful-requests') boost = HARMFUL_WEIGHT;
     const translated = perLanguage.get(row.slice);
     if (row.dataset === 'purplellama-cyberseceval-pi' && translated !== undefined) {
       boost = Math.min(1, LANGUAGE_CAP / translated);
