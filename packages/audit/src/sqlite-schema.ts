@@ -121,6 +121,11 @@ export function openDatabase(path: string): Database.Database {
   db.pragma('page_size = 16384');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
+  // Checkpoint the log into the file every 4 000 pages (64 MiB at 16 KiB) instead of SQLite's 1 000: index
+  // pages that change in every batch are copied and synced a quarter as often. 150 000 events through the
+  // threaded sink, three alternated rounds: 41 → 45 k events/s (random ids), 44 → 51 k (monotonic). The
+  // log file then stays at up to ~64 MiB; durability is unchanged.
+  db.pragma('wal_autocheckpoint = 4000');
   db.exec(SCHEMA);
   db.prepare(
     `INSERT OR IGNORE INTO audit_meta (id, chain_version, first_seq, first_prev, head_seq, head_hash, head_events, head_mac)
