@@ -138,6 +138,14 @@ describe('topics(): competitors', () => {
     expect(findings[0]!.message).toContain('Acme Health');
   });
 
+  it('finds names in Chinese, Japanese and Korean inside a run of letters, and names given in another form', async () => {
+    const cjk = topics({ competitors: ['阿里巴巴', 'アクメ', '아크메', 'ＢＥＴＡ'] });
+    const text = '我想比较阿里巴巴和京东。アクメの価格は？ 아크메는 어때요? And beta?';
+    const findings = await run(cjk, text);
+    expect(findings.map((finding) => finding.data?.competitor)).toEqual(['阿里巴巴', 'アクメ', '아크메', 'ＢＥＴＡ']);
+    expect(await run(cjk, 'alphabeta and 京东 only')).toEqual([]);
+  });
+
   it('caps the number of findings', async () => {
     const capped = topics({ competitors: ['Acme'], maxFindings: 3 });
     expect(await run(capped, 'Acme '.repeat(50))).toHaveLength(3);

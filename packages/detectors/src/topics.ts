@@ -103,6 +103,9 @@ const SMALL_TALK = new Set(
 );
 
 // A word: a letter or digit, then letters, digits, marks and inner apostrophes. One greedy run: linear.
+/** Names with letters of scripts written without spaces, or of Korean (particles attach to words). */
+const UNSPACED_NAME = /[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]/;
+
 const WORD = /[\p{L}\p{N}][\p{L}\p{M}\p{N}'’]*/gu;
 
 interface Token {
@@ -401,17 +404,32 @@ export function topics(options: TopicsOptions): Detector {
   ready?.catch(() => undefined);
   const waitForLemmas = config.waitForLemmas;
 
+  // Names are matched in the normalized text (NFKC), so they are put in NFKC too. Whole words, except names
+  // in scripts written without spaces (Thai, Chinese, Japanese) and Korean, whose particles attach to the
+  // name ("아크메는"): those count inside a longer run of letters.
+  const competitorForms = config.competitors.map((name) => name.normalize('NFKC'));
+  const competitorAlternation = (names: readonly string[]): string =>
+    [...names]
+      .sort((a, b) => b.length - a.length)
+      .map((name) => escapeRegExp(name).replace(/\s+/g, '\\s+'))
+      .join('|');
+  const spacedNames = competitorForms.filter((name) => !UNSPACED_NAME.test(name));
+  const unspacedNames = competitorForms.filter((name) => UNSPACED_NAME.test(name));
   const competitorPattern =
-    config.competitors.length === 0
+    competitorForms.length === 0
       ? undefined
       : new RegExp(
-          `(?<![\\p{L}\\p{N}_])(?:${[...config.competitors]
-            .sort((a, b) => b.length - a.length)
-            .map((name) => escapeRegExp(name).replace(/\s+/g, '\\s+'))
-            .join('|')})(?![\\p{L}\\p{N}_])`,
+          [
+            ...(spacedNames.length === 0
+              ? []
+              : [`(?<![\\p{L}\\p{N}_])(?:${competitorAlternation(spacedNames)})(?![\\p{L}\\p{N}_])`]),
+            ...(unspacedNames.length === 0 ? [] : [`(?:${competitorAlternation(unspacedNames)})`]),
+          ].join('|'),
           'giu',
         );
-  const competitorNames = new Map(config.competitors.map((name) => [name.toLowerCase().replace(/\s+/g, ' '), name]));
+  const competitorNames = new Map(
+    config.competitors.map((name) => [name.normalize('NFKC').toLowerCase().replace(/\s+/g, ' '), name]),
+  );
 
   const windowOf = (tokens: readonly Token[], first: number, last: number): Window => {
     const words = tokens.slice(first, last + 1).map((token) => token.word.toLowerCase());
