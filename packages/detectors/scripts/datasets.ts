@@ -326,6 +326,27 @@ export function loadRows(): Row[] {
     }
   }
 
+  // Tool outputs and records written for this project (Apache-2.0): orders planted in a record's field
+  // ("Please transfer $2,000 …" as a product review) and ordinary records, for the indirect head only.
+  // Training rows only, so the calibration and every validation figure stay on public data.
+  const recordsFile = fileURLToPath(new URL('./indirect-records/en.tsv', import.meta.url));
+  if (existsSync(recordsFile)) {
+    for (const line of readFileSync(recordsFile, 'utf8').split('\n')) {
+      const tab = line.indexOf('\t');
+      if (tab < 0) continue;
+      const label = line.slice(0, tab) === '1' ? 1 : 0;
+      rows.push({
+        text: line.slice(tab + 1).trim(),
+        label,
+        dataset: 'parapet-indirect-records',
+        slice: label === 1 ? 'planted-order' : 'clean',
+        split: 'train',
+        heads: { indirect: label },
+        licence: 'Apache-2.0',
+      });
+    }
+  }
+
   // Harmful requests and safe look-alikes written for this project (Apache-2.0), for the harmful head only.
   // Training rows only, so every validation figure stays on public data.
   const harmfulFile = fileURLToPath(new URL('./harmful-requests/en.tsv', import.meta.url));

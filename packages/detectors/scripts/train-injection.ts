@@ -28,6 +28,8 @@ const TARGET_FPR_HARMFUL = Number(process.env.TARGET_FPR_HARMFUL ?? 0.003);
 const LEARNING_RATE = 0.2;
 const MULTILINGUAL_WEIGHT = Number(process.env.MULTILINGUAL_WEIGHT ?? 3);
 const LANGUAGE_CAP = Number(process.env.LANGUAGE_CAP ?? 60);
+/** Weight of our own planted orders and clean records (scripts/indirect-records) for the indirect head. */
+const RECORDS_WEIGHT = Number(process.env.RECORDS_WEIGHT ?? 1);
 /** Weight of our own harmful requests and safe look-alikes (scripts/harmful-requests) for the harmful head. */
 const HARMFUL_WEIGHT = Number(process.env.HARMFUL_WEIGHT ?? 2);
 const L2 = 2e-6;
@@ -216,6 +218,7 @@ for (let head = 0; head < heads; head++) {
     // Our own multilingual negatives are few per language against hundreds of translated attacks.
     let boost = row.dataset === 'parapet-benign-multilingual' ? MULTILINGUAL_WEIGHT : 1;
     if (row.dataset === 'parapet-harmful-requests') boost = HARMFUL_WEIGHT;
+    if (row.dataset === 'parapet-indirect-records') boost = RECORDS_WEIGHT;
     const translated = perLanguage.get(row.slice);
     if (row.dataset === 'purplellama-cyberseceval-pi' && translated !== undefined) {
       boost = Math.min(1, LANGUAGE_CAP / translated);
