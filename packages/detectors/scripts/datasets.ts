@@ -326,46 +326,31 @@ export function loadRows(): Row[] {
     }
   }
 
-  // Tool outputs and records written for this project (Apache-2.0): orders planted in a record's field
-  // ("Please transfer $2,000 …" as a product review) and ordinary records, for the indirect head only.
-  // Training rows only, so the calibration and every validation figure stay on public data.
-  const recordsFile = fileURLToPath(new URL('./indirect-records/en.tsv', import.meta.url));
-  if (existsSync(recordsFile)) {
-    for (const line of readFileSync(recordsFile, 'utf8').split('\n')) {
+  // Texts written for this project (Apache-2.0), `label<TAB>text` per line, for one head each. Training rows
+  // only, so the calibration and every validation figure stay on public data.
+  const ownLabelled = (file: string, dataset: string, head: Head, slices: readonly [string, string]): void => {
+    const path = fileURLToPath(new URL(file, import.meta.url));
+    if (!existsSync(path)) return;
+    for (const line of readFileSync(path, 'utf8').split('\n')) {
       const tab = line.indexOf('\t');
       if (tab < 0) continue;
       const label = line.slice(0, tab) === '1' ? 1 : 0;
       rows.push({
         text: line.slice(tab + 1).trim(),
         label,
-        dataset: 'parapet-indirect-records',
-        slice: label === 1 ? 'planted-order' : 'clean',
+        dataset,
+        slice: slices[label] as string,
         split: 'train',
-        heads: { indirect: label },
+        heads: { [head]: label },
         licence: 'Apache-2.0',
       });
     }
-  }
-
-  // Harmful requests and safe look-alikes written for this project (Apache-2.0), for the harmful head only.
-  // Training rows only, so every validation figure stays on public data.
-  const harmfulFile = fileURLToPath(new URL('./harmful-requests/en.tsv', import.meta.url));
-  if (existsSync(harmfulFile)) {
-    for (const line of readFileSync(harmfulFile, 'utf8').split('\n')) {
-      const tab = line.indexOf('\t');
-      if (tab < 0) continue;
-      const label = line.slice(0, tab) === '1' ? 1 : 0;
-      rows.push({
-        text: line.slice(tab + 1).trim(),
-        label,
-        dataset: 'parapet-harmful-requests',
-        slice: label === 1 ? 'harmful' : 'safe',
-        split: 'train',
-        heads: { harmful: label },
-        licence: 'Apache-2.0',
-      });
-    }
-  }
+  };
+  // Tool outputs and records: an order planted in a field ("Please transfer $2,000 …" as a product review),
+  // and ordinary records; for the indirect head.
+  ownLabelled('./indirect-records/en.tsv', 'parapet-indirect-records', 'indirect', ['clean', 'planted-order']);
+  // Harmful requests and safe look-alikes, for the harmful head.
+  ownLabelled('./harmful-requests/en.tsv', 'parapet-harmful-requests', 'harmful', ['safe', 'harmful']);
 
   // XQuAD (CC-BY-SA-4.0): evaluation only, 12 languages of benign questions and paragraphs.
   for (const row of readJsonl(`${dir}/xquad-multilingual/eval.jsonl`)) {
