@@ -456,6 +456,11 @@ describe.each(['slim', 'wide'] as const)('a file with the %s table (wide: made b
     await sink.close();
     expect(verifySqlite(path)).toMatchObject({ ok: true, events: 5 });
     const db = new Database(path);
+    // Every layout has the audit_events view: each event field as a column, for plain SQL.
+    expect(
+      db.prepare('SELECT type, tenant, session, findings_count, latency_us FROM audit_events WHERE id = 1').get(),
+    ).toEqual({ type: 'input-blocked', tenant: 'acme', session: 'session-0', findings_count: 2, latency_us: 100 });
+    expect(db.prepare('SELECT COUNT(*) FROM audit_events').pluck().get()).toBe(5);
     const row = db.prepare('SELECT * FROM audit_records WHERE id = 1').get() as Record<string, unknown>;
     if (layout === 'wide') {
       expect(row).toMatchObject({ tenant: 'acme', type: 'input-blocked', detectors: 'prompt-injection,secrets' });
