@@ -232,6 +232,16 @@ describe('patternDetector keywords', () => {
     expect(spans(detector, 'naïvety is not naïve')).toEqual(['naïve']);
   });
 
+  it('matches keywords in Chinese, Japanese, Thai and Korean inside a run of letters, and in NFKC', () => {
+    const detector = patternDetector({ keywords: ['機密', 'ความลับ', '기밀', 'ＡＢＣ'] });
+    expect(spans(detector, 'この資料は機密です。ข้อมูลนี้เป็นความลับ 기밀은 지켜야 한다. abc and xabc')).toEqual([
+      '機密',
+      'ความลับ',
+      '기밀',
+      'abc',
+    ]);
+  });
+
   it("uses the keyword entry's replacement for redaction", async () => {
     const detector = patternDetector({
       keywords: [{ keyword: 'hunter2', replacement: '*******' }],

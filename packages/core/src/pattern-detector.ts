@@ -132,6 +132,10 @@ const HAS_SURROGATE = /[\ud800-\udfff]/;
  * @example
  * const rules = patternDetector({ id: 'internal-rules', patterns: [{ pattern: 'project\\s+falcon', flags: 'i' }], keywords: ['codename'] });
  */
+
+/** Letters of scripts written without spaces between words (Thai, Lao, Myanmar, Khmer, CJK) and Hangul. */
+const UNSPACED = /[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]/;
+
 export function patternDetector(options: PatternDetectorOptions): Detector {
   const config = parseConfig(optionsSchema, options, 'patternDetector() options');
   const rules: Rule[] = [];
@@ -173,9 +177,12 @@ export function patternDetector(options: PatternDetectorOptions): Detector {
   let keywordRegex: RegExp | undefined;
   if (config.keywords.length > 0) {
     const literals: string[] = [];
+    const unspaced: string[] = [];
     config.keywords.forEach((entry, index) => {
       const spec = typeof entry === 'string' ? { keyword: entry } : entry;
-      const key = config.ignoreCase ? spec.keyword.toLowerCase() : spec.keyword;
+      // Matched in the normalized view (NFKC), so the keyword is put in NFKC too ("ＡＢＣ" finds "ABC").
+      const form = spec.keyword.normalize('NFKC');
+      const key = config.ignoreCase ? form.toLowerCase() : form;
       if (keywordIndex.has(key)) return;
       keywordIndex.set(key, keywordRules.length);
       keywordRules.push({
@@ -188,12 +195,19 @@ export function patternDetector(options: PatternDetectorOptions): Detector {
           ? { replacement: ('replacement' in spec ? spec.replacement : undefined) ?? config.replacement }
           : {}),
       });
-      literals.push(escapeLiteral(spec.keyword));
+      (UNSPACED.test(form) ? unspaced : literals).push(escapeLiteral(form));
     });
     // Longest first so "credit card number" wins over "credit card" at the same position.
-    literals.sort((a, b) => b.length - a.length);
-    const body = `(?:${literals.join('|')})`;
-    const source = config.wholeWords ? `(?<![\\p{L}\\p{N}_])${body}(?![\\p{L}\\p{N}_])` : body;
+    const longestFirst = (list: string[]): string => list.sort((a, b) => b.length - a.length).join('|');
+    const alternatives: string[] = [];
+    if (literals.length > 0) {
+      const body = `(?:${longestFirst(literals)})`;
+      alternatives.push(config.wholeWords ? `(?<![\\p{L}\\p{N}_])${body}(?![\\p{L}\\p{N}_])` : body);
+    }
+    // Keywords in scripts written without spaces (Thai, Chinese, Japanese…) or in Korean, whose particles
+    // attach to the word ("기밀은"), match inside a run of letters: a word edge would rarely be there.
+    if (unspaced.length > 0) alternatives.push(`(?:${longestFirst(unspaced)})`);
+    const source = alternatives.join('|');
     keywordRegex = new RegExp(source, `gu${config.ignoreCase ? 'i' : ''}`);
   }
 
