@@ -85,4 +85,5 @@ export {
   type Verdict,
 } from './types.js';
 export { parseArgument, parseConfig } from './validate.js';
+export { escapeLiteral, hasUnspacedLetter, isUnspacedLetter, type WordListOptions, wordListSource } from './words.js';
 export { type GuardWrapOptions, guard } from './wrap.js';

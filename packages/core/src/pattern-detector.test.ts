@@ -242,6 +242,14 @@ describe('patternDetector keywords', () => {
     ]);
   });
 
+  it('takes keywords with hyphens and slashes (escapes the u flag would reject)', () => {
+    const detector = patternDetector({ keywords: ['do-not-distribute', 'and/or'] });
+    expect(spans(detector, 'Marked DO-NOT-DISTRIBUTE and/or secret; do-not-distributed')).toEqual([
+      'DO-NOT-DISTRIBUTE',
+      'and/or',
+    ]);
+  });
+
   it("uses the keyword entry's replacement for redaction", async () => {
     const detector = patternDetector({
       keywords: [{ keyword: 'hunter2', replacement: '*******' }],

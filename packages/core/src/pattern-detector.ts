@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import { type Detector, type FindingInput, type Severity, type Span, STAGES, type Stage } from './types.js';
 import { parseConfig } from './validate.js';
+import { wordListSource } from './words.js';
 
 const severitySchema = z.enum(['low', 'medium', 'high', 'critical']);
 const stageSchema = z.enum(STAGES as [Stage, ...Stage[]]);
@@ -95,10 +96,6 @@ interface Rule {
   readonly replacement?: string;
 }
 
-function escapeLiteral(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
-}
-
 /** Converts a code-point index (what re2-wasm reports) to a UTF-16 index, walking forward only. */
 class CodePointIndex {
   private codePoint = 0;
@@ -132,10 +129,6 @@ const HAS_SURROGATE = /[\ud800-\udfff]/;
  * @example
  * const rules = patternDetector({ id: 'internal-rules', patterns: [{ pattern: 'project\\s+falcon', flags: 'i' }], keywords: ['codename'] });
  */
-
-/** Letters of scripts written without spaces between words (Thai, Lao, Myanmar, Khmer, CJK) and Hangul. */
-const UNSPACED = /[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]/;
-
 export function patternDetector(options: PatternDetectorOptions): Detector {
   const config = parseConfig(optionsSchema, options, 'patternDetector() options');
   const rules: Rule[] = [];
@@ -176,8 +169,7 @@ export function patternDetector(options: PatternDetectorOptions): Detector {
   const keywordIndex = new Map<string, number>();
   let keywordRegex: RegExp | undefined;
   if (config.keywords.length > 0) {
-    const literals: string[] = [];
-    const unspaced: string[] = [];
+    const forms: string[] = [];
     config.keywords.forEach((entry, index) => {
       const spec = typeof entry === 'string' ? { keyword: entry } : entry;
       // Matched in the normalized view (NFKC), so the keyword is put in NFKC too ("ＡＢＣ" finds "ABC").
@@ -195,19 +187,14 @@ export function patternDetector(options: PatternDetectorOptions): Detector {
           ? { replacement: ('replacement' in spec ? spec.replacement : undefined) ?? config.replacement }
           : {}),
       });
-      (UNSPACED.test(form) ? unspaced : literals).push(escapeLiteral(form));
+      forms.push(form);
     });
-    // Longest first so "credit card number" wins over "credit card" at the same position.
-    const longestFirst = (list: string[]): string => list.sort((a, b) => b.length - a.length).join('|');
-    const alternatives: string[] = [];
-    if (literals.length > 0) {
-      const body = `(?:${longestFirst(literals)})`;
-      alternatives.push(config.wholeWords ? `(?<![\\p{L}\\p{N}_])${body}(?![\\p{L}\\p{N}_])` : body);
-    }
-    // Keywords in scripts written without spaces (Thai, Chinese, Japanese…) or in Korean, whose particles
-    // attach to the word ("기밀은"), match inside a run of letters: a word edge would rarely be there.
-    if (unspaced.length > 0) alternatives.push(`(?:${longestFirst(unspaced)})`);
-    const source = alternatives.join('|');
+    // Longest first, so "credit card number" wins over "credit card" at the same position. Keywords in Thai,
+    // Chinese, Japanese or Korean match inside a run of letters (see wordListSource).
+    const source = wordListSource(
+      forms,
+      config.wholeWords ? { before: '(?<![\\p{L}\\p{N}_])', after: '(?![\\p{L}\\p{N}_])' } : { before: '', after: '' },
+    );
     keywordRegex = new RegExp(source, `gu${config.ignoreCase ? 'i' : ''}`);
   }
 

@@ -146,6 +146,13 @@ describe('topics(): competitors', () => {
     expect(await run(cjk, 'alphabeta and 京东 only')).toEqual([]);
   });
 
+  it('takes names with hyphens (an escape the u flag would reject)', async () => {
+    const hyphen = topics({ competitors: ['Coca-Cola'] });
+    expect((await run(hyphen, 'Is coca-cola cheaper?')).map((finding) => finding.data?.competitor)).toEqual([
+      'Coca-Cola',
+    ]);
+  });
+
   it('caps the number of findings', async () => {
     const capped = topics({ competitors: ['Acme'], maxFindings: 3 });
     expect(await run(capped, 'Acme '.repeat(50))).toHaveLength(3);

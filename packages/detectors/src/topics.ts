@@ -3,10 +3,12 @@ import {
   type DetectContext,
   type Detector,
   type DetectorFactory,
+  escapeLiteral,
   type FindingInput,
   parseConfig,
   STAGES,
   type Stage,
+  wordListSource,
 } from '@parapet/core';
 import { z } from 'zod';
 
@@ -103,9 +105,6 @@ const SMALL_TALK = new Set(
 );
 
 // A word: a letter or digit, then letters, digits, marks and inner apostrophes. One greedy run: linear.
-/** Names with letters of scripts written without spaces, or of Korean (particles attach to words). */
-const UNSPACED_NAME = /[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]/;
-
 const WORD = /[\p{L}\p{N}][\p{L}\p{M}\p{N}'’]*/gu;
 
 interface Token {
@@ -314,10 +313,6 @@ function sentenceEnds(text: string, from: number, to: number): boolean {
   return false;
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
-}
-
 interface Window {
   readonly start: number;
   readonly end: number;
@@ -404,27 +399,20 @@ export function topics(options: TopicsOptions): Detector {
   ready?.catch(() => undefined);
   const waitForLemmas = config.waitForLemmas;
 
-  // Names are matched in the normalized text (NFKC), so they are put in NFKC too. Whole words, except names
-  // in scripts written without spaces (Thai, Chinese, Japanese) and Korean, whose particles attach to the
-  // name ("아크메는"): those count inside a longer run of letters.
-  const competitorForms = config.competitors.map((name) => name.normalize('NFKC'));
-  const competitorAlternation = (names: readonly string[]): string =>
-    [...names]
-      .sort((a, b) => b.length - a.length)
-      .map((name) => escapeRegExp(name).replace(/\s+/g, '\\s+'))
-      .join('|');
-  const spacedNames = competitorForms.filter((name) => !UNSPACED_NAME.test(name));
-  const unspacedNames = competitorForms.filter((name) => UNSPACED_NAME.test(name));
+  // Names are matched in the normalized text (NFKC), so they are put in NFKC too; whole words, except names
+  // in Thai, Chinese, Japanese or Korean (see wordListSource); any spacing between a name's words.
   const competitorPattern =
-    competitorForms.length === 0
+    config.competitors.length === 0
       ? undefined
       : new RegExp(
-          [
-            ...(spacedNames.length === 0
-              ? []
-              : [`(?<![\\p{L}\\p{N}_])(?:${competitorAlternation(spacedNames)})(?![\\p{L}\\p{N}_])`]),
-            ...(unspacedNames.length === 0 ? [] : [`(?:${competitorAlternation(unspacedNames)})`]),
-          ].join('|'),
+          wordListSource(
+            config.competitors.map((name) => name.normalize('NFKC')),
+            {
+              before: '(?<![\\p{L}\\p{N}_])',
+              after: '(?![\\p{L}\\p{N}_])',
+              literal: (name) => escapeLiteral(name).replace(/\s+/g, '\\s+'),
+            },
+          ),
           'giu',
         );
   const competitorNames = new Map(

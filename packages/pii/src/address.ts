@@ -1,4 +1,4 @@
-import { escapeLiteral } from './engine.js';
+import { escapeLiteral } from '@parapet/core';
 import type { EntityMatch } from './recognizer.js';
 import { MONTHS } from './recognizers/generic.js';
 

@@ -1,4 +1,4 @@
-import { ConfigError } from '@parapet/core';
+import { ConfigError, escapeLiteral, hasUnspacedLetter, isUnspacedLetter, wordListSource } from '@parapet/core';
 import { alnumOf } from './checksums.js';
 import type { EntityMatch, Recognizer, StartClass } from './recognizer.js';
 
@@ -96,11 +96,6 @@ function needsMask(needs: string | undefined): number {
 }
 
 const START_CLASSES: readonly StartClass[] = ['digit', 'upper', 'lower', 'plus', 'paren', 'dash', 'quote', 'other'];
-
-/** Escapes a literal for a regex with the `u` flag (where `\-` and `\/` would be invalid escapes). */
-export function escapeLiteral(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
 
 function fuse(members: readonly Compiled[]): Fused[] {
   // One fused regex per (flags, needed token features, context-required): the engine picks only those
@@ -212,25 +207,6 @@ function isContextCode(code: number): boolean {
 }
 
 /** The words and phrases context-required recognizers look for, ready for lookups. */
-/**
- * Scripts written without spaces between words (Thai, Lao, Khmer, Myanmar, Chinese, Japanese) and Korean,
- * whose particles attach to the word before them ("여권번호는"): context words in them match as substrings, since
- * a word edge would rarely be there.
- */
-const UNSPACED_WORD = /[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]/;
-
-/** Whether a UTF-16 unit belongs to UNSPACED_WORD's ranges. */
-function isUnspacedCode(code: number): boolean {
-  return (
-    (code >= 0x0e00 && code <= 0x0eff) ||
-    (code >= 0x1000 && code <= 0x109f) ||
-    (code >= 0x1780 && code <= 0x17ff) ||
-    (code >= 0x3040 && code <= 0x30ff) ||
-    (code >= 0x3400 && code <= 0x9fff) ||
-    (code >= 0xac00 && code <= 0xd7af)
-  );
-}
-
 interface ContextWords {
   readonly single: ReadonlySet<string>;
   readonly phrases: ReadonlySet<string>;
@@ -250,7 +226,7 @@ interface ContextWords {
    */
   readonly trie: Int32Array;
   readonly trieFlags: Uint8Array;
-  /** Words of UNSPACED_WORD scripts, found as substrings of a word read from the text. */
+  /** Words with a letter of a script written without spaces (or Hangul), found inside a word read from the text. */
   readonly unspaced: readonly string[];
 }
 
@@ -306,7 +282,7 @@ function contextWords(words: readonly string[]): ContextWords {
   for (const raw of words) {
     // In NFKC, the form of the text (see contextPattern).
     const word = raw.normalize('NFKC');
-    if (UNSPACED_WORD.test(word)) {
+    if (hasUnspacedLetter(word)) {
       unspaced.push(word.toLowerCase());
       continue;
     }
@@ -458,6 +434,8 @@ class ContextIndex {
     const offset = this.scanned;
     const segment = this.text.slice(offset, to).toLowerCase();
     const size = segment.length;
+    // Only recognizers with Thai, CJK or Korean context words need the run's script looked at.
+    const findUnspaced = words.unspaced.length > 0;
     let i = 0;
     while (i < size) {
       while (i < size && !isContextCode(segment.charCodeAt(i))) i++;
@@ -465,12 +443,12 @@ class ContextIndex {
       const wordStart = i;
       let unspacedScript = false;
       while (i < size && isContextCode(segment.charCodeAt(i))) {
-        if (!unspacedScript && isUnspacedCode(segment.charCodeAt(i))) unspacedScript = true;
+        if (findUnspaced && !unspacedScript && isUnspacedLetter(segment.charCodeAt(i))) unspacedScript = true;
         i++;
       }
       const length = i - wordStart;
       const at = offset + wordStart;
-      if (unspacedScript && words.unspaced.length > 0) {
+      if (unspacedScript) {
         // Thai, Chinese, Japanese, Korean: the context word may be part of a longer run ("운전면허번호는").
         const run = segment.slice(wordStart, i);
         for (const candidate of words.unspaced) {
@@ -556,18 +534,19 @@ function compileContext(context: LazyContext): RegExp {
 /**
  * The pattern of a recognizer's context words (tested on a lower-cased window before or after a value).
  * The words are put in NFKC, the form of the text they are tested on: NFKC splits Thai SARA AM ("ำ") in
- * two, so "เลขประจำตัวประชาชน" as written could never match.
+ * two, so "เลขประจำตัวประชาชน" as written could never match. Whole words, except in Thai, Chinese, Japanese
+ * and Korean (see wordListSource).
  */
 function contextPattern(words: readonly string[]): RegExp {
   const normalized = words.map((word) => word.normalize('NFKC').toLowerCase());
-  const spaced = normalized.filter((word) => !UNSPACED_WORD.test(word));
-  const unspaced = normalized.filter((word) => UNSPACED_WORD.test(word));
-  const alternatives: string[] = [];
-  if (spaced.length > 0) {
-    alternatives.push(`(?:^|[^\\p{L}\\p{N}])(?:${spaced.map(contextLiteral).join('|')})(?=$|[^\\p{L}\\p{N}])`);
-  }
-  if (unspaced.length > 0) alternatives.push(`(?:${unspaced.map(contextLiteral).join('|')})`);
-  return new RegExp(alternatives.length === 0 ? '(?!)' : alternatives.join('|'), 'u');
+  return new RegExp(
+    wordListSource(normalized, {
+      before: '(?:^|[^\\p{L}\\p{N}])',
+      after: '(?=$|[^\\p{L}\\p{N}])',
+      literal: contextLiteral,
+    }),
+    'u',
+  );
 }
 
 /**

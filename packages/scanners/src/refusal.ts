@@ -1,4 +1,11 @@
-import { type DetectContext, type Detector, type DetectorFactory, type FindingInput, parseConfig } from '@parapet/core';
+import {
+  type DetectContext,
+  type Detector,
+  type DetectorFactory,
+  escapeLiteral,
+  type FindingInput,
+  parseConfig,
+} from '@parapet/core';
 import { z } from 'zod';
 
 /**
@@ -75,10 +82,6 @@ const optionsSchema = z
 
 export type RefusalOptions = z.input<typeof optionsSchema>;
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
-}
-
 const QUOTES = new Set(['"', '“', '”', '«', '»', '„']);
 
 /** Where sentences start in the opening: index 0 and after . ! ? or a line break (spaces skipped). */
@@ -129,7 +132,7 @@ export function refusal(options: RefusalOptions = {}): Detector {
   const sources: string[] = [];
   for (const language of config.languages) sources.push(...PATTERNS[language]);
   if (config.phrases.length > 0) {
-    sources.push(`(?:${config.phrases.map((phrase) => escapeRegExp(phrase).replace(/\s+/g, ' ')).join('|')})`);
+    sources.push(`(?:${config.phrases.map((phrase) => escapeLiteral(phrase).replace(/\s+/g, ' ')).join('|')})`);
   }
   // Sticky: each pattern is tried exactly at one sentence start.
   const patterns = sources.map((source) => new RegExp(source, 'iy'));
