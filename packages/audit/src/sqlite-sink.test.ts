@@ -1,7 +1,7 @@
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type AuditEvent, ConfigError } from '@parapet/core';
+import { ArgumentError, type AuditEvent, ConfigError } from '@parapet/core';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProblemKind } from './chain.js';
@@ -26,6 +26,15 @@ function dbPath(): string {
 }
 
 const QUIET = { flushOnExit: false } as const;
+
+function thrownBy(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
 
 // Every behaviour holds with the database written on the caller's thread and from a worker thread.
 const MODES = ['inline', 'worker thread'] as const;
@@ -559,6 +568,22 @@ describe.each(['slim', 'wide'] as const)('queryAudit and auditStats (%s table)',
     expect(parseSince('30m', now).getTime()).toBe(now - 30 * 60_000);
     expect(parseSince('2026-01-01T00:00:00Z').getTime()).toBe(Date.UTC(2026, 0, 1));
     expect(() => parseSince('soon')).toThrow(/not a time/);
+  });
+});
+
+describe('reading a file that is not an audit database', () => {
+  it('verify, query and stats say so with an ArgumentError', () => {
+    const other = dbPath();
+    const db = new Database(other);
+    db.exec('CREATE TABLE notes (x)');
+    db.close();
+    const notSqlite = join(dir, 'plain.txt');
+    writeFileSync(notSqlite, 'just some text, not a database at all, long enough to have a header');
+    for (const read of [verifySqlite, queryAudit, auditStats] as ((path: string) => unknown)[]) {
+      expect(() => read(other)).toThrow(/without an audit_records table, not an audit trail/);
+      expect(() => read(notSqlite)).toThrow(/cannot be read as a SQLite database/);
+      expect(thrownBy(() => read(other))).toBeInstanceOf(ArgumentError);
+    }
   });
 });
 

@@ -285,7 +285,22 @@ export function openAuditDatabase(path: string, where: string): Database.Databas
       message: `${where}: no audit database at "${String(path)}". Pass the file a sqliteSink({ path }) wrote.`,
     });
   }
-  return new Database(path, { readonly: true, fileMustExist: true });
+  let db: Database.Database;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+    if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_records'").get() !== undefined) {
+      return db;
+    }
+    db.close();
+  } catch (error) {
+    throw new ArgumentError({
+      message: `${where}: "${path}" cannot be read as a SQLite database (${(error as Error).message}). Pass the file a sqliteSink({ path }) wrote.`,
+      cause: error,
+    });
+  }
+  throw new ArgumentError({
+    message: `${where}: "${path}" is a SQLite database without an audit_records table, not an audit trail. Pass the file a sqliteSink({ path }) wrote.`,
+  });
 }
 
 /**
