@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ArgumentError, type AuditEvent, ConfigError } from '@parapet/core';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ProblemKind } from './chain.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Chain, type ProblemKind } from './chain.js';
 import { auditStats, parseSince, queryAudit } from './sqlite-query.js';
 import { type SqliteSinkOptions, sqliteSink, verifySqlite } from './sqlite-sink.js';
-import { createSqliteWriter, prepareBatch } from './sqlite-writer.js';
+import { createSqliteWriter, prepareBatch, prepareChainedBatch } from './sqlite-writer.js';
 import { currentWorker } from './worker-channel.js';
 
 const HOUR = 3_600_000;
@@ -633,7 +633,104 @@ describe('the SQLite writer: batches that waited together', () => {
   });
 });
 
+/** The `time` of each checkpoint record in the file, in order (the closing one included). */
+function checkpointTimes(path: string): string[] {
+  const db = new Database(path, { readonly: true });
+  const records = db.prepare("SELECT record FROM audit_records WHERE kind = 'checkpoint' ORDER BY id").pluck().all();
+  db.close();
+  return (records as string[]).map((text) => (JSON.parse(text) as { time: string }).time);
+}
+
+const PAST = new Date('2001-02-03T04:05:06.000Z');
+
+/** Runs `work` with `Date` (only) set to PAST on this thread: a record made meanwhile shows where it was made. */
+function inThePast<T>(work: () => T): T {
+  vi.useFakeTimers({ toFake: ['Date'], now: PAST });
+  try {
+    return work();
+  } finally {
+    vi.useRealTimers();
+  }
+}
+
+describe("the SQLite writer: batches chained on the caller's thread", () => {
+  it('stores them as they are when they start at its head, and chains them again when they do not', () => {
+    const path = dbPath();
+    const writer = createSqliteWriter({ path, chain: { key: 'k', checkpointEvery: 2 } });
+    const head = writer.head;
+    expect(head).toEqual({ seq: 0, hash: '0'.repeat(64), events: 0 });
+    const caller = new Chain({ key: 'k', checkpointEvery: 2, resume: head });
+    // Prepared in the past: the checkpoint made on this side carries the past time.
+    const first = inThePast(() => prepareChainedBatch([event(0), event(1), event(2)], writer.layout, caller));
+    expect(first.jsons).toEqual([]);
+    expect(first.chained?.checkpoints.map((item) => item.after)).toEqual([1]);
+    writer.write(first);
+    expect(writer.head).toEqual(caller.head);
+    expect(checkpointTimes(path)).toEqual([PAST.toISOString()]);
+    // Another writer (process) appends: the caller's copy of the chain is now behind the file.
+    const other = createSqliteWriter({ path, chain: { key: 'k', checkpointEvery: 2 } });
+    other.write(prepareBatch([event(3)], other.layout));
+    other.close(false);
+    const stale = inThePast(() => prepareChainedBatch([event(4), event(5)], writer.layout, caller));
+    writer.write(stale);
+    writer.close(true);
+    expect(writer.stats).toMatchObject({ failed: 0 });
+    // Chained again by the writer, from the stored head: its checkpoint was made now, not in the past.
+    // Checkpoints: after e1 (the caller's), after e3 (the other writer's), after e5 (chained again), close.
+    const times = checkpointTimes(path);
+    expect(times).toHaveLength(4);
+    expect(times[2]).not.toBe(PAST.toISOString());
+    expect(verifySqlite(path, { key: 'k' })).toMatchObject({ ok: true, events: 6, closed: true });
+    expect(queryAudit(path, { limit: 10 }).map((item) => item.id)).toEqual(['e5', 'e4', 'e3', 'e2', 'e1', 'e0']);
+  });
+
+  it('counts a failed chained batch as lost, and chains the next one again from the head before it', () => {
+    const path = dbPath();
+    const writer = createSqliteWriter({ path, chain: { checkpointEvery: 0 }, warn: () => {} });
+    const caller = new Chain({ checkpointEvery: 0, resume: writer.head });
+    const other = new Database(path);
+    other.exec(
+      "CREATE TRIGGER planted BEFORE INSERT ON audit_records WHEN NEW.trace_id = 't1' BEGIN SELECT RAISE(ABORT, 'planted failure'); END;",
+    );
+    other.close();
+    writer.write(prepareChainedBatch([event(0), event(1)], writer.layout, caller));
+    expect(writer.stats).toMatchObject({ failed: 2 });
+    writer.write(prepareChainedBatch([event(2), event(3)], writer.layout, caller));
+    writer.close(true);
+    expect(verifySqlite(path)).toMatchObject({ ok: true, events: 2, closed: true });
+  });
+});
+
 describe('sqliteSink: thread: true', () => {
+  it("chains on the caller's thread, and catches up with the file after another sink wrote to it", async () => {
+    const path = dbPath();
+    const threaded = sqliteSink({ path, queue: QUIET, chain: { checkpointEvery: 2 }, thread: true });
+    const inline = sqliteSink({ path, queue: QUIET, chain: { checkpointEvery: 2 } });
+    for (let index = 0; index < 4; index++) threaded.write(event(index));
+    await threaded.flush();
+    inline.write(event(10));
+    await inline.flush();
+    // This batch was chained from a head the file has moved past: the worker chains it again.
+    for (let index = 4; index < 6; index++) threaded.write(event(index));
+    await threaded.flush();
+    // The worker has reported its head since: the caller's copy follows it, and its records are stored as made.
+    inThePast(() => {
+      for (let index = 6; index < 8; index++) threaded.write(event(index));
+      // The batch is prepared (chained) now, on this thread; the worker writes it later.
+      void threaded.flush();
+    });
+    await threaded.flush();
+    await inline.close();
+    await threaded.close();
+    // Checkpoints every two events: after e1, e3, e4 (chained again by the worker), e6 (made on the caller's
+    // thread), then the inline sink's close and the threaded sink's close.
+    const times = checkpointTimes(path);
+    expect(times).toHaveLength(6);
+    expect(times[2]).not.toBe(PAST.toISOString());
+    expect(times[3]).toBe(PAST.toISOString());
+    expect(verifySqlite(path)).toMatchObject({ ok: true, events: 9, closed: true });
+  });
+
   it('stores the same rows as the inline writer (same chain, same HMAC, same query columns)', async () => {
     const paths = { inline: dbPath(), thread: dbPath() };
     const events = Array.from({ length: 40 }, (_, index) => event(index, { data: { at: new Date(index) } }));

@@ -1,5 +1,5 @@
 import type { AuditEvent } from '@parapet/core';
-import { CHAIN_VERSION, Chain, type ChainRecord } from './chain.js';
+import { CHAIN_VERSION, Chain, type ChainRecord, type CheckpointRecord } from './chain.js';
 import {
   columnsOf,
   headMac,
@@ -38,14 +38,44 @@ export interface SqliteWriterStats {
   /** Events held for a retry (this writer keeps none: a failed batch is lost, counted in `failed`). */
   readonly pending: number;
   readonly lastError?: string;
+  /** The writer's chain head after its last write (undefined without a chain). */
+  readonly head?: ChainHead;
+}
+
+/** Where a chain stands: the last record's sequence number and hash, and the events written so far. */
+export interface ChainHead {
+  readonly seq: number;
+  readonly hash: string;
+  readonly events: number;
+}
+
+/**
+ * A batch whose records were already chained on the caller's thread (`prepareChainedBatch`): the record text
+ * and hash of each event, and the checkpoints due after some of them, continuing the chain from `start`.
+ */
+export interface ChainedRecords {
+  readonly start: ChainHead;
+  readonly end: ChainHead;
+  /** Each event's record as stored (the chain's JSON line without its newline). */
+  readonly lines: readonly string[];
+  readonly hashes: readonly string[];
+  /** Checkpoint records, each written after the event at index `after`. */
+  readonly checkpoints: readonly { readonly after: number; readonly record: CheckpointRecord }[];
 }
 
 /** A batch as the writer takes it: each event's JSON and its query columns (`layout.eventColumns` per event). */
 export interface PreparedBatch {
+  /** Each event's JSON; empty when `chained` is given (each record then holds its event's JSON). */
   readonly jsons: readonly string[];
   readonly columns: readonly unknown[];
   /** The layout the columns were derived for (`Layout.name`). */
   readonly layout: Layout['name'];
+  /**
+   * The records already chained by the caller. The writer stores them as they are when its chain head is
+   * `chained.start`; otherwise (another process appended, a batch failed, retention added a marker) it
+   * chains the events again from its own head, as it does for a batch without `chained`.
+   */
+  readonly chained?: ChainedRecords;
 }
 
 /**
@@ -63,6 +93,51 @@ export function prepareBatch(events: readonly AuditEvent[], layout: Layout): Pre
   return { jsons, columns, layout: layout.name };
 }
 
+/**
+ * `prepareBatch` plus the chain, on the caller's thread: with the writer in a worker thread, hashing there
+ * left the worker (the sink's bottleneck) ~5 µs per event more to do than inserting. `chain` is the caller's
+ * copy of the chain, advanced here; the writer checks that each batch starts at its own head.
+ */
+export function prepareChainedBatch(events: readonly AuditEvent[], layout: Layout, chain: Chain): PreparedBatch {
+  const columns: unknown[] = [];
+  const lines = new Array<string>(events.length);
+  const hashes = new Array<string>(events.length);
+  const checkpoints: { after: number; record: CheckpointRecord }[] = [];
+  const start = chain.head;
+  for (let index = 0; index < events.length; index++) {
+    const plain = plainEvent(events[index] as AuditEvent);
+    const line = chain.appendJson(JSON.stringify(plain));
+    lines[index] = line.slice(0, -1);
+    hashes[index] = chain.head.hash;
+    pushEventColumns(plain, columns, layout);
+    if (chain.checkpointDue) checkpoints.push({ after: index, record: chain.checkpoint() });
+  }
+  return {
+    jsons: [],
+    columns,
+    layout: layout.name,
+    chained: { start, end: chain.head, lines, hashes, checkpoints },
+  };
+}
+
+/** The event JSON inside a chained record line (between `"event":` and `,"hash":"<64 hex>"}`). */
+const HASH_SUFFIX = ',"hash":"'.length + 64 + '"}'.length;
+function eventJsonOf(line: string): string {
+  return line.slice(line.indexOf('"event":') + '"event":'.length, line.length - HASH_SUFFIX);
+}
+
+/** The events' JSON of a batch, however it was prepared. */
+function jsonsOf(batch: PreparedBatch): readonly string[] {
+  return batch.chained === undefined ? batch.jsons : batch.chained.lines.map(eventJsonOf);
+}
+
+/** How many events a batch holds. */
+export function eventCount(batch: PreparedBatch): number {
+  return batch.chained === undefined ? batch.jsons.length : batch.chained.lines.length;
+}
+
+const sameHead = (a: ChainHead, b: ChainHead): boolean => a.seq === b.seq && a.hash === b.hash && a.events === b.events;
+
 export interface SqliteWriter {
   /** Writes a batch in one transaction; never throws (a failed batch is counted in `failed`, with a warning). */
   write(batch: PreparedBatch): void;
@@ -78,6 +153,8 @@ export interface SqliteWriter {
   readonly stats: SqliteWriterStats;
   /** The database's table layout (what `prepareBatch` must produce for it). */
   readonly layout: Layout;
+  /** The chain head after the last write (as stored in `audit_meta` then); undefined without a chain. */
+  readonly head: ChainHead | undefined;
 }
 
 /** Opens (creating when missing) the database; throws when it cannot be opened. */
@@ -105,12 +182,9 @@ export function createSqliteWriter(options: SqliteWriterOptions): SqliteWriter {
   const rowAfter = db.prepare('SELECT seq, prev FROM audit_records WHERE id > ? ORDER BY id LIMIT 1');
   const deleteUpTo = db.prepare('DELETE FROM audit_records WHERE id <= ?');
 
+  const chainAt = (head: ChainHead): Chain => new Chain({ key, checkpointEvery, resume: head });
   const chainFrom = (meta: MetaRow): Chain =>
-    new Chain({
-      key,
-      checkpointEvery,
-      resume: { seq: meta.head_seq, hash: meta.head_hash, events: meta.head_events },
-    });
+    chainAt({ seq: meta.head_seq, hash: meta.head_hash, events: meta.head_events });
   let chain = chainFrom(readMeta.get() as MetaRow);
   let failed = 0;
   let lastError: string | undefined;
@@ -157,7 +231,7 @@ export function createSqliteWriter(options: SqliteWriterOptions): SqliteWriter {
     if (batch.layout === layout.name) return batch.columns;
     // Prepared for another layout (the file was replaced after the sink opened it): derive the columns again.
     const derived: unknown[] = [];
-    for (const json of batch.jsons) pushEventColumns(JSON.parse(json) as AuditEvent, derived, layout);
+    for (const json of jsonsOf(batch)) pushEventColumns(JSON.parse(json) as AuditEvent, derived, layout);
     return derived;
   };
 
@@ -167,7 +241,7 @@ export function createSqliteWriter(options: SqliteWriterOptions): SqliteWriter {
       // Sequence numbers are kept even without the chain, so rows stay ordered and countable.
       let seq = (readMeta.get() as MetaRow).head_seq;
       for (const batch of batches) {
-        const jsons = batch.jsons;
+        const jsons = jsonsOf(batch);
         const columns = columnsFor(batch);
         for (let index = 0; index < jsons.length; index++) {
           seq++;
@@ -181,8 +255,30 @@ export function createSqliteWriter(options: SqliteWriterOptions): SqliteWriter {
     }
     syncHead();
     for (const batch of batches) {
-      const jsons = batch.jsons;
       const columns = columnsFor(batch);
+      const chainedRecords = batch.chained;
+      if (chainedRecords !== undefined && sameHead(chain.head, chainedRecords.start)) {
+        // Chained by the caller from this very head: store the records as they are.
+        const { lines, hashes, checkpoints } = chainedRecords;
+        let prev = chainedRecords.start.hash;
+        let seq = chainedRecords.start.seq;
+        let next = 0;
+        for (let index = 0; index < lines.length; index++) {
+          seq++;
+          const hash = hashes[index] as string;
+          insertEvent(seq, columns, index * width, lines[index] as string, prev, hash);
+          prev = hash;
+          while (next < checkpoints.length && checkpoints[next]?.after === index) {
+            const checkpoint = (checkpoints[next++] as { record: CheckpointRecord }).record;
+            insertRecord(checkpoint);
+            seq = checkpoint.seq;
+            prev = checkpoint.hash;
+          }
+        }
+        chain = chainAt(chainedRecords.end);
+        continue;
+      }
+      const jsons = jsonsOf(batch);
       for (let index = 0; index < jsons.length; index++) {
         // One serialization per event: the chain's JSON line is both what is hashed and what is stored.
         const prev = chain.head.hash;
@@ -201,7 +297,7 @@ export function createSqliteWriter(options: SqliteWriterOptions): SqliteWriter {
     try {
       work();
     } catch (error) {
-      chain = new Chain({ key, checkpointEvery, resume: head });
+      chain = chainAt(head);
       failed += lost;
       lastError = error instanceof Error ? error.message : String(error);
       const message = `parapet audit: sqlite write failed, ${lost} event(s) lost: ${lastError}`;
@@ -245,7 +341,7 @@ export function createSqliteWriter(options: SqliteWriterOptions): SqliteWriter {
     },
     writeMany(batches) {
       let events = 0;
-      for (const batch of batches) events += batch.jsons.length;
+      for (const batch of batches) events += eventCount(batch);
       if (closed) {
         failed += events;
         return;
@@ -265,8 +361,17 @@ export function createSqliteWriter(options: SqliteWriterOptions): SqliteWriter {
       db.close();
     },
     layout,
+    get head() {
+      return chained ? chain.head : undefined;
+    },
     get stats(): SqliteWriterStats {
-      return { failed, retained, pending: 0, ...(lastError === undefined ? {} : { lastError }) };
+      return {
+        failed,
+        retained,
+        pending: 0,
+        ...(lastError === undefined ? {} : { lastError }),
+        ...(chained ? { head: chain.head } : {}),
+      };
     },
   };
 }

@@ -8,8 +8,9 @@ import { Worker } from 'node:worker_threads';
  * bounds what is in flight, waits for it on the exit paths, and notices when it dies.
  *
  * Protocol: requests `{ type: 'write', ... }` (the sink's batch), `{ type: 'flush' | 'close', id }` and any
- * other fire-and-forget message; replies `{ type: 'error', error, operation }`, `{ type: 'stats', stats }`
- * after each batch and `{ type: 'done', id, stats }` once everything before a flush or close is done. After
+ * other fire-and-forget message; replies `{ type: 'error', error, operation }`, `{ type: 'stats', stats, finished }`
+ * after each group of batches (`finished`: how many batches the stats account for) and
+ * `{ type: 'done', id, stats, finished }` once everything before a flush or close is done. After
  * each batch the worker adds one to a shared counter and notifies, so the exit and signal paths can wait for
  * it synchronously (`Atomics.wait`), where no message can be received.
  */
@@ -41,8 +42,8 @@ export interface WorkerChannelOptions<Stats extends { readonly pending: number }
 
 type Reply<Stats> =
   | { readonly type: 'error'; readonly error: unknown; readonly operation: string }
-  | { readonly type: 'stats'; readonly stats: Stats }
-  | { readonly type: 'done'; readonly id: number; readonly stats: Stats };
+  | { readonly type: 'stats'; readonly stats: Stats; readonly finished: number }
+  | { readonly type: 'done'; readonly id: number; readonly stats: Stats; readonly finished: number };
 
 /** The worker's module URL: built next to this module (`.js`), or the TypeScript source run through tsx. */
 function workerEntry(entry: string): { url: URL; execArgv?: string[]; source?: { tsx: string; entry: string } } {
@@ -63,6 +64,8 @@ export class WorkerChannel<Stats extends { readonly pending: number }> {
   private finished = new Int32Array(new SharedArrayBuffer(4));
   private posted = 0;
   private seen = 0;
+  // Batches the stats in `latest` account for (the worker's count when it sent them).
+  private reported = 0;
   // Sizes of the batches handed over and not finished yet, oldest first.
   private sizes: number[] = [];
   private inFlight = 0;
@@ -89,6 +92,14 @@ export class WorkerChannel<Stats extends { readonly pending: number }> {
   /** The worker's stats as of the last batch it finished (or the last flush). */
   get stats(): Stats {
     return this.latest;
+  }
+
+  /**
+   * True when the worker has reported its stats after the last batch handed to it (or none runs): `stats`
+   * then describe everything written so far.
+   */
+  get statsUpToDate(): boolean {
+    return this.current === undefined || this.reported >= this.posted;
   }
 
   /**
@@ -167,6 +178,7 @@ export class WorkerChannel<Stats extends { readonly pending: number }> {
     this.finished = new Int32Array(new SharedArrayBuffer(4));
     this.posted = 0;
     this.seen = 0;
+    this.reported = 0;
     const { url, execArgv, source } = workerEntry(this.config.entry);
     const worker = new Worker(url, {
       workerData: { options: this.config.options, finished: this.finished.buffer, source },
@@ -179,7 +191,10 @@ export class WorkerChannel<Stats extends { readonly pending: number }> {
         this.config.onError(reply.error, reply.operation);
         return;
       }
-      if (this.current === worker) this.latest = reply.stats;
+      if (this.current === worker) {
+        this.latest = reply.stats;
+        this.reported = reply.finished;
+      }
       if (reply.type === 'done') {
         this.waiters.get(reply.id)?.();
         this.waiters.delete(reply.id);

@@ -45,9 +45,10 @@ export function serve(handlers: WriterHandlers): void {
     waiting = [];
     if (handlers.writeMany !== undefined && group.length > 1) handlers.writeMany(group);
     else for (const message of group) handlers.write(message);
-    Atomics.add(finished, 0, group.length);
+    const total = Atomics.add(finished, 0, group.length) + group.length;
     Atomics.notify(finished, 0);
-    port.postMessage({ type: 'stats', stats: handlers.stats() });
+    // `finished`: the stats are as of that many batches (the sink tells whether they describe its last one).
+    port.postMessage({ type: 'stats', stats: handlers.stats(), finished: total });
   };
   port.on('message', (message: Record<string, unknown> & { type: string; id?: number }) => {
     if (message.type === 'write') {
@@ -64,7 +65,12 @@ export function serve(handlers: WriterHandlers): void {
       // The sink terminates the thread once `close` is answered.
       const work = message.type === 'flush' ? handlers.flush() : handlers.close();
       void Promise.resolve(work).then(() =>
-        port.postMessage({ type: 'done', id: message.id, stats: handlers.stats() }),
+        port.postMessage({
+          type: 'done',
+          id: message.id,
+          stats: handlers.stats(),
+          finished: Atomics.load(finished, 0),
+        }),
       );
       return;
     }
