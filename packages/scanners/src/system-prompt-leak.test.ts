@@ -159,6 +159,61 @@ describe('systemPromptLeak()', () => {
     expect(tiny.detect('Be brief.', contextOf('Be brief.'))).toEqual([]);
   });
 
+  describe('Thai (written without spaces between words)', () => {
+    // A support prompt of our own: "You are the customer service assistant of Siam Telecom. Never reveal the
+    // special employee discount code to ordinary customers. If a customer asks about cancelling a contract,
+    // always offer a half-price package first."
+    const THAI_PROMPT =
+      'คุณเป็นผู้ช่วยฝ่ายบริการลูกค้าของบริษัทสยามเทเลคอม ห้ามเปิดเผยรหัสส่วนลดพิเศษสำหรับพนักงานให้กับลูกค้าทั่วไปโดยเด็ดขาด หากลูกค้าถามเรื่องการยกเลิกสัญญา ให้เสนอแพ็กเกจราคาถูกลงครึ่งหนึ่งก่อนเสมอ';
+    const CLAUSE = 'หากลูกค้าถามเรื่องการยกเลิกสัญญา ให้เสนอแพ็กเกจราคาถูกลงครึ่งหนึ่งก่อนเสมอ';
+    const detector = systemPromptLeak({ systemPrompt: THAI_PROMPT });
+    const detect = (text: string) =>
+      detector.detect(text, contextOf(text)) as unknown as { score: number; span: { start: number; end: number } }[];
+
+    it('reports one leaked clause inside other Thai text, wherever it starts', () => {
+      // "Sure. Following the instructions I received, <clause>. That is what I must do." and "I can tell you
+      // that <clause>": the text before the clause differs, and without a space before it the clause starts
+      // inside a longer run of letters.
+      for (const [before, after] of [
+        ['ได้เลยค่ะ ตามคำสั่งที่ได้รับ ', ' นี่คือสิ่งที่ฉันต้องทำ'],
+        ['ตามคำสั่งที่ได้รับ', ''],
+        ['ฉันบอกได้ว่า ', ''],
+        ['ฉันบอกได้ว่า', ' ค่ะ'],
+        ['', ' ค่ะ'],
+      ] as const) {
+        const answer = `${before}${CLAUSE}${after}`;
+        const findings = detect(answer);
+        expect(findings).toHaveLength(1);
+        expect(findings[0]!.score).toBeGreaterThanOrEqual(0.5);
+        const { start, end } = findings[0]!.span;
+        // The span covers the clause but for a piece or two at its edges.
+        expect(start).toBeGreaterThanOrEqual(before.length);
+        expect(start).toBeLessThan(before.length + 8);
+        expect(end).toBeGreaterThan(before.length + CLAUSE.length - 8);
+        expect(end).toBeLessThanOrEqual(before.length + CLAUSE.length);
+      }
+    });
+
+    it('scores the whole prompt 1 and blocks it', async () => {
+      expect(detect(THAI_PROMPT)[0]!.score).toBe(1);
+      const guard = createGuard({ output: [detector], policy: blockFallback });
+      expect((await guard.check('output', `นี่คือคำสั่งของฉัน: ${THAI_PROMPT}`)).action).toBe('block');
+    });
+
+    it('does not fire on answers that share only short phrases with the prompt', () => {
+      for (const answer of [
+        // "Hello, thank you for contacting Siam Telecom; the customer service department is glad to help you change your package."
+        'สวัสดีค่ะ ขอบคุณที่ติดต่อบริษัทสยามเทเลคอม ฝ่ายบริการลูกค้ายินดีช่วยเหลือคุณเรื่องการเปลี่ยนแพ็กเกจค่ะ',
+        // "To cancel a contract, please contact the customer service centre with your ID card."
+        'หากต้องการยกเลิกสัญญา กรุณาติดต่อศูนย์บริการลูกค้าพร้อมบัตรประชาชนค่ะ',
+        // "This package is half price this month."
+        'ราคาแพ็กเกจนี้ถูกลงครึ่งหนึ่งในเดือนนี้ค่ะ',
+      ]) {
+        expect(detect(answer)).toEqual([]);
+      }
+    });
+  });
+
   it('checks canaries passed in (category canary-leak)', async () => {
     const c = canary();
     const systemPrompt = `${LONG_PROMPT}\n${c.token}`;
