@@ -16,10 +16,12 @@ import Database from 'better-sqlite3';
 import pino from 'pino';
 import { jsonlSink } from '../src/jsonl-sink.js';
 import { loggerSink } from '../src/logger-sink.js';
-import { type Layout, pushEventColumns, SLIM, WIDE } from '../src/sqlite-schema.js';
+import { type Layout, pushEventColumns, SCHEMA, SLIM, WIDE } from '../src/sqlite-schema.js';
 import { sqliteSink } from '../src/sqlite-sink.js';
 
 const COUNT = Number(process.env.AUDIT_BENCH_EVENTS ?? 100_000);
+/** Rows already in the file for the "grown file" rows (random-looking ids). */
+const GROWN = Number(process.env.AUDIT_BENCH_GROWN ?? 500_000);
 const dir = mkdtempSync(join(tmpdir(), 'parapet-audit-bench-'));
 
 function eventOf(index: number): AuditEvent {
@@ -156,6 +158,41 @@ await run('sqliteSink, SHA-256 chain, thread: true, wide table (a file from an e
   setup.close();
   return sqliteSink({ path, thread: true });
 });
+/**
+ * A file that already holds GROWN rows with random-looking ids, written through the threaded sink, with the
+ * trace and session indexes new files get (led by the row's block of ids) or the plain ones of files made
+ * before session 10. Random keys take a plain index's inserts to any of its pages, so its cost grows with
+ * the file; the block-led index keeps them in the newest block.
+ */
+async function grownFile(name: string, plainIndexes: boolean): Promise<string> {
+  const path = join(dir, `${name}.db`);
+  if (plainIndexes) {
+    const setup = new Database(path);
+    setup.pragma('page_size = 16384');
+    setup.exec(SCHEMA.replace(/\(id >> \d+, (trace_id|session)\)/g, '($1)'));
+    setup.close();
+  }
+  const sink = sqliteSink({ path, thread: true, queue: { backpressure: 'block' } });
+  for (let index = 0; index < GROWN; index++) {
+    sink.write({
+      ...eventOf(index),
+      traceId: hash('sha256', `grown-trace-${index >> 2}`, 'hex').slice(0, 32),
+      session: hash('sha256', `grown-session-${Math.floor(index / 10)}`, 'hex').slice(0, 16),
+    });
+  }
+  await sink.close();
+  return path;
+}
+if (GROWN > 0) {
+  for (const plain of [false, true]) {
+    const path = await grownFile(plain ? 'grown-plain' : 'grown-blocks', plain);
+    await run(
+      `sqliteSink, SHA-256 chain, thread: true, random-looking ids, into a file of ${GROWN.toLocaleString('en')} rows: ${plain ? 'plain trace and session indexes (files made before session 10)' : 'block-led trace and session indexes (new files)'}`,
+      () => sqliteSink({ path, thread: true }),
+      scattered,
+    );
+  }
+}
 await run('loggerSink → pino (discarding stream)', () => loggerSink(pino({}, discard())));
 await run('loggerSink → pino, queued', () => loggerSink(pino({}, discard()), { queue: true }));
 {

@@ -1,7 +1,7 @@
 import { ArgumentError, type AuditEvent, parseConfig } from '@parapet/core';
 import { z } from 'zod';
 import type { EventRecord } from './chain.js';
-import { type Layout, layoutOf } from './sqlite-schema.js';
+import { idBlocksClause, type Layout, layoutOf } from './sqlite-schema.js';
 import { openAuditDatabase } from './sqlite-sink.js';
 
 /**
@@ -130,8 +130,11 @@ export function queryAudit(path: string, options: AuditQueryOptions = {}): Audit
   const db = openAuditDatabase(path, 'queryAudit()');
   try {
     const fields = fieldsOf(layoutOf(db));
+    const byId = config.trace !== undefined || config.session !== undefined;
     const equal: [string, string | undefined][] = [
-      ['action', config.action],
+      // With a trace or session to find, that index is the one to use (a handful of rows); the unary `+`
+      // keeps SQLite from choosing the action index instead, which holds every blocked event.
+      [byId ? '+action' : 'action', config.action],
       [fields.type, config.type],
       ['session', config.session],
       ['trace_id', config.trace],
@@ -149,6 +152,12 @@ export function queryAudit(path: string, options: AuditQueryOptions = {}): Audit
       if (value === undefined) continue;
       where.sql += ` AND ${fields.hasFinding(field)}`;
       where.params.push(value);
+    }
+    // New files index trace and session behind the row's block: name the blocks, or the index goes unused.
+    const blocks = byId ? idBlocksClause(db) : undefined;
+    if (blocks !== undefined) {
+      where.sql += ` AND ${blocks.sql}`;
+      where.params.push(...blocks.params);
     }
     const rows = db
       .prepare(`SELECT record FROM audit_records WHERE ${where.sql} ORDER BY id DESC LIMIT ?`)

@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Chain, type ProblemKind } from './chain.js';
 import { auditStats, parseSince, queryAudit } from './sqlite-query.js';
+import { idBlocksClause } from './sqlite-schema.js';
 import { type SqliteSinkOptions, sqliteSink, verifySqlite } from './sqlite-sink.js';
 import { createSqliteWriter, prepareBatch, prepareChainedBatch } from './sqlite-writer.js';
 import { currentWorker } from './worker-channel.js';
@@ -568,6 +569,109 @@ describe.each(['slim', 'wide'] as const)('queryAudit and auditStats (%s table)',
     expect(parseSince('30m', now).getTime()).toBe(now - 30 * 60_000);
     expect(parseSince('2026-01-01T00:00:00Z').getTime()).toBe(Date.UTC(2026, 0, 1));
     expect(() => parseSince('soon')).toThrow(/not a time/);
+  });
+});
+
+describe('trace and session lookups on a file spanning several blocks of row ids', () => {
+  // New files index trace and session behind the row's block of 65 536 ids; moving the id sequence on
+  // puts later rows in later blocks without writing 200 000 rows.
+  let path: string;
+  beforeAll(async () => {
+    path = dbPath();
+    for (const [from, jumpTo] of [
+      [0, 70_000],
+      [10, 300_000],
+      [20, undefined],
+    ] as const) {
+      const sink = sqliteSink({ path, queue: QUIET });
+      for (let index = from; index < from + 10; index++) sink.write(event(index, { traceId: `trace-${index % 3}` }));
+      await sink.close();
+      if (jumpTo !== undefined) {
+        const db = new Database(path);
+        db.prepare("UPDATE sqlite_sequence SET seq = ? WHERE name = 'audit_records'").run(jumpTo);
+        db.close();
+      }
+    }
+  });
+
+  it('the trace and session indexes lead with the block; the rows span blocks 0, 1 and 4', () => {
+    const db = new Database(path, { readonly: true });
+    const sql = db
+      .prepare(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name IN ('audit_records_trace', 'audit_records_session') ORDER BY name",
+      )
+      .all();
+    expect(sql).toEqual([
+      { name: 'audit_records_session', sql: expect.stringContaining('(id >> 16, session)') },
+      { name: 'audit_records_trace', sql: expect.stringContaining('(id >> 16, trace_id)') },
+    ]);
+    const blocks = db.prepare('SELECT DISTINCT id >> 16 FROM audit_records ORDER BY 1').pluck().all();
+    db.close();
+    expect(blocks).toEqual([0, 1, 4]);
+    expect(verifySqlite(path)).toMatchObject({ ok: true, events: 30 });
+  });
+
+  it('queryAudit finds a trace and a session in every block, with the other filters', () => {
+    const trace = queryAudit(path, { trace: 'trace-1', limit: 100 }).map((item) => item.id);
+    expect(trace).toEqual(['e28', 'e25', 'e22', 'e19', 'e16', 'e13', 'e10', 'e7', 'e4', 'e1']);
+    const session = queryAudit(path, { session: 'session-2', limit: 100 }).map((item) => item.id);
+    expect(session).toEqual(['e26', 'e22', 'e18', 'e14', 'e10', 'e6', 'e2']);
+    // Blocked events are those whose index is a multiple of 3.
+    expect(queryAudit(path, { trace: 'trace-0', action: 'block' }).map((item) => item.id)).toEqual([
+      'e27',
+      'e24',
+      'e21',
+      'e18',
+      'e15',
+      'e12',
+      'e9',
+      'e6',
+      'e3',
+      'e0',
+    ]);
+    expect(queryAudit(path, { trace: 'trace-0', action: 'allow' })).toEqual([]);
+    expect(queryAudit(path, { trace: 'trace-9' })).toEqual([]);
+  });
+
+  it('looks a trace up through its index: with the blocks named, and (after close) by plain SQL too', async () => {
+    // Enough rows that a scan would cost more than a lookup (on 30 rows SQLite rightly scans).
+    const big = dbPath();
+    const sink = sqliteSink({ path: big, queue: QUIET });
+    for (let index = 0; index < 3000; index++) sink.write(event(index));
+    await sink.close();
+    const db = new Database(big, { readonly: true });
+    const plan = (sql: string, ...params: unknown[]) =>
+      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[])
+        .map((row) => row.detail)
+        .join('; ');
+    const blocks = idBlocksClause(db);
+    expect(blocks?.params).toEqual([0, 0]);
+    expect(
+      plan(
+        `SELECT record FROM audit_records WHERE trace_id = ? AND +action = ? AND ${blocks?.sql}`,
+        't',
+        'block',
+        0,
+        0,
+      ),
+    ).toMatch(/USING INDEX audit_records_trace \(<expr>=\? AND trace_id=\?\)/);
+    expect(plan(`SELECT record FROM audit_records WHERE session = ? AND ${blocks?.sql}`, 's', 0, 0)).toMatch(
+      /USING INDEX audit_records_session/,
+    );
+    // The sink refreshed SQLite's statistics on close: a plain lookup skips through the blocks.
+    expect(plan('SELECT * FROM audit_records WHERE trace_id = ?', 't')).toMatch(/USING INDEX audit_records_trace/);
+    db.close();
+    const spanning = new Database(path, { readonly: true });
+    expect(idBlocksClause(spanning)?.params).toEqual([0, 4]);
+    spanning.close();
+  });
+
+  it('a file made before (plain trace and session indexes) needs no block clause', () => {
+    const old = dbPath();
+    const db = new Database(old);
+    db.exec(WIDE_TABLE);
+    expect(idBlocksClause(db)).toBeUndefined();
+    db.close();
   });
 });
 
