@@ -12,6 +12,7 @@ describe('examples/audit-trail', () => {
     expect(out).toContain('JSONL trail: verified, 3 events, closed: true');
     expect(out).toContain('SQLite:      verified, 3 events');
     expect(out).toContain('input-blocked session=sess-2');
+    expect(out).toContain('Session sess-1: input-allowed (allow) → input-redacted (redact)');
     expect(out).toContain('The trail holds no raw text: true');
     expect(out).toMatch(/After editing line \d+: TAMPERED — modified at line \d+/);
   });

@@ -42,6 +42,9 @@ for (const event of queryAudit(db, { action: 'block', since: '24h' })) {
     `  ${event.time} ${event.type} session=${event.session} ${event.findings.map((f) => f.category).join(',')}`,
   );
 }
+// One conversation's trail, oldest first (sessions and traces are indexed; see the package README).
+const conversation = queryAudit(db, { session: 'sess-1' }).reverse();
+console.log(`\nSession sess-1: ${conversation.map((event) => `${event.type} (${event.action})`).join(' → ')}`);
 const stats = auditStats(db, { since: '24h' });
 console.log(`\nBy action: ${JSON.stringify(stats.byAction)}  by detector: ${JSON.stringify(stats.byDetector)}`);
 console.log(`The trail holds no raw text: ${!readFileSync(trail, 'utf8').includes('jane.doe@example.com')}`);

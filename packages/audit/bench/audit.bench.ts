@@ -176,6 +176,9 @@ async function grownFile(name: string, plainIndexes: boolean): Promise<string> {
   for (let index = 0; index < GROWN; index++) {
     sink.write({
       ...eventOf(index),
+      // Earlier than the timed events, as a file's old rows are (the same times would put every new entry of
+      // the time index between two old ones).
+      time: new Date(1_795_000_000_000 - (GROWN - index) * 10).toISOString(),
       traceId: hash('sha256', `grown-trace-${index >> 2}`, 'hex').slice(0, 32),
       session: hash('sha256', `grown-session-${Math.floor(index / 10)}`, 'hex').slice(0, 16),
     });
