@@ -194,6 +194,12 @@ describe('systemPromptLeak()', () => {
       }
     });
 
+    it('reads Thai punctuation between phrases as a space', () => {
+      // "๚" (ANGKHANKHU) where the prompt has a space, and "๛" at the end.
+      const answer = `ตามคำสั่ง ${CLAUSE.replace(' ', '๚')}๛`;
+      expect(detect(answer)).toHaveLength(1);
+    });
+
     it('scores the whole prompt 1 and blocks it', async () => {
       expect(detect(THAI_PROMPT)[0]!.score).toBe(1);
       const guard = createGuard({ output: [detector], policy: blockFallback });

@@ -105,6 +105,8 @@ const CLASS = new Uint8Array(0x10000);
   mark(0x0e00, 0x0eff, 4); // Thai, Lao
   mark(0x1000, 0x109f, 4); // Myanmar
   mark(0x1780, 0x17ff, 4); // Khmer
+  // Their punctuation separates pieces like any other: Thai ๏ ๚ ๛, Myanmar ၊ ။, Khmer ។ ៕ ៖ and ៚.
+  for (const code of [0x0e4f, 0x0e5a, 0x0e5b, 0x104a, 0x104b, 0x17d4, 0x17d5, 0x17d6, 0x17da]) CLASS[code] = 0;
   // Surrogates (emoji and other astral characters) and U+FFFD separate words.
 }
 
