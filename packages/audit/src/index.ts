@@ -33,6 +33,8 @@ export {
   queryAudit,
 } from './sqlite-query.js';
 export {
+  reindexSqlite,
+  type SqliteReindexReport,
   type SqliteSink,
   type SqliteSinkOptions,
   type SqliteVerifyReport,

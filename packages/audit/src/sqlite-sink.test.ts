@@ -6,8 +6,8 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Chain, type ProblemKind } from './chain.js';
 import { auditStats, parseSince, queryAudit } from './sqlite-query.js';
-import { idBlocksClause } from './sqlite-schema.js';
-import { type SqliteSinkOptions, sqliteSink, verifySqlite } from './sqlite-sink.js';
+import { blockedIndexes, idBlocksClause, SCHEMA } from './sqlite-schema.js';
+import { reindexSqlite, type SqliteSinkOptions, sqliteSink, verifySqlite } from './sqlite-sink.js';
 import { createSqliteWriter, prepareBatch, prepareChainedBatch } from './sqlite-writer.js';
 import { currentWorker } from './worker-channel.js';
 
@@ -664,6 +664,63 @@ describe('trace and session lookups on a file spanning several blocks of row ids
     const spanning = new Database(path, { readonly: true });
     expect(idBlocksClause(spanning)?.params).toEqual([0, 4]);
     spanning.close();
+  });
+
+  it.each(['slim', 'wide'] as const)(
+    'reindexSqlite gives a %s file made before the block-led indexes; nothing else changes',
+    async (layout) => {
+      const old = dbPath();
+      const setup = new Database(old);
+      // The tables and plain indexes of files made before session 10.
+      setup.exec(layout === 'wide' ? WIDE_TABLE : SCHEMA.replace(/\(id >> \d+, (trace_id|session)\)/g, '($1)'));
+      setup.close();
+      for (const [from, jumpTo] of [
+        [0, 70_000],
+        [10, undefined],
+      ] as const) {
+        const sink = sqliteSink({ path: old, queue: QUIET });
+        for (let index = from; index < from + 10; index++) sink.write(event(index, { traceId: `trace-${index % 3}` }));
+        await sink.close();
+        if (jumpTo !== undefined) {
+          const db = new Database(old);
+          db.prepare("UPDATE sqlite_sequence SET seq = ? WHERE name = 'audit_records'").run(jumpTo);
+          db.close();
+        }
+      }
+      const snapshot = () => {
+        const db = new Database(old, { readonly: true });
+        const rows = db.prepare('SELECT * FROM audit_records ORDER BY id').all();
+        const blocked = blockedIndexes(db);
+        const indexes = db.prepare("SELECT name FROM pragma_index_list('audit_records') ORDER BY name").pluck().all();
+        db.close();
+        return { rows, blocked, indexes };
+      };
+      const before = snapshot();
+      expect(before.blocked).toBe(false);
+      const trace = queryAudit(old, { trace: 'trace-1', limit: 100 }).map((item) => item.id);
+      expect(trace).toEqual(['e19', 'e16', 'e13', 'e10', 'e7', 'e4', 'e1']);
+      expect(reindexSqlite(old)).toEqual({ rebuilt: true, rows: before.rows.length });
+      const after = snapshot();
+      expect(after.blocked).toBe(true);
+      expect(after.rows).toEqual(before.rows);
+      expect(after.indexes).toEqual(before.indexes);
+      expect(queryAudit(old, { trace: 'trace-1', limit: 100 }).map((item) => item.id)).toEqual(trace);
+      expect(queryAudit(old, { session: 'session-2', limit: 100 })).toHaveLength(5);
+      expect(verifySqlite(old)).toMatchObject({ ok: true, events: 20 });
+      // A second run finds nothing to do; a sink keeps writing the file.
+      expect(reindexSqlite(old)).toEqual({ rebuilt: false, rows: before.rows.length });
+      await writeEvents(old, 3);
+      expect(verifySqlite(old)).toMatchObject({ ok: true, events: 23 });
+    },
+  );
+
+  it('reindexSqlite says what is wrong with a path that is not an audit database', () => {
+    expect(thrownBy(() => reindexSqlite(join(dir, 'missing.db')))).toBeInstanceOf(ArgumentError);
+    const other = dbPath();
+    const db = new Database(other);
+    db.exec('CREATE TABLE t (x)');
+    db.close();
+    expect(() => reindexSqlite(other)).toThrow(/without an audit_records table/);
   });
 
   it('a file made before (plain trace and session indexes) needs no block clause', () => {

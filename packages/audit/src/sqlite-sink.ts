@@ -5,7 +5,16 @@ import Database from 'better-sqlite3';
 import { z } from 'zod';
 import { Chain, type ChainProblem, type ChainRecord, GENESIS, type VerifyReport, verifyChain } from './chain.js';
 import { BatchQueue, type QueueStats } from './queue.js';
-import { columnsOf, headMac, layoutOf, type MetaRow, type RetentionCheckpoint } from './sqlite-schema.js';
+import {
+  BLOCK_INDEXES,
+  blockedIndexes,
+  columnsOf,
+  headMac,
+  layoutOf,
+  type MetaRow,
+  type RetentionCheckpoint,
+  refreshStatistics,
+} from './sqlite-schema.js';
 import {
   createSqliteWriter,
   eventCount,
@@ -275,6 +284,38 @@ function threadBackend(first: SqliteWriter, options: SqliteWriterOptions, maxQue
       };
     },
   };
+}
+
+export interface SqliteReindexReport {
+  /** True when the trace and session indexes were rebuilt; false when the file had the block-led ones. */
+  readonly rebuilt: boolean;
+  /** Rows in `audit_records`. */
+  readonly rows: number;
+}
+
+/**
+ * Gives a file made before session 10 the trace and session indexes new files get, led by the row's block
+ * of ids (see the package README, "Schema"): with random trace and session ids its inserts then stop slowing
+ * down as it grows. Nothing else changes: no row, no chain, no other index. It holds the write lock while it
+ * rebuilds (a sink writing to the file meanwhile waits up to its busy timeout, then loses that batch, counted
+ * and warned), so run it while no sink writes. A no-op on a file that already has them.
+ */
+export function reindexSqlite(path: string): SqliteReindexReport {
+  // Opened read-only first for the same checks and errors as verify and query.
+  openAuditDatabase(path, 'reindexSqlite()').close();
+  const db = new Database(path, { fileMustExist: true });
+  try {
+    const rows = db.prepare('SELECT COUNT(*) FROM audit_records').pluck().get() as number;
+    if (blockedIndexes(db)) return { rebuilt: false, rows };
+    db.transaction(() => {
+      db.exec('DROP INDEX IF EXISTS audit_records_trace; DROP INDEX IF EXISTS audit_records_session;');
+      db.exec(BLOCK_INDEXES);
+    }).immediate();
+    refreshStatistics(db);
+    return { rebuilt: true, rows };
+  } finally {
+    db.close();
+  }
 }
 
 export interface SqliteVerifyOptions {

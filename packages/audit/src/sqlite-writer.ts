@@ -10,6 +10,7 @@ import {
   plainEvent,
   pushEventColumns,
   type RetentionCheckpoint,
+  refreshStatistics,
 } from './sqlite-schema.js';
 
 /**
@@ -335,21 +336,6 @@ export function createSqliteWriter(options: SqliteWriterOptions): SqliteWriter {
     storeHead();
   });
 
-  /**
-   * Index statistics for plain-SQL readers: with them SQLite looks a trace or session up through the
-   * block-led indexes by itself (a skip-scan) for `WHERE trace_id = ?`; without them it reads the whole
-   * table. `queryAudit` names the blocks and needs none of this. Bounded (`analysis_limit`), so it takes
-   * milliseconds on any file; a failure only leaves the old statistics.
-   */
-  const refreshStatistics = (): void => {
-    try {
-      db.pragma('analysis_limit = 1000');
-      db.exec('ANALYZE audit_records');
-    } catch {
-      // Nothing is lost: the statistics only guide SQLite's query planner.
-    }
-  };
-
   return {
     write(batch) {
       this.writeMany([batch]);
@@ -372,7 +358,7 @@ export function createSqliteWriter(options: SqliteWriterOptions): SqliteWriter {
       if (closed) return;
       // A checkpoint on close states how many events the chain holds, so a later cut tail shows.
       if (checkpoint && chained) attempt(() => closeTransaction.immediate(), 0);
-      if (checkpoint) refreshStatistics();
+      if (checkpoint) refreshStatistics(db);
       closed = true;
       db.close();
     },

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { sqliteSink } from '@parapet/audit';
 import { createGuard } from '@parapet/core';
 import { promptInjection } from '@parapet/detectors';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type CliIo, EXIT, main } from './index.js';
 
@@ -103,6 +104,35 @@ describe('parapet audit with a SQLite database', () => {
     expect(await main(['audit', 'verify', db], capture())).toBe(EXIT.allow);
   });
 
+  it('reindex gives a database made before session 10 the block-led trace and session indexes, once', async () => {
+    const db = join(dir, 'old.db');
+    const guard = createGuard({ input: [promptInjection()], audit: sqliteSink({ path: db }) });
+    await guard.checkInput('What are your opening hours?', { session: 's1' });
+    await guard.close();
+    const indexSql = () => {
+      const handle = new Database(db, { readonly: true });
+      const sql = handle.prepare("SELECT sql FROM sqlite_master WHERE name = 'audit_records_trace'").pluck().get();
+      handle.close();
+      return sql as string;
+    };
+    // Turn it into a file as earlier versions made it: a plain trace index.
+    const handle = new Database(db);
+    handle.exec('DROP INDEX audit_records_trace; CREATE INDEX audit_records_trace ON audit_records (trace_id);');
+    handle.close();
+    expect(indexSql()).not.toContain('>>');
+    const first = capture();
+    expect(await main(['audit', 'reindex', '--db', db], first)).toBe(EXIT.allow);
+    expect(first.out()).toBe(`Rebuilt the trace and session indexes of ${db} (2 rows).\n`);
+    expect(indexSql()).toContain('(id >> 16, trace_id)');
+    const again = capture();
+    expect(await main(['audit', 'reindex', '--db', db, '--format', 'json'], again)).toBe(EXIT.allow);
+    expect(JSON.parse(again.out())).toEqual({ rebuilt: false, rows: 2 });
+    expect(await main(['audit', 'verify', db], capture())).toBe(EXIT.allow);
+    const usage = capture();
+    expect(await main(['audit', 'reindex'], usage)).toBe(EXIT.usage);
+    expect(usage.err()).toContain('audit reindex needs --db F');
+  });
+
   it('reports usage errors clearly', async () => {
     const io = capture();
     expect(await main(['audit', 'query'], io)).toBe(EXIT.usage);
@@ -115,7 +145,7 @@ describe('parapet audit with a SQLite database', () => {
     for (const flag of ['--help', '-h', 'help']) {
       const io = capture();
       expect(await main(['audit', flag], io)).toBe(EXIT.allow);
-      expect(io.out()).toMatch(/^Usage: parapet audit <query\|tail\|verify\|stats>/);
+      expect(io.out()).toMatch(/^Usage: parapet audit <query\|tail\|verify\|stats\|reindex>/);
       expect(io.err()).toBe('');
     }
   });

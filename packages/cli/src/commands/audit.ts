@@ -1,20 +1,23 @@
 import { existsSync, readFileSync, statSync, unwatchFile, watchFile } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { auditStats, parseSince, queryAudit, verifyJsonl, verifySqlite } from '@parapet/audit';
+import { auditStats, parseSince, queryAudit, reindexSqlite, verifyJsonl, verifySqlite } from '@parapet/audit';
 import type { AuditEvent } from '@parapet/core';
 import { type CliIo, EXIT, UsageError } from '../io.js';
 
-export const AUDIT_HELP = `Usage: parapet audit <query|tail|verify|stats> [options]
+export const AUDIT_HELP = `Usage: parapet audit <query|tail|verify|stats|reindex> [options]
 
   parapet audit query  (--db F | --jsonl F) [--action A] [--type T] [--detector D] [--category C]
                        [--session S] [--trace T] [--since 24h] [--until T] [--limit N] [--format table|json|csv]
   parapet audit tail   (--db F | --jsonl F) [-n N] [--follow] [--format table|json]
   parapet audit verify FILE [--key-env NAME] [--format text|json]
   parapet audit stats  --db F [--since 7d] [--until T] [--format table|json]
+  parapet audit reindex --db F [--format text|json]
 
 FILE is a SQLite database (.db, .sqlite, .sqlite3) or a JSONL trail (its rotated siblings are read too).
 --key-env NAME reads the chain's HMAC key from the environment variable NAME (never from the command line).
 Times: a duration back from now (30m, 24h, 7d, 2w) or an ISO date.
+reindex gives a database made before session 10 the trace and session indexes new files get (inserts with
+random ids then stop slowing down as it grows); rows and chain are untouched. Run it while no sink writes.
 
 Exit codes: 0 ok, 2 verify found problems, 3 usage error.
 `;
@@ -134,7 +137,7 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(AUDIT_HELP);
     return EXIT.allow;
   }
-  const format = values.format ?? (sub === 'verify' ? 'text' : 'table');
+  const format = values.format ?? (sub === 'verify' || sub === 'reindex' ? 'text' : 'table');
   const limit = values.limit === undefined ? undefined : Number(values.limit);
   if (limit !== undefined && !(Number.isInteger(limit) && limit > 0))
     throw new UsageError('--limit must be a positive whole number.');
@@ -256,7 +259,21 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
       }
       return EXIT.allow;
     }
+    case 'reindex': {
+      if (values.db === undefined) throw new UsageError('audit reindex needs --db F.');
+      if (!['text', 'json'].includes(format)) throw new UsageError('--format must be text or json.');
+      const report = reindexSqlite(values.db);
+      if (format === 'json') io.stdout.write(`${JSON.stringify(report)}\n`);
+      else {
+        io.stdout.write(
+          report.rebuilt
+            ? `Rebuilt the trace and session indexes of ${values.db} (${report.rows} rows).\n`
+            : `${values.db} already has the block-led trace and session indexes; nothing to do (${report.rows} rows).\n`,
+        );
+      }
+      return EXIT.allow;
+    }
     default:
-      throw new UsageError(`Unknown audit command "${sub}". Use query, tail, verify or stats.`);
+      throw new UsageError(`Unknown audit command "${sub}". Use query, tail, verify, stats or reindex.`);
   }
 }
