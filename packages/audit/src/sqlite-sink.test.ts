@@ -572,26 +572,33 @@ describe.each(['slim', 'wide'] as const)('queryAudit and auditStats (%s table)',
   });
 });
 
+/**
+ * Writes ten events per part (traces trace-0..2), each part by its own sink; after a part, moves the id
+ * sequence on to `jumpTo`, so the next part's rows land in a later block of ids without writing them all.
+ */
+async function writeAcrossBlocks(path: string, jumps: readonly (number | undefined)[]): Promise<void> {
+  for (let part = 0; part < jumps.length; part++) {
+    const sink = sqliteSink({ path, queue: QUIET });
+    for (let index = part * 10; index < part * 10 + 10; index++) {
+      sink.write(event(index, { traceId: `trace-${index % 3}` }));
+    }
+    await sink.close();
+    const jumpTo = jumps[part];
+    if (jumpTo !== undefined) {
+      const db = new Database(path);
+      db.prepare("UPDATE sqlite_sequence SET seq = ? WHERE name = 'audit_records'").run(jumpTo);
+      db.close();
+    }
+  }
+}
+
 describe('trace and session lookups on a file spanning several blocks of row ids', () => {
   // New files index trace and session behind the row's block of 65 536 ids; moving the id sequence on
   // puts later rows in later blocks without writing 200 000 rows.
   let path: string;
   beforeAll(async () => {
     path = dbPath();
-    for (const [from, jumpTo] of [
-      [0, 70_000],
-      [10, 300_000],
-      [20, undefined],
-    ] as const) {
-      const sink = sqliteSink({ path, queue: QUIET });
-      for (let index = from; index < from + 10; index++) sink.write(event(index, { traceId: `trace-${index % 3}` }));
-      await sink.close();
-      if (jumpTo !== undefined) {
-        const db = new Database(path);
-        db.prepare("UPDATE sqlite_sequence SET seq = ? WHERE name = 'audit_records'").run(jumpTo);
-        db.close();
-      }
-    }
+    await writeAcrossBlocks(path, [70_000, 300_000, undefined]);
   });
 
   it('the trace and session indexes lead with the block; the rows span blocks 0, 1 and 4', () => {
@@ -674,19 +681,7 @@ describe('trace and session lookups on a file spanning several blocks of row ids
       // The tables and plain indexes of files made before session 10.
       setup.exec(layout === 'wide' ? WIDE_TABLE : SCHEMA.replace(/\(id >> \d+, (trace_id|session)\)/g, '($1)'));
       setup.close();
-      for (const [from, jumpTo] of [
-        [0, 70_000],
-        [10, undefined],
-      ] as const) {
-        const sink = sqliteSink({ path: old, queue: QUIET });
-        for (let index = from; index < from + 10; index++) sink.write(event(index, { traceId: `trace-${index % 3}` }));
-        await sink.close();
-        if (jumpTo !== undefined) {
-          const db = new Database(old);
-          db.prepare("UPDATE sqlite_sequence SET seq = ? WHERE name = 'audit_records'").run(jumpTo);
-          db.close();
-        }
-      }
+      await writeAcrossBlocks(old, [70_000, undefined]);
       const snapshot = () => {
         const db = new Database(old, { readonly: true });
         const rows = db.prepare('SELECT * FROM audit_records ORDER BY id').all();
