@@ -36,13 +36,25 @@ export interface CheckpointRecord {
 
 export type ChainRecord = EventRecord | CheckpointRecord;
 
+/** Where a chain stands: the last record's sequence number and hash, and the events written so far. */
+export interface ChainHead {
+  readonly seq: number;
+  readonly hash: string;
+  readonly events: number;
+}
+
+/** Whether two heads are the same place in a chain. */
+export function sameHead(a: ChainHead, b: ChainHead): boolean {
+  return a.seq === b.seq && a.hash === b.hash && a.events === b.events;
+}
+
 export interface ChainOptions {
   /** HMAC key; without one the chain uses plain SHA-256 (detects accidents, not a forger who rehashes). */
   readonly key?: string | Buffer;
   /** A checkpoint record after this many events (0: none). Default 1000. */
   readonly checkpointEvery?: number;
   /** Continue an existing chain (the last record's `seq` and `hash`, and the events written so far). */
-  readonly resume?: { readonly seq: number; readonly hash: string; readonly events: number };
+  readonly resume?: ChainHead;
 }
 
 /**
@@ -98,7 +110,7 @@ export class Chain {
   }
 
   /** The last record written: where a new writer resumes. */
-  get head(): { seq: number; hash: string; events: number } {
+  get head(): ChainHead {
     return { seq: this.seq, hash: this.prev, events: this.events };
   }
 

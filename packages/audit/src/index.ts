@@ -1,6 +1,7 @@
 export {
   CHAIN_VERSION,
   Chain,
+  type ChainHead,
   type ChainOptions,
   type ChainProblem,
   type ChainRecord,

@@ -3,7 +3,15 @@ import type { Worker } from 'node:worker_threads';
 import { ArgumentError, type AuditEvent, type AuditSink, parseConfig } from '@parapet/core';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
-import { Chain, type ChainProblem, type ChainRecord, GENESIS, type VerifyReport, verifyChain } from './chain.js';
+import {
+  Chain,
+  type ChainProblem,
+  type ChainRecord,
+  GENESIS,
+  sameHead,
+  type VerifyReport,
+  verifyChain,
+} from './chain.js';
 import { BatchQueue, type QueueStats } from './queue.js';
 import {
   BLOCK_INDEXES,
@@ -248,10 +256,7 @@ function threadBackend(first: SqliteWriter, options: SqliteWriterOptions, maxQue
         // from this copy after another process appended, a failed batch, or a retention marker; until this
         // copy catches up, the worker chains the batches again itself (correct, only slower).
         const head = channel.stats.head;
-        const own = chain.head;
-        if (head !== undefined && (head.seq !== own.seq || head.hash !== own.hash || head.events !== own.events)) {
-          chain = new Chain({ ...chainOptions, resume: head });
-        }
+        if (head !== undefined && !sameHead(head, chain.head)) chain = new Chain({ ...chainOptions, resume: head });
       }
       const prepared = chain === undefined ? prepareBatch(batch, layout) : prepareChainedBatch(batch, layout, chain);
       channel.hand({ type: 'write', ...prepared } as { type: 'write' }, eventCount(prepared));

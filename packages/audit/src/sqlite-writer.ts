@@ -1,5 +1,5 @@
 import type { AuditEvent } from '@parapet/core';
-import { CHAIN_VERSION, Chain, type ChainRecord, type CheckpointRecord } from './chain.js';
+import { CHAIN_VERSION, Chain, type ChainHead, type ChainRecord, type CheckpointRecord, sameHead } from './chain.js';
 import {
   columnsOf,
   headMac,
@@ -41,13 +41,6 @@ export interface SqliteWriterStats {
   readonly lastError?: string;
   /** The writer's chain head after its last write (undefined without a chain). */
   readonly head?: ChainHead;
-}
-
-/** Where a chain stands: the last record's sequence number and hash, and the events written so far. */
-export interface ChainHead {
-  readonly seq: number;
-  readonly hash: string;
-  readonly events: number;
 }
 
 /**
@@ -136,8 +129,6 @@ function jsonsOf(batch: PreparedBatch): readonly string[] {
 export function eventCount(batch: PreparedBatch): number {
   return batch.chained === undefined ? batch.jsons.length : batch.chained.lines.length;
 }
-
-const sameHead = (a: ChainHead, b: ChainHead): boolean => a.seq === b.seq && a.hash === b.hash && a.events === b.events;
 
 export interface SqliteWriter {
   /** Writes a batch in one transaction; never throws (a failed batch is counted in `failed`, with a warning). */

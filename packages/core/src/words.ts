@@ -12,11 +12,9 @@ export function escapeLiteral(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** Letters of scripts written without spaces between words (Thai, Lao, Myanmar, Khmer, kana, Han) and Hangul. */
-const UNSPACED_LETTER = /[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]/;
-
 /**
- * Whether a UTF-16 unit is a letter of a script written without spaces between words, or Hangul (Korean
+ * Whether a UTF-16 unit is a letter of a script written without spaces between words (Thai, Lao, Myanmar,
+ * Khmer, kana, Han), or Hangul (Korean
  * separates words, but particles attach to them: "여권번호는"). A word edge would rarely sit beside such words.
  */
 export function isUnspacedLetter(code: number): boolean {
@@ -32,7 +30,8 @@ export function isUnspacedLetter(code: number): boolean {
 
 /** Whether a word has a letter of those scripts (see {@link isUnspacedLetter}). */
 export function hasUnspacedLetter(word: string): boolean {
-  return UNSPACED_LETTER.test(word);
+  for (let index = 0; index < word.length; index++) if (isUnspacedLetter(word.charCodeAt(index))) return true;
+  return false;
 }
 
 export interface WordListOptions {

@@ -74,7 +74,7 @@ export type SystemPromptLeakOptions = z.input<typeof optionsSchema>;
 // Per BMP code unit: 0 separator, 1 part of a word, 2 a word on its own (CJK ideographs and kana, which are
 // written without spaces), 3 an apostrophe (joins letters: "don't" → "dont", so quote styles do not matter),
 // 4 a letter of a script written without spaces between words whose words are several letters long (Thai,
-// Lao, Myanmar, Khmer): cut into pieces by content (`UNSPACED_CUT`), see `wordsOf`.
+// Lao, Myanmar, Khmer): cut into pieces by content (`unspacedCut`), see `wordsOf`.
 const CLASS = new Uint8Array(0x10000);
 {
   const mark = (from: number, to: number, value: number): void => {
@@ -115,20 +115,15 @@ const CLASS = new Uint8Array(0x10000);
  * Thai has no spaces between words, so reading it as one "word" made a partial leak of a Thai prompt
  * invisible. A dictionary segmenter (Intl.Segmenter) costs about 1 µs per character here, far too slow
  * for every answer; instead a piece ends before a letter (never before a combining vowel or tone mark)
- * when a hash of that letter and the one before it falls in 3 of 8 buckets, and after 8 characters at
+ * when a hash of that letter and the one before it falls in 2 of 8 buckets, and after 16 characters at
  * most. The cut depends only on the two letters around it, so the same text is cut the same way wherever
- * it starts in the answer, and pieces average about 3 characters, roughly a short Thai word: a shingle of
- * `minOverlapWords` pieces is a clause, not a common phrase.
+ * it starts in the answer, and pieces average about 4 characters, roughly a short Thai word: a shingle of
+ * `minOverlapWords` pieces is a clause, not a common phrase (with 3 of 8, "ฝ่ายบริการลูกค้า", "the customer
+ * service department", was already a leak).
  */
 const UNSPACED_MARK = new Uint8Array(0x10000);
-for (const [from, to] of [
-  [0x0e00, 0x0eff],
-  [0x1000, 0x109f],
-  [0x1780, 0x17ff],
-] as const) {
-  for (let code = from; code <= to; code++) {
-    if (/\p{M}/u.test(String.fromCharCode(code))) UNSPACED_MARK[code] = 1;
-  }
+for (let code = 0; code < 0x10000; code++) {
+  if (CLASS[code] === 4 && /\p{M}/u.test(String.fromCharCode(code))) UNSPACED_MARK[code] = 1;
 }
 const UNSPACED_MAX_PIECE = 16;
 function unspacedCut(previous: number, code: number): boolean {
