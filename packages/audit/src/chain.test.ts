@@ -49,6 +49,52 @@ describe('the audit hash chain', () => {
     expect(byJson.head).toEqual(byObject.head);
   });
 
+  it("appendJsonInto writes exactly appendJson's line as UTF-8, keyed or not, for any text", () => {
+    // Multi-byte text of every width (accents, CJK, Arabic, emoji, an escaped lone surrogate) and a key given
+    // as a string and as bytes.
+    const odd = ['café', '東京', 'مرحبا', '👩🏽‍💻', JSON.parse('"\\ud800"') as string, 'x'.repeat(5000)];
+    for (const key of [undefined, 'k', Buffer.from([0, 255, 7, 128])]) {
+      const byString = new Chain({ key, checkpointEvery: 0 });
+      const byBytes = new Chain({ key, checkpointEvery: 0 });
+      const target = Buffer.alloc(64 * 1024, 0xff);
+      let offset = 3;
+      const expected: string[] = [];
+      for (let index = 0; index < odd.length; index++) {
+        const json = JSON.stringify({ ...event(index), guard: odd[index] });
+        expected.push(byString.appendJson(json));
+        offset = byBytes.appendJsonInto(json, target, offset);
+        expect(byBytes.head).toEqual(byString.head);
+      }
+      expect(target.subarray(3, offset).toString('utf8')).toBe(expected.join(''));
+      // Nothing written outside the line (the bytes before the offset are untouched).
+      expect([...target.subarray(0, 3)]).toEqual([0xff, 0xff, 0xff]);
+      expect(
+        verifyChain(
+          expected.map((line) => JSON.parse(line)),
+          { key },
+        ).ok,
+      ).toBe(true);
+    }
+  });
+
+  it('appendJsonInto rejects a short buffer, a bad offset and anything but JSON text, leaving the chain as it was', () => {
+    const chain = new Chain({ checkpointEvery: 0 });
+    const json = JSON.stringify(event(1));
+    const need = Chain.lineBytesBound(json);
+    const head = chain.head;
+    expect(() => chain.appendJsonInto(json, Buffer.alloc(need - 1), 0)).toThrow(/lineBytesBound.*needed/);
+    expect(() => chain.appendJsonInto(json, Buffer.alloc(need + 10), 11)).toThrow(ArgumentError);
+    expect(() => chain.appendJsonInto(json, Buffer.alloc(need), -1)).toThrow(ArgumentError);
+    expect(() => chain.appendJsonInto(json, Buffer.alloc(need), 0.5)).toThrow(ArgumentError);
+    expect(() => chain.appendJsonInto(json, new Uint8Array(need) as Buffer, 0)).toThrow(ArgumentError);
+    expect(() => chain.appendJsonInto('', Buffer.alloc(need), 0)).toThrow(/JSON text.*empty string/);
+    expect(chain.head).toEqual(head);
+    // The bound is enough for the widest text: three bytes for each UTF-16 unit.
+    const wide = JSON.stringify({ ...event(2), guard: '東'.repeat(100) });
+    const end = chain.appendJsonInto(wide, Buffer.alloc(Chain.lineBytesBound(wide)), 0);
+    expect(end).toBeLessThanOrEqual(Chain.lineBytesBound(wide));
+  });
+
   it('a checkpoint with extra fields hashes them after time and verifies', () => {
     const chain = new Chain({ checkpointEvery: 0 });
     const first = chain.appendLine(event(1));

@@ -48,6 +48,17 @@ export function sameHead(a: ChainHead, b: ChainHead): boolean {
   return a.seq === b.seq && a.hash === b.hash && a.events === b.events;
 }
 
+/** `prev` and a newline, before the record, as digest() hashes them. */
+const PREFIX = 65;
+const NEWLINE = 0x0a;
+const CLOSE_BRACE = 0x7d;
+/**
+ * Bytes of a line besides the event's JSON, with room to spare: the gap for `prev` (65), the head
+ * `{"v":1,"kind":"event","seq":…,"prev":"…","event":` (at most 115 with a 16-digit seq) and the tail
+ * `,"hash":"…"}` with its newline (77).
+ */
+const FRAME_BYTES = 320;
+
 export interface ChainOptions {
   /** HMAC key; without one the chain uses plain SHA-256 (detects accidents, not a forger who rehashes). */
   readonly key?: string | Buffer;
@@ -154,6 +165,61 @@ export class Chain {
   }
 
   /** True right after the event that completes a `checkpointEvery` block. */
+  /**
+   * `appendJson` written as UTF-8 bytes into `target` at `offset`, for writers that send bytes to a file:
+   * the line is hashed from those bytes, so the event's text is encoded once and never joined into a string.
+   * `target` needs `Chain.lineBytesBound(json)` bytes from `offset` (the method throws an ArgumentError
+   * when it has fewer). Returns the offset just past the line's newline. The bytes are exactly
+   * `appendJson(json)`'s line in UTF-8.
+   */
+  appendJsonInto(json: string, target: Buffer, offset: number): number {
+    if (typeof json !== 'string' || json.length === 0) {
+      throw new ArgumentError({
+        message: `Chain.appendJsonInto() needs the event as JSON text (JSON.stringify(event)), got ${typeof json === 'string' ? 'an empty string' : typeof json}.`,
+      });
+    }
+    if (
+      !Buffer.isBuffer(target) ||
+      !Number.isInteger(offset) ||
+      offset < 0 ||
+      target.length - offset < Chain.lineBytesBound(json)
+    ) {
+      throw new ArgumentError({
+        message: `Chain.appendJsonInto() needs a Buffer with Chain.lineBytesBound(json) bytes free from a whole-number offset; got ${Buffer.isBuffer(target) ? `${target.length - offset} bytes from offset ${offset}, ${Chain.lineBytesBound(json)} needed` : typeof target}.`,
+      });
+    }
+    const seq = this.seq + 1;
+    // The hash covers `prev`, a newline and the record without its hash (see digest). They are written
+    // together, the record after a gap of PREFIX bytes, hashed as one view, then the record is moved back
+    // over the gap and its hash appended.
+    target.write(this.prev, offset, 'latin1');
+    target[offset + PREFIX - 1] = NEWLINE;
+    let end = offset + PREFIX;
+    end += target.write(
+      `{"v":${CHAIN_VERSION},"kind":"event","seq":${seq},"prev":"${this.prev}","event":`,
+      end,
+      'latin1',
+    );
+    end += target.write(json, end, 'utf8');
+    target[end++] = CLOSE_BRACE;
+    const view = target.subarray(offset, end);
+    const recordHash =
+      this.key === undefined ? hash('sha256', view, 'hex') : createHmac('sha256', this.key).update(view).digest('hex');
+    // Back over the gap, without the closing brace: the hash goes in before it.
+    target.copyWithin(offset, offset + PREFIX, end - 1);
+    end -= PREFIX + 1;
+    end += target.write(`,"hash":"${recordHash}"}\n`, end, 'latin1');
+    this.seq = seq;
+    this.prev = recordHash;
+    this.events++;
+    return end;
+  }
+
+  /** The most bytes `appendJsonInto(json, …)` can need: three per UTF-16 unit of `json`, plus the record's frame. */
+  static lineBytesBound(json: string): number {
+    return json.length * 3 + FRAME_BYTES;
+  }
+
   get checkpointDue(): boolean {
     return this.checkpointEvery > 0 && this.events % this.checkpointEvery === 0;
   }

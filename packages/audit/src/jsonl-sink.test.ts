@@ -211,6 +211,26 @@ describe.each(MODES)('record format (%s)', (mode) => {
     );
     await sink.close();
   });
+
+  it('writes a batch larger than its batch buffer, in multi-byte text, as the same records', async () => {
+    // 40 events of ~100 KB of three-byte characters: ~12 MB in one batch, past the 1 MiB buffer and the
+    // 16 MiB cut-back; then a small batch after it.
+    const path = join(dir, 'parapet.jsonl');
+    const sink = jsonlSink({ path, chain: { key: 'k', checkpointEvery: 0 }, queue: { ...quiet, batchSize: 100 } });
+    const big = (index: number): AuditEvent => ({ ...event(index), guard: `東京${'語'.repeat(100_000)}${index}` });
+    for (let index = 0; index < 40; index++) sink.write(big(index));
+    await sink.flush();
+    for (let index = 40; index < 43; index++) sink.write(event(index));
+    await sink.close();
+    const chain = new Chain({ key: 'k', checkpointEvery: 0 });
+    const expected = [
+      ...Array.from({ length: 40 }, (_, index) => chain.appendLine(big(index))),
+      ...Array.from({ length: 3 }, (_, index) => chain.appendLine(event(40 + index))),
+    ];
+    const written = lines(path);
+    expect(written.slice(0, 43)).toEqual(expected.map((line) => line.slice(0, -1)));
+    expect(verifyJsonl(path, { key: 'k' }).ok).toBe(true);
+  });
 });
 
 describe.each(MODES)('verifyJsonl: tampering (%s)', (mode) => {

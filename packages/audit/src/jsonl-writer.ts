@@ -27,6 +27,11 @@ import { droppedEvent } from './queue.js';
  * either way. Nothing here throws: failures go to `onError` and are counted.
  */
 
+/** The batch buffer's size (a default batch of 500 events of ~1 KB fits), and the size it is cut back from. */
+const BATCH_BUFFER_BYTES = 1 << 20;
+const LARGE_BATCH_BYTES = 16 << 20;
+const NEWLINE = 0x0a;
+
 export type JsonlErrorOperation = 'open' | 'write' | 'rotate' | 'gzip' | 'closed';
 
 export interface JsonlWriterOptions {
@@ -129,19 +134,12 @@ export function createJsonlWriter(options: JsonlWriterOptions): JsonlWriter {
     return handle;
   };
 
-  /** Writes a string at the end of the file; on failure, cuts off any partial write so no torn line stays. */
-  const append = (handle: number, text: string): void => {
-    let length = 0;
+  /** Writes bytes at the end of the file; on failure, cuts off any partial write so no torn line stays. */
+  const append = (handle: number, data: Uint8Array): void => {
     try {
-      // The string as it is (no Buffer copy on our side); a short write, rare on a regular file, finishes
-      // from a Buffer of the rest.
-      const written = writeSync(handle, text);
-      length = Buffer.byteLength(text);
-      if (written < length) {
-        const buffer = Buffer.from(text);
-        let offset = written;
-        while (offset < length) offset += writeSync(handle, buffer, offset);
-      }
+      // A short write is rare on a regular file; the rest follows.
+      let offset = 0;
+      while (offset < data.length) offset += writeSync(handle, data, offset);
     } catch (error) {
       try {
         ftruncateSync(handle, bytes);
@@ -150,7 +148,19 @@ export function createJsonlWriter(options: JsonlWriterOptions): JsonlWriter {
       }
       throw error;
     }
-    bytes += length;
+    bytes += data.length;
+  };
+
+  // A batch's lines are encoded into this buffer, reused from batch to batch, and written with one call:
+  // writing a long string instead costs a flatten, an encode and a fresh native allocation per batch, which
+  // measured 2 to 10 times the cost of the bytes' own write here. It grows for a batch that needs more and
+  // goes back to its first size after a batch over LARGE_BATCH_BYTES.
+  let out = Buffer.allocUnsafe(BATCH_BUFFER_BYTES);
+  const reserve = (used: number, need: number): void => {
+    if (out.length - used >= need) return;
+    const bigger = Buffer.allocUnsafe(Math.max(out.length * 2, used + need));
+    out.copy(bigger, 0, 0, used);
+    out = bigger;
   };
 
   // What of the current batch is on disk, so a failure part-way neither loses nor repeats records.
@@ -160,7 +170,7 @@ export function createJsonlWriter(options: JsonlWriterOptions): JsonlWriter {
     chain === undefined ? undefined : { ...chain.head, checkpoint: checkpointed };
   const closeChain = (handle: number): void => {
     if (chain === undefined || checkpointed) return;
-    append(handle, `${JSON.stringify(chain.checkpoint())}\n`);
+    append(handle, Buffer.from(`${JSON.stringify(chain.checkpoint())}\n`));
     checkpointed = true;
   };
 
@@ -191,32 +201,34 @@ export function createJsonlWriter(options: JsonlWriterOptions): JsonlWriter {
       rotate();
       handle = open();
     }
-    let chunk = '';
-    let chunkBytes = 0;
+    let used = 0;
     for (let index = 0; index < jsons.length; index++) {
       const json = jsons[index] as string;
-      let lines: string;
-      if (chain === undefined) lines = `${json}\n`;
-      else {
-        lines = chain.appendJson(json);
+      if (chain === undefined) {
+        reserve(used, json.length * 3 + 1);
+        used += out.write(json, used, 'utf8');
+        out[used++] = NEWLINE;
+      } else {
+        reserve(used, Chain.lineBytesBound(json));
+        used = chain.appendJsonInto(json, out, used);
         checkpointed = chain.checkpointDue;
-        if (checkpointed) lines += `${JSON.stringify(chain.checkpoint())}\n`;
-      }
-      chunk += lines;
-      if (maxBytes !== undefined) {
-        chunkBytes += Buffer.byteLength(lines);
-        if (bytes + chunkBytes >= maxBytes) {
-          append(handle, chunk);
-          committed = index + 1;
-          committedHead = headNow();
-          chunk = '';
-          chunkBytes = 0;
-          rotate();
-          handle = open();
+        if (checkpointed) {
+          const line = `${JSON.stringify(chain.checkpoint())}\n`;
+          reserve(used, line.length * 3);
+          used += out.write(line, used, 'utf8');
         }
       }
+      if (maxBytes !== undefined && bytes + used >= maxBytes) {
+        append(handle, out.subarray(0, used));
+        committed = index + 1;
+        committedHead = headNow();
+        used = 0;
+        rotate();
+        handle = open();
+      }
     }
-    if (chunk.length > 0) append(handle, chunk);
+    if (used > 0) append(handle, out.subarray(0, used));
+    if (out.length > LARGE_BATCH_BYTES) out = Buffer.allocUnsafe(BATCH_BUFFER_BYTES);
     committed = jsons.length;
   };
 
