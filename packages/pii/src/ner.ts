@@ -373,7 +373,9 @@ export function recognizeNames(text: string, options: NerOptions, out: EntityMat
     while (j < words.length && j - i < 5) {
       const previous = words[j - 1]!;
       const gap = text.slice(previous.end, words[j]!.start);
-      const dotted = (previous.kind === 'honorific' || previous.initial) && (gap === '. ' || gap === '.');
+      // "St. Louis" is one phrase when the lexicon knows the saint's town; "Main St. Bob…" is not.
+      const saint = previous.lower === 'st' && lex.phrases.has(`saint ${words[j]!.lower}`);
+      const dotted = (previous.kind === 'honorific' || previous.initial || saint) && (gap === '. ' || gap === '.');
       if (gap !== ' ' && gap !== '-' && !dotted) break;
       j++;
     }
@@ -499,7 +501,10 @@ function classifyPhrase(
     out.push({ entity, kind: 'pii', recognizer: 'ner', start, end, score, reasons: [reason] });
   };
   if (FIELD_LABELS.has(joined)) return;
-  const phraseKind = lex.phrases.get(joined);
+  // "St. Louis": compromise lists the saints' towns under "saint".
+  const phraseKind =
+    lex.phrases.get(joined) ??
+    (phrase.length > 1 && first.lower === 'st' ? lex.phrases.get(`saint${joined.slice(2)}`) : undefined);
   const hasCommon = kinds.includes('common') || kinds.includes('month');
   const lastLower = last.lower;
 
@@ -517,6 +522,8 @@ function classifyPhrase(
     return;
   }
   if (phraseKind === 'place' || kinds.every((kind) => kind === 'place')) {
+    // compromise lists "St" (Saint) as a place; alone it is the "St." of a street ("Hoge Wei 32 St.").
+    if (phrase.length === 1 && STREET_WORDS.has(lastLower.replace(/\.$/, ''))) return;
     if (options.location) push('LOCATION', phrase.length > 1 || !first.sentenceStart ? 0.8 : 0.6, 'lexicon');
     return;
   }
@@ -582,7 +589,17 @@ function classifyPhrase(
     return;
   }
   if (unknowns === phrase.length) {
-    if (placeCue && phrase.length <= 3 && options.location && !PERSON_CUES.has(cue[1]!) && !PERSON_CUES.has(cue[2]!)) {
+    // An unknown acronym after "from"/"in" ("withdraw money from ATM") is a thing or a firm more often than a
+    // place: places written that short are in the lexicon (UK, NYC); shouted town names are longer.
+    const acronym = phrase.length === 1 && end - start <= 3 && isAllCaps(text, first);
+    if (
+      placeCue &&
+      !acronym &&
+      phrase.length <= 3 &&
+      options.location &&
+      !PERSON_CUES.has(cue[1]!) &&
+      !PERSON_CUES.has(cue[2]!)
+    ) {
       push('LOCATION', 0.55, 'cue');
       return;
     }
