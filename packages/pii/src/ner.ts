@@ -362,6 +362,8 @@ export function recognizeNames(text: string, options: NerOptions, out: EntityMat
     const lower = raw.replace(/\.$/, '').toLowerCase();
     // All-caps words longer than 3 letters are acronyms or shouting, unless the lexicon knows them.
     if (/^[ivxlc]{1,6}$/.test(lower) && raw === raw.toUpperCase() && raw.length > 1) continue;
+    // "I'm", "I've", "I'll", "I'd": the pronoun, never a name.
+    if (/^i['’](?:m|ve|ll|d)$/.test(lower)) continue;
     let kind = lex.words.get(lower) ?? 'unknown';
     if (HONORIFICS.has(lower)) kind = 'honorific';
     words.push({ start: match.index, end, lower, kind, sentenceStart: isSentenceStart(text, match.index), initial });
@@ -617,7 +619,9 @@ function classifyPhrase(
       // A lone unknown capitalized word: a name with a cue, a possessive, or a surname's ending.
       const possessive = /^['’]s\b/.test(text.slice(end, end + 3)) || /['’]s$/.test(text.slice(start, end));
       if (personCue || possessive) push('PERSON', 0.6, personCue ? 'cue' : 'possessive');
-      else if (SURNAME_ENDING.test(first.lower)) push('PERSON', 0.5, 'surname-ending');
+      // "-son" is a surname's ending, "-person" a role's ("Salesperson of the Month").
+      else if (SURNAME_ENDING.test(first.lower) && !first.lower.endsWith('person'))
+        push('PERSON', 0.5, 'surname-ending');
     }
   }
 }

@@ -142,6 +142,17 @@ describe('piiDetector', () => {
     expect(await places('I moved here from Lyon, and she is from UK.')).toEqual(['Lyon', 'UK']);
   });
 
+  it('never takes "I\'m" or a "-person" role for a name; a "-son" surname still is one', async () => {
+    const guard = createGuard({ input: [piiDetector({ entities: ['PERSON'] })], policy: { timeoutMs: 10_000 } });
+    const names = async (text: string) =>
+      (await guard.checkInput(text)).findings.map((finding) => text.slice(finding.span!.start, finding.span!.end));
+    expect(await names("Hi Freddy, I'm contacting you about a problem. I've seen it, I'll fix it, I'd say.")).toEqual([
+      'Freddy',
+    ]);
+    expect(await names('Awarded Salesperson of the Month three times, and Chairperson after that.')).toEqual([]);
+    expect(await names('The contract went to Gunnarsson after the vote.')).toEqual(['Gunnarsson']);
+  });
+
   it('blocks when the policy says so, and rejects unknown entities and bad options with the field named', async () => {
     const guard = createGuard({
       input: [piiDetector()],
