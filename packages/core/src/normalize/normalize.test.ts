@@ -210,6 +210,70 @@ describe('normalizeText', () => {
       expect(foldLeetspeak('p@$$w0rd |ogin')).toBe('password login');
       expect(foldLeetspeak('no digits here')).toBe('no digits here');
     });
+
+    it('foldLeetspeak agrees with the rule read token by token, on random text', () => {
+      // The rule, written the plain way: a token (letters, digits, @$|!) with a letter and a look-alike has
+      // its look-alikes replaced, except a trailing run of "!".
+      const look: Record<string, string> = {
+        0: 'o',
+        1: 'i',
+        3: 'e',
+        4: 'a',
+        5: 's',
+        7: 't',
+        9: 'g',
+        '@': 'a',
+        $: 's',
+        '|': 'l',
+        '!': 'i',
+      };
+      const byTokens = (text: string) =>
+        text.replace(/[A-Za-z0-9@$|!]+/g, (token) => {
+          if (!/[A-Za-z]/.test(token) || !/[0134579@$|!]/.test(token)) return token;
+          const body = token.replace(/!+$/, '');
+          return [...body].map((char) => look[char] ?? char).join('') + token.slice(body.length);
+        });
+      const alphabet = [
+        'a',
+        'Z',
+        'q',
+        '0',
+        '1',
+        '2',
+        '3',
+        '4',
+        '5',
+        '6',
+        '7',
+        '8',
+        '9',
+        '@',
+        '$',
+        '|',
+        '!',
+        ' ',
+        '.',
+        '-',
+        'é',
+        '😀',
+        '\n',
+      ];
+      let seed = 12345;
+      const next = () => {
+        seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+        return seed >>> 8;
+      };
+      for (let round = 0; round < 3000; round++) {
+        const size = round < 2990 ? next() % 40 : 5000 + (next() % 5000);
+        let text = '';
+        for (let k = 0; k < size; k++) text += alphabet[next() % alphabet.length];
+        const folded = foldLeetspeak(text);
+        expect(folded).toBe(byTokens(text));
+        expect(folded.length).toBe(text.length);
+      }
+      expect(foldLeetspeak('h3ll0!! w0rld!')).toBe('hello!! world!');
+      expect(foldLeetspeak('2024 and 42! and @home')).toBe('2024 and 42! and ahome');
+    });
   });
 
   it('replaces lone surrogates with U+FFFD and maps them back', () => {

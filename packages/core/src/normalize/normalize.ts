@@ -502,53 +502,56 @@ for (let code = 0; code < 128; code++) {
   }
 }
 
+/** A character that can stand for a letter (the keys of LEET_TO). Only tokens holding one can change. */
+const LEET_CHAR = /[013-579@$|!]/g;
+
 /**
  * Folds leetspeak inside tokens (runs of letters, digits and @$|!) that mix letters with look-alike
- * digits or symbols; a trailing "!" stays punctuation. Length-preserving. One pass, no regex.
+ * digits or symbols; a trailing "!" stays punctuation. Length-preserving. A native regex scan finds the
+ * look-alike characters (rare in prose) and only the tokens around them are read, each once.
  */
 export function foldLeetspeak(text: string): string {
   if (typeof text !== 'string') throw new ArgumentError({ message: 'foldLeetspeak(text): text must be a string.' });
   const length = text.length;
   let out: string[] | undefined;
   let flushed = 0;
-  let start = -1;
-  let letters = 0;
-  let leet = 0;
-  for (let i = 0; i <= length; i++) {
-    const code = i < length ? text.charCodeAt(i) : 0;
-    if (code < 128 && TOKEN[code] === 1) {
-      if (start < 0) {
-        start = i;
-        letters = 0;
-        leet = 0;
-      }
+  LEET_CHAR.lastIndex = 0;
+  for (let match = LEET_CHAR.exec(text); match !== null; match = LEET_CHAR.exec(text)) {
+    // The token around the look-alike: to its first and past its last token character.
+    let start = match.index;
+    while (start > 0 && isTokenCode(text.charCodeAt(start - 1))) start--;
+    let end = match.index + 1;
+    while (end < length && isTokenCode(text.charCodeAt(end))) end++;
+    LEET_CHAR.lastIndex = end;
+    let letters = 0;
+    for (let k = start; k < end; k++) {
+      const code = text.charCodeAt(k);
       if ((code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a)) letters++;
-      else if (LEET_TO[code] !== 0) leet++;
-      continue;
     }
-    if (start < 0) continue;
-    if (letters > 0 && leet > 0) {
-      let end = i;
-      while (end > start && text.charCodeAt(end - 1) === 0x21) end--;
-      const codes: number[] = [];
-      let changed = false;
-      for (let k = start; k < end; k++) {
-        const original = text.charCodeAt(k);
-        const mapped = LEET_TO[original]!;
-        codes.push(mapped !== 0 ? mapped : original);
-        if (mapped !== 0) changed = true;
-      }
-      if (changed) {
-        out ??= [];
-        out.push(text.slice(flushed, start), fromCodes(codes));
-        flushed = end;
-      }
+    if (letters === 0) continue;
+    let last = end;
+    while (last > start && text.charCodeAt(last - 1) === 0x21) last--;
+    const codes: number[] = [];
+    let changed = false;
+    for (let k = start; k < last; k++) {
+      const original = text.charCodeAt(k);
+      const mapped = LEET_TO[original]!;
+      codes.push(mapped !== 0 ? mapped : original);
+      if (mapped !== 0) changed = true;
     }
-    start = -1;
+    if (changed) {
+      out ??= [];
+      out.push(text.slice(flushed, start), fromCodes(codes));
+      flushed = last;
+    }
   }
   if (out === undefined) return text;
   out.push(text.slice(flushed));
   return out.join('');
+}
+
+function isTokenCode(code: number): boolean {
+  return code < 128 && TOKEN[code] === 1;
 }
 
 class NormalizedView implements NormalizedText {
