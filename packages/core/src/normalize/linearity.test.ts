@@ -24,6 +24,9 @@ const FAMILIES: Record<string, (size: number) => string> = {
   'combining marks': (size) => 'e\u0301'.repeat(size / 2),
   'look-alike letters': (size) => 'рa'.repeat(size / 2),
   'leetspeak token': (size) => '1g'.repeat(size / 2),
+  // One token of letters ending in a look-alike (read back from it), and look-alikes each in a short token.
+  'letters then one look-alike': (size) => `${'a'.repeat(size - 1)}1`,
+  'look-alike tokens': (size) => 'a! '.repeat(size / 3),
   emoji: (size) => '😀'.repeat(size / 2),
   'lone surrogates': (size) => '\ud800a'.repeat(size / 2),
   'rot13 hints': (size) => 'gur naq '.repeat(size / 8),
