@@ -157,6 +157,23 @@ describe('toxicity(): options', () => {
     expect(run(toxicity({ maxFindings: 3 }), 'shit '.repeat(50))).toHaveLength(3);
   });
 
+  it('gives the same findings for a text whatever texts came before it (per-word arrays are reused)', () => {
+    const spans = (text: string) => run(detector, text).map((finding) => [finding.category, finding.span?.start]);
+    const short = 'You are an idiot. I will kill you.';
+    const accented = "Ce crétin, je vais t'égorger, connard.";
+    const expectedShort = spans(short);
+    const expectedAccented = spans(accented);
+    expect(expectedShort.length).toBeGreaterThanOrEqual(2);
+    expect(expectedAccented.length).toBeGreaterThanOrEqual(2);
+    // Longer than the shared arrays grow (262 144 words), then a text that fits them, then the first two again.
+    const huge = `${'ok '.repeat(300_000)}you moron`;
+    expect(spans(huge)).toEqual([['insult', huge.length - 5]]);
+    const medium = `${'fine words here. '.repeat(2_000)}shit`;
+    expect(spans(medium)).toEqual([['profanity', medium.length - 4]]);
+    expect(spans(short)).toEqual(expectedShort);
+    expect(spans(accented)).toEqual(expectedAccented);
+  });
+
   it('is offered to the CLI as a registry entry', () => {
     expect(toxicityEntry.id).toBe('toxicity');
     expect(toxicityEntry.stages).toEqual(['input', 'output', 'tool_input', 'tool_output']);

@@ -338,32 +338,58 @@ interface Tokens {
   readonly words: string[];
   /** Lower-case words without accents (the same strings as `words` for ASCII text). */
   readonly folded: string[];
-  readonly starts: number[];
-  readonly ends: number[];
-  /** Sentence number of each word. */
-  readonly sentences: number[];
-  /** Whether the word starts with a capital letter. */
-  readonly capitals: boolean[];
-  /** Whether the folded word is the slice of `lower` at its place. */
-  readonly plain: boolean[];
+  /**
+   * Each word's place, sentence number, whether it starts with a capital letter, and whether the folded word
+   * is the slice of `lower` at its place (1) or not (0). Typed arrays shared by every call (the detector is
+   * synchronous) and longer than the text's words: read the first `count` entries only.
+   */
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
+  readonly sentences: Int32Array;
+  readonly capitals: Uint8Array;
+  readonly plain: Uint8Array;
+  count: number;
   /** The whole text lower-cased, each character at its place; undefined when lower-casing moved them. */
   lower: string | undefined;
 }
 
-function emptyTokens(): Tokens {
-  return { words: [], folded: [], starts: [], ends: [], sentences: [], capitals: [], plain: [], lower: undefined };
+/** The shared per-word arrays, grown to the longest text seen up to SHARED_WORDS words. */
+let shared = wordArrays(1024);
+const SHARED_WORDS = 1 << 18;
+
+function wordArrays(size: number) {
+  return {
+    starts: new Int32Array(size),
+    ends: new Int32Array(size),
+    sentences: new Int32Array(size),
+    capitals: new Uint8Array(size),
+    plain: new Uint8Array(size),
+  };
+}
+
+/** Tokens for a text of `length` characters (it has at most `length` words, elisions split included). */
+function emptyTokens(length: number): Tokens {
+  const size = length + 1;
+  let arrays = shared;
+  if (size > arrays.starts.length) {
+    // Past SHARED_WORDS, arrays of the call's own: one long text does not pin megabytes for good.
+    arrays = wordArrays(size > SHARED_WORDS ? size : Math.min(SHARED_WORDS, Math.max(size, arrays.starts.length * 2)));
+    if (size <= SHARED_WORDS) shared = arrays;
+  }
+  return { words: [], folded: [], ...arrays, count: 0, lower: undefined };
 }
 
 function pushAscii(tokens: Tokens, text: string, lower: string, start: number, end: number, sentence: number): void {
   const word = lower.slice(start, end);
+  const n = tokens.count++;
   tokens.words.push(word);
   tokens.folded.push(word);
-  tokens.starts.push(start);
-  tokens.ends.push(end);
-  tokens.sentences.push(sentence);
+  tokens.starts[n] = start;
+  tokens.ends[n] = end;
+  tokens.sentences[n] = sentence;
   const code = text.charCodeAt(start);
-  tokens.capitals.push(code >= 0x41 && code <= 0x5a);
-  tokens.plain.push(true);
+  tokens.capitals[n] = code >= 0x41 && code <= 0x5a ? 1 : 0;
+  tokens.plain[n] = 1;
 }
 
 /** One ASCII word from `start` to `end`: stars and apostrophes trimmed at its edges, French elision split. */
@@ -390,7 +416,7 @@ function closeAscii(
 
 /** ASCII text: one pass over character codes, no regex; undefined as soon as a non-ASCII character shows up. */
 function tokenizeAscii(text: string): Tokens | undefined {
-  const tokens = emptyTokens();
+  const tokens = emptyTokens(text.length);
   const lower = text.toLowerCase();
   tokens.lower = lower;
   const length = text.length;
@@ -460,13 +486,14 @@ function pushUnicode(
     lower = raw.toLowerCase();
     capital = raw[0] !== lower[0];
   }
+  const n = tokens.count++;
   tokens.words.push(lower);
   tokens.folded.push(wide ? fold(lower) : lower);
-  tokens.starts.push(start);
-  tokens.ends.push(end);
-  tokens.sentences.push(sentence);
-  tokens.capitals.push(capital);
-  tokens.plain.push(!wide && lowerText !== undefined);
+  tokens.starts[n] = start;
+  tokens.ends[n] = end;
+  tokens.sentences[n] = sentence;
+  tokens.capitals[n] = capital ? 1 : 0;
+  tokens.plain[n] = !wide && lowerText !== undefined ? 1 : 0;
 }
 
 function isEdgeCode(code: number): boolean {
@@ -475,7 +502,7 @@ function isEdgeCode(code: number): boolean {
 
 /** Text with non-ASCII characters: the same one pass, with a per-character class table for the rest of the BMP. */
 function tokenizeUnicode(text: string): Tokens {
-  const tokens = emptyTokens();
+  const tokens = emptyTokens(text.length);
   const length = text.length;
   let sentence = 0;
   let start = -1;
@@ -838,7 +865,7 @@ export function toxicity(options: ToxicityOptions = {}): Detector {
     if (text.length === 0) return [];
     const tokens = tokenize(text);
     const { words, folded, sentences, capitals } = tokens;
-    const count = words.length;
+    const count = tokens.count;
     const flags: number[] = new Array(count);
     const phraseStarts: number[] = [];
     const verbs: number[] = [];
