@@ -38,3 +38,19 @@ const FAMILIES: Record<string, (size: number) => string> = {
 describe('STREET_ADDRESS scan linear time', () => {
   for (const [family, run] of linearityCases(guard, FAMILIES, repeat(PROSE)(1_000_000))) it(family, run);
 });
+
+/** With places on too, addresses grow over the towns and countries after them (`joinAddressTails`). */
+const withPlaces = createGuard({
+  input: [piiDetector({ entities: ['STREET_ADDRESS', 'LOCATION'] })],
+  policy: { timeoutMs: 600_000 },
+});
+
+const TAIL_FAMILIES: Record<string, (size: number) => string> = {
+  "'1 Main Street, Paris, France, '×N": repeat('1 Main Street, Paris, France, '),
+  "'1 Main Street, Goiânia. '×N": repeat('1 Main Street, Goiânia. '),
+  "'Paris, '×N after one address": (size) => `1 Main Street, ${repeat('Paris, ')(size - 15)}`,
+};
+
+describe('STREET_ADDRESS with LOCATION: linear time', () => {
+  for (const [family, run] of linearityCases(withPlaces, TAIL_FAMILIES, repeat(PROSE)(1_000_000))) it(family, run);
+});

@@ -659,3 +659,83 @@ export function recognizeAddresses(text: string, out: EntityMatch[], maxMatches 
     NUMBERS.lastIndex = end;
   }
 }
+
+const TOWN_AND_COUNTRY = ['structure', 'town-and-country'] as const;
+const AFTER_ADDRESS = ['after-address'] as const;
+/** A postcode after the country: digits, or letters and digits ("16200", "B0J 2H0"), then a word edge. */
+const POSTCODE_AFTER = /^ (?:\d{3,6}|[A-Z0-9]{2,4} [A-Z0-9]{3})(?![\p{L}\p{N}])/u;
+/**
+ * A capitalized town of one to three words right after a street and a comma, ending the sentence, the line or
+ * the text: "lives at Rua do Arenque 1634, Goiânia." Bounded (at most 64 characters are read).
+ */
+const TOWN_AFTER = /^, ?(\p{Lu}[\p{L}'’-]{1,30}(?: \p{Lu}[\p{L}'’-]{0,30}){0,2})(?=[.!?;]?(?:\s|$))/u;
+
+/**
+ * Places written after a street on the same line, once names and places are known (`recognizeNames` ran with
+ * LOCATION on). A place found inside the street itself ("12 Main Street") is dropped: the address covers it. "Þórunnarstræti 31, Arnsdorf, Germany 16200": a town and a country (two or more places, each
+ * after a comma, and an optional postcode) complete the address, so the address grows over them and they are
+ * no longer reported alone. "Rua do Arenque 1634, Goiânia." (one capitalized name ending the sentence, not
+ * found as a place yet): the town is reported as a LOCATION.
+ */
+export function joinAddressTails(text: string, matches: EntityMatch[]): void {
+  let places: EntityMatch[] | undefined;
+  let taken: Set<number> | undefined;
+  const dropped = new Set<EntityMatch>();
+  for (let index = 0; index < matches.length; index++) {
+    const address = matches[index]!;
+    if (address.entity !== 'STREET_ADDRESS' || address.start < 0) continue;
+    places ??= matches
+      .filter((match) => match.entity === 'LOCATION' && match.start >= 0)
+      .sort((a, b) => a.start - b.start);
+    let end = address.end;
+    const chain: EntityMatch[] = [];
+    // The first place starting at or after the address's end (places are in text order).
+    let low = 0;
+    let high = places.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (places[middle]!.start < end) low = middle + 1;
+      else high = middle;
+    }
+    for (let k = low; k < places.length; k++) {
+      const place = places[k]!;
+      if (place.start < end || dropped.has(place)) continue;
+      const gap = text.slice(end, place.start);
+      if (gap !== ', ' && gap !== ',') break;
+      chain.push(place);
+      end = place.end;
+    }
+    // A place inside the street ("12 Main Street": compromise knows "Main Street") is the address's own part.
+    for (let k = low - 1; k >= 0 && places[k]!.start >= address.start - 64; k--) {
+      const place = places[k]!;
+      if (place.start >= address.start && place.end <= address.end) dropped.add(place);
+    }
+    if (chain.length >= 2) {
+      const postcode = POSTCODE_AFTER.exec(text.slice(end, end + 12));
+      if (postcode !== null) end += postcode[0].length;
+      for (const place of chain) dropped.add(place);
+      matches[index] = { ...address, end, reasons: TOWN_AND_COUNTRY };
+    } else if (chain.length === 0) {
+      const town = TOWN_AFTER.exec(text.slice(address.end, address.end + 64));
+      const start = town === null ? -1 : address.end + town[0].length - town[1]!.length;
+      // Unless something was already found there (a name, say): overlaps are resolved by score later.
+      taken ??= new Set(matches.map((match) => match.start));
+      if (town !== null && !taken.has(start)) {
+        taken.add(start);
+        matches.push({
+          entity: 'LOCATION',
+          kind: 'pii',
+          recognizer: 'ner',
+          start,
+          end: start + town[1]!.length,
+          score: 0.6,
+          reasons: AFTER_ADDRESS,
+        });
+      }
+    }
+  }
+  if (dropped.size === 0) return;
+  let kept = 0;
+  for (const match of matches) if (!dropped.has(match)) matches[kept++] = match;
+  matches.length = kept;
+}

@@ -142,6 +142,37 @@ describe('piiDetector', () => {
     expect(await places('I moved here from Lyon, and she is from UK.')).toEqual(['Lyon', 'UK']);
   });
 
+  it('with places on, grows an address over the town and country after it, and reports a town that ends it', async () => {
+    const both = createGuard({
+      input: [piiDetector({ entities: ['PERSON', 'LOCATION', 'STREET_ADDRESS'] })],
+      policy: { timeoutMs: 10_000 },
+    });
+    const addressOnly = createGuard({ input: [piiDetector({ entities: ['STREET_ADDRESS'] })] });
+    const found = async (guard: typeof both, text: string) =>
+      (await guard.checkInput(text)).findings.map(
+        (finding) => `${finding.category}:${text.slice(finding.span!.start, finding.span!.end)}`,
+      );
+    // A street, a town, a country and a postcode on one line: one address, no separate places.
+    const letter = 'Please send it to 5586 Þórunnarstræti 31, Arnsdorf, Germany 16200 today.';
+    expect(await found(both, letter)).toEqual(['STREET_ADDRESS:5586 Þórunnarstræti 31, Arnsdorf, Germany 16200']);
+    // Without places the address stops at the street, as before.
+    expect(await found(addressOnly, letter)).toEqual(['STREET_ADDRESS:5586 Þórunnarstræti 31']);
+    // A town no lexicon knows, alone after the street at the end of the sentence: a place.
+    expect(await found(both, 'She lives at 86036 Rua do Arenque 1634, Goiânia.')).toEqual([
+      'STREET_ADDRESS:86036 Rua do Arenque 1634',
+      'LOCATION:Goiânia',
+    ]);
+    // A place inside the street ("Main Street" is in compromise's lexicon) no longer takes the address's place.
+    expect(await found(both, 'Our office: 12 Main Street, Springfield, United States, call us.')).toEqual([
+      'STREET_ADDRESS:12 Main Street, Springfield, United States',
+    ]);
+    // Lower-case words or a name after the comma are not a town.
+    expect(await found(both, 'I live at 12 Main Street, and Bob lives next door.')).toEqual([
+      'STREET_ADDRESS:12 Main Street',
+      'PERSON:Bob',
+    ]);
+  });
+
   it('never takes "I\'m" or a "-person" role for a name; a "-son" surname still is one', async () => {
     const guard = createGuard({ input: [piiDetector({ entities: ['PERSON'] })], policy: { timeoutMs: 10_000 } });
     const names = async (text: string) =>

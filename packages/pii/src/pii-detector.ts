@@ -9,7 +9,7 @@ import {
   type Stage,
 } from '@parapet/core';
 import { z } from 'zod';
-import { recognizeAddresses } from './address.js';
+import { joinAddressTails, recognizeAddresses } from './address.js';
 import { compileRecognizers, type RecognizerSet, resolveOverlaps, scanText } from './engine.js';
 import { loadNer, nerLoaded, recognizeNames } from './ner.js';
 import { applyOperator, type Operator, operatorSchema, PlaceholderNumbers } from './operators.js';
@@ -278,7 +278,10 @@ function collect(
   const limits = { maxMatches: config.maxMatches };
   scanText(view.text, plan.set, limits, raw);
   if (plan.ner !== undefined) recognizeNames(view.text, plan.ner, raw);
-  if (plan.addresses) recognizeAddresses(view.text, raw, raw.length + config.maxMatches);
+  if (plan.addresses) {
+    recognizeAddresses(view.text, raw, raw.length + config.maxMatches);
+    if (plan.ner?.location === true) joinAddressTails(view.text, raw);
+  }
   if (plan.custom !== undefined) {
     const findings = plan.custom.detect(view.original, context) as readonly FindingInput[];
     for (const finding of findings) {
