@@ -140,6 +140,11 @@ describe('piiDetector', () => {
     expect(await places('Charges apply to withdraw money from ATM with the card.')).toEqual([]);
     expect(await places('Duffy grew up in SUND.')).toEqual(['SUND']);
     expect(await places('I moved here from Lyon, and she is from UK.')).toEqual(['Lyon', 'UK']);
+    // Towns no lexicon knows, after "university of" and "home city".
+    expect(await places('She studied journalism at the University of Vadsa.')).toEqual(['Vadsa']);
+    expect(await places("Firms that dominate the economy of the band's home city Voorburg: A, B and C.")).toEqual([
+      'Voorburg',
+    ]);
   });
 
   it('with places on, grows an address over the town and country after it, and reports a town that ends it', async () => {
