@@ -615,8 +615,15 @@ function classifyPhrase(
     }
     if (phrase.length === 1 && first.sentenceStart && options.person && !isAllCaps(text, first)) {
       // "Tomomi is from…", "Mehrudin shouted at…": a sentence that opens on an unknown word and a verb.
-      const next = /^\s+([a-z]+)/.exec(text.slice(end, end + 16))?.[1];
-      if (personCue || (next !== undefined && PERSON_VERBS.has(next))) push('PERSON', 0.55, personCue ? 'cue' : 'verb');
+      const after = /^\s+([a-z]+)(?:\s+([a-z]+))?/.exec(text.slice(end, end + 24));
+      const next = after?.[1];
+      // "is" and "was" open sentences about things as often as about people ("Battery is where…", "Zoolander
+      // is a film"): only with a word that fits a person after them ("is from", "was born").
+      const verb =
+        next !== undefined &&
+        PERSON_VERBS.has(next) &&
+        ((next !== 'is' && next !== 'was') || (after?.[2] !== undefined && PERSON_AFTER_COPULA.has(after[2])));
+      if (personCue || verb) push('PERSON', 0.55, personCue ? 'cue' : 'verb');
       return;
     }
     if (phrase.length === 1 && !first.sentenceStart && options.person && !isAllCaps(text, first)) {
@@ -629,6 +636,21 @@ function classifyPhrase(
     }
   }
 }
+
+/** After "is"/"was", words that make the subject a person ("Tomomi is from…", "Ana was born…"). */
+const PERSON_AFTER_COPULA = new Set([
+  'from',
+  'born',
+  'married',
+  'raised',
+  'living',
+  'studying',
+  'working',
+  'employed',
+  'my',
+  'his',
+  'her',
+]);
 
 const PERSON_VERBS = new Set([
   'is',

@@ -187,6 +187,13 @@ describe('piiDetector', () => {
     ]);
     expect(await names('Awarded Salesperson of the Month three times, and Chairperson after that.')).toEqual([]);
     expect(await names('The contract went to Gunnarsson after the vote.')).toEqual(['Gunnarsson']);
+    // A sentence opening on an unknown word and "is"/"was" is about a thing unless what follows fits a person.
+    expect(await names('Battery is where lunacy finds you. Zoolander is a 2001 comedy.')).toEqual([]);
+    expect(await names('Tomomi is from Osaka. Mehrudin shouted at the referee. Ilkka was born in May.')).toEqual([
+      'Tomomi',
+      'Mehrudin',
+      'Ilkka',
+    ]);
   });
 
   it('blocks when the policy says so, and rejects unknown entities and bad options with the field named', async () => {
