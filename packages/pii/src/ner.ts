@@ -387,6 +387,7 @@ export function recognizeNames(text: string, options: NerOptions, out: EntityMat
     }
     let phrase = words.slice(i, j);
     let honorific = false;
+    let strippedCommon = false;
     // "Producer James Sparks", "Hi Freddy": a leading title or greeting is a cue, not part of the name
     // (unless the whole phrase is a known place or organization: "United Kingdom").
     const known = lex.phrases.has(phrase.map((word) => word.lower).join(' '));
@@ -396,13 +397,14 @@ export function recognizeNames(text: string, options: NerOptions, out: EntityMat
       (phrase[0]!.kind === 'honorific' || phrase[0]!.kind === 'common' || phrase[0]!.kind === 'month')
     ) {
       if (phrase[0]!.kind === 'honorific') honorific = true;
+      else strippedCommon = true;
       phrase = phrase.slice(1);
     }
     if (phrase.length === 1 && phrase[0]!.kind === 'honorific') phrase = [];
     i = j;
     if (phrase.length === 0) continue;
     const before = out.length;
-    classifyPhrase(text, phrase, honorific, lex, options, out);
+    classifyPhrase(text, phrase, honorific, lex, options, out, strippedCommon);
     phrases.push({
       start: phrase[0]!.start,
       end: phrase.at(-1)!.end,
@@ -491,6 +493,8 @@ function classifyPhrase(
   lex: Lexicon,
   options: NerOptions,
   out: EntityMatch[],
+  /** A capitalized common word stood just before the phrase and was cut off ("Guilty Pleasures"). */
+  strippedCommon: boolean,
 ): void {
   const first = phrase[0]!;
   const last = phrase.at(-1)!;
@@ -630,8 +634,9 @@ function classifyPhrase(
       // A lone unknown capitalized word: a name with a cue, a possessive, or a surname's ending.
       const possessive = /^['’]s\b/.test(text.slice(end, end + 3)) || /['’]s$/.test(text.slice(start, end));
       if (personCue || possessive) push('PERSON', 0.6, personCue ? 'cue' : 'possessive');
-      // "-son" is a surname's ending, "-person" a role's ("Salesperson of the Month").
-      else if (SURNAME_ENDING.test(first.lower) && !first.lower.endsWith('person'))
+      // "-son" is a surname's ending, "-person" a role's ("Salesperson of the Month"). The weakest sign: not
+      // after a capitalized common word, which makes a title of the pair ("Guilty Pleasures", "White Stripes").
+      else if (!strippedCommon && SURNAME_ENDING.test(first.lower) && !first.lower.endsWith('person'))
         push('PERSON', 0.5, 'surname-ending');
     }
   }

@@ -189,6 +189,8 @@ describe('piiDetector', () => {
     expect(await names('The contract went to Gunnarsson after the vote.')).toEqual(['Gunnarsson']);
     // A sentence opening on an unknown word and "is"/"was" is about a thing unless what follows fits a person.
     expect(await names('Battery is where lunacy finds you. Zoolander is a 2001 comedy.')).toEqual([]);
+    // A surname's ending after a capitalized common word is a title, not a name.
+    expect(await names('For my take on the album, see Guilty Pleasures: 5 Musicians Of The 70s.')).toEqual([]);
     expect(await names('Tomomi is from Osaka. Mehrudin shouted at the referee. Ilkka was born in May.')).toEqual([
       'Tomomi',
       'Mehrudin',
