@@ -27,6 +27,8 @@ const FAMILIES: Record<string, (size: number) => string> = {
   // One token of letters ending in a look-alike (read back from it), and look-alikes each in a short token.
   'letters then one look-alike': (size) => `${'a'.repeat(size - 1)}1`,
   'look-alike tokens': (size) => 'a! '.repeat(size / 3),
+  // Unicode tag characters carrying ASCII (half a million of them in 1 M code units): their hidden text.
+  'tag characters': (size) => '\u{e0061}'.repeat(size / 2),
   emoji: (size) => '😀'.repeat(size / 2),
   'lone surrogates': (size) => '\ud800a'.repeat(size / 2),
   'rot13 hints': (size) => 'gur naq '.repeat(size / 8),
@@ -37,6 +39,7 @@ function once(text: string): number {
   const view = normalizeText(text);
   void view.payloads.length;
   void view.leet.length;
+  void view.hiddenText.length;
   return performance.now() - started;
 }
 

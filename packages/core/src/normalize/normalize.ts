@@ -277,6 +277,9 @@ function nfkcChanges(code: number): boolean {
   return known === 2;
 }
 
+/** Decodes the hidden ASCII of tag characters (plain ASCII bytes decode the same in UTF-8). */
+const ASCII = new TextDecoder();
+
 function foldSlow(original: string, nfkcNeeded: boolean, mayHaveConfusables: boolean): NormalizedText {
   const parts: string[] = [];
   const map = new OffsetMap();
@@ -286,7 +289,10 @@ function foldSlow(original: string, nfkcNeeded: boolean, mayHaveConfusables: boo
   let tags = 0;
   let nfkc = 0;
   let loneSurrogates = 0;
-  let hidden = '';
+  // The ASCII the tag characters carry, as bytes decoded once at the end: appending each to a string built a
+  // rope of one node per character, which a long run of tags (half a million in 1 MB) made costly to collect.
+  let hiddenBytes: Uint8Array | undefined;
+  let hiddenLength = 0;
   let tagStart = -1;
   let tagEnd = -1;
   const length = original.length;
@@ -335,7 +341,14 @@ function foldSlow(original: string, nfkcNeeded: boolean, mayHaveConfusables: boo
         const codePoint = ((code - 0xd800) << 10) + (next - 0xdc00) + 0x10000;
         if (codePoint >= 0xe0000 && codePoint <= 0xe007f) {
           tags++;
-          if (codePoint >= 0xe0020 && codePoint <= 0xe007e) hidden += String.fromCharCode(codePoint - 0xe0000);
+          if (codePoint >= 0xe0020 && codePoint <= 0xe007e) {
+            if (hiddenBytes === undefined || hiddenLength === hiddenBytes.length) {
+              const bigger = new Uint8Array(Math.max(64, hiddenLength * 2));
+              if (hiddenBytes !== undefined) bigger.set(hiddenBytes);
+              hiddenBytes = bigger;
+            }
+            hiddenBytes[hiddenLength++] = codePoint - 0xe0000;
+          }
           if (tagStart < 0) tagStart = i;
           tagEnd = i + 2;
           replace(i, i + 2, '');
@@ -398,6 +411,7 @@ function foldSlow(original: string, nfkcNeeded: boolean, mayHaveConfusables: boo
     confusables: folded.count,
     loneSurrogates,
   };
+  const hidden = hiddenBytes === undefined ? '' : ASCII.decode(hiddenBytes.subarray(0, hiddenLength));
   const hiddenSpan = tagStart < 0 ? undefined : { start: tagStart, end: tagEnd };
   if (folded.text === original) return new NormalizedView(original, folded.text, stats, hidden, null, hiddenSpan);
   return new NormalizedView(original, folded.text, stats, hidden, map, hiddenSpan);
