@@ -59,6 +59,19 @@ const CLOSE_BRACE = 0x7d;
  */
 const FRAME_BYTES = 320;
 
+/**
+ * An event record up to its event, byte for byte `JSON.stringify({ v, kind, seq, prev, event })` before the
+ * event's JSON: with that JSON and a closing brace, the text `hashRecord` hashes. ASCII only.
+ */
+function recordHead(seq: number, prev: string): string {
+  return `{"v":${CHAIN_VERSION},"kind":"event","seq":${seq},"prev":"${prev}","event":`;
+}
+
+/** What follows the event's JSON in a stored line: the record's hash, the closing brace, the newline. */
+function recordTail(hash: string): string {
+  return `,"hash":"${hash}"}\n`;
+}
+
 export interface ChainOptions {
   /** HMAC key; without one the chain uses plain SHA-256 (detects accidents, not a forger who rehashes). */
   readonly key?: string | Buffer;
@@ -155,16 +168,14 @@ export class Chain {
       });
     }
     const seq = this.seq + 1;
-    // Byte for byte JSON.stringify({ v, kind, seq, prev, event }): the JSON `hashRecord` hashes.
-    const body = `{"v":${CHAIN_VERSION},"kind":"event","seq":${seq},"prev":"${this.prev}","event":${json}}`;
+    const body = `${recordHead(seq, this.prev)}${json}}`;
     const hash = digest(this.prev, body, this.key);
     this.seq = seq;
     this.prev = hash;
     this.events++;
-    return `${body.slice(0, -1)},"hash":"${hash}"}\n`;
+    return `${body.slice(0, -1)}${recordTail(hash)}`;
   }
 
-  /** True right after the event that completes a `checkpointEvery` block. */
   /**
    * `appendJson` written as UTF-8 bytes into `target` at `offset`, for writers that send bytes to a file:
    * the line is hashed from those bytes, so the event's text is encoded once and never joined into a string.
@@ -195,11 +206,7 @@ export class Chain {
     target.write(this.prev, offset, 'latin1');
     target[offset + PREFIX - 1] = NEWLINE;
     let end = offset + PREFIX;
-    end += target.write(
-      `{"v":${CHAIN_VERSION},"kind":"event","seq":${seq},"prev":"${this.prev}","event":`,
-      end,
-      'latin1',
-    );
+    end += target.write(recordHead(seq, this.prev), end, 'latin1');
     end += target.write(json, end, 'utf8');
     target[end++] = CLOSE_BRACE;
     const view = target.subarray(offset, end);
@@ -208,7 +215,7 @@ export class Chain {
     // Back over the gap, without the closing brace: the hash goes in before it.
     target.copyWithin(offset, offset + PREFIX, end - 1);
     end -= PREFIX + 1;
-    end += target.write(`,"hash":"${recordHash}"}\n`, end, 'latin1');
+    end += target.write(recordTail(recordHash), end, 'latin1');
     this.seq = seq;
     this.prev = recordHash;
     this.events++;
@@ -220,6 +227,7 @@ export class Chain {
     return json.length * 3 + FRAME_BYTES;
   }
 
+  /** True right after the event that completes a `checkpointEvery` block. */
   get checkpointDue(): boolean {
     return this.checkpointEvery > 0 && this.events % this.checkpointEvery === 0;
   }

@@ -660,7 +660,6 @@ export function recognizeAddresses(text: string, out: EntityMatch[], maxMatches 
   }
 }
 
-const TOWN_AND_COUNTRY = ['structure', 'town-and-country'] as const;
 const AFTER_ADDRESS = ['after-address'] as const;
 /** A postcode after the country: digits, or letters and digits ("16200", "B0J 2H0"), then a word edge. */
 const POSTCODE_AFTER = /^ (?:\d{3,6}|[A-Z0-9]{2,4} [A-Z0-9]{3})(?![\p{L}\p{N}])/u;
@@ -672,10 +671,11 @@ const TOWN_AFTER = /^, ?(\p{Lu}[\p{L}'’-]{1,30}(?: \p{Lu}[\p{L}'’-]{0,30}){0
 
 /**
  * Places written after a street on the same line, once names and places are known (`recognizeNames` ran with
- * LOCATION on). A place found inside the street itself ("12 Main Street") is dropped: the address covers it. "Þórunnarstræti 31, Arnsdorf, Germany 16200": a town and a country (two or more places, each
+ * LOCATION on). "Þórunnarstræti 31, Arnsdorf, Germany 16200": a town and a country (two or more places, each
  * after a comma, and an optional postcode) complete the address, so the address grows over them and they are
  * no longer reported alone. "Rua do Arenque 1634, Goiânia." (one capitalized name ending the sentence, not
- * found as a place yet): the town is reported as a LOCATION.
+ * found as a place yet): the town is reported as a LOCATION. A place found inside the street itself
+ * ("12 Main Street") is dropped: the address covers it.
  */
 export function joinAddressTails(text: string, matches: EntityMatch[]): void {
   let places: EntityMatch[] | undefined;
@@ -706,21 +706,21 @@ export function joinAddressTails(text: string, matches: EntityMatch[]): void {
       end = place.end;
     }
     // A place inside the street ("12 Main Street": compromise knows "Main Street") is the address's own part.
-    for (let k = low - 1; k >= 0 && places[k]!.start >= address.start - 64; k--) {
-      const place = places[k]!;
-      if (place.start >= address.start && place.end <= address.end) dropped.add(place);
+    for (let k = low - 1; k >= 0 && places[k]!.start >= address.start; k--) {
+      if (places[k]!.end <= address.end) dropped.add(places[k]!);
     }
     if (chain.length >= 2) {
       const postcode = POSTCODE_AFTER.exec(text.slice(end, end + 12));
       if (postcode !== null) end += postcode[0].length;
       for (const place of chain) dropped.add(place);
-      matches[index] = { ...address, end, reasons: TOWN_AND_COUNTRY };
+      matches[index] = { ...address, end, reasons: [...address.reasons, 'town-and-country'] };
     } else if (chain.length === 0) {
       const town = TOWN_AFTER.exec(text.slice(address.end, address.end + 64));
-      const start = town === null ? -1 : address.end + town[0].length - town[1]!.length;
+      if (town === null) continue;
+      const start = address.end + town[0].length - town[1]!.length;
       // Unless something was already found there (a name, say): overlaps are resolved by score later.
       taken ??= new Set(matches.map((match) => match.start));
-      if (town !== null && !taken.has(start)) {
+      if (!taken.has(start)) {
         taken.add(start);
         matches.push({
           entity: 'LOCATION',

@@ -348,6 +348,10 @@ export interface NerOptions {
   readonly organization: boolean;
 }
 
+const ROMAN_NUMERAL = /^[ivxlc]{1,6}$/;
+/** "I'm", "I've", "I'll", "I'd": the pronoun, never a name. */
+const I_CONTRACTION = /^i['’](?:m|ve|ll|d)$/;
+
 /** Finds PERSON, LOCATION and ORGANIZATION phrases. Call `loadNer()` first. */
 export function recognizeNames(text: string, options: NerOptions, out: EntityMatch[]): void {
   const lex = lexicon;
@@ -365,9 +369,8 @@ export function recognizeNames(text: string, options: NerOptions, out: EntityMat
     }
     const lower = raw.replace(/\.$/, '').toLowerCase();
     // All-caps words longer than 3 letters are acronyms or shouting, unless the lexicon knows them.
-    if (/^[ivxlc]{1,6}$/.test(lower) && raw === raw.toUpperCase() && raw.length > 1) continue;
-    // "I'm", "I've", "I'll", "I'd": the pronoun, never a name.
-    if (/^i['’](?:m|ve|ll|d)$/.test(lower)) continue;
+    if (ROMAN_NUMERAL.test(lower) && raw === raw.toUpperCase() && raw.length > 1) continue;
+    if (I_CONTRACTION.test(lower)) continue;
     let kind = lex.words.get(lower) ?? 'unknown';
     if (HONORIFICS.has(lower)) kind = 'honorific';
     words.push({ start: match.index, end, lower, kind, sentenceStart: isSentenceStart(text, match.index), initial });
@@ -533,7 +536,7 @@ function classifyPhrase(
   }
   if (phraseKind === 'place' || kinds.every((kind) => kind === 'place')) {
     // compromise lists "St" (Saint) as a place; alone it is the "St." of a street ("Hoge Wei 32 St.").
-    if (phrase.length === 1 && STREET_WORDS.has(lastLower.replace(/\.$/, ''))) return;
+    if (phrase.length === 1 && STREET_WORDS.has(lastLower)) return;
     if (options.location) push('LOCATION', phrase.length > 1 || !first.sentenceStart ? 0.8 : 0.6, 'lexicon');
     return;
   }

@@ -341,14 +341,13 @@ interface Tokens {
   /**
    * Each word's place, sentence number, whether it starts with a capital letter, and whether the folded word
    * is the slice of `lower` at its place (1) or not (0). Typed arrays shared by every call (the detector is
-   * synchronous) and longer than the text's words: read the first `count` entries only.
+   * synchronous) and longer than the text's words: read the first `words.length` entries only.
    */
   readonly starts: Int32Array;
   readonly ends: Int32Array;
   readonly sentences: Int32Array;
   readonly capitals: Uint8Array;
   readonly plain: Uint8Array;
-  count: number;
   /** The whole text lower-cased, each character at its place; undefined when lower-casing moved them. */
   lower: string | undefined;
 }
@@ -376,13 +375,12 @@ function emptyTokens(length: number): Tokens {
     arrays = wordArrays(size > SHARED_WORDS ? size : Math.min(SHARED_WORDS, Math.max(size, arrays.starts.length * 2)));
     if (size <= SHARED_WORDS) shared = arrays;
   }
-  return { words: [], folded: [], ...arrays, count: 0, lower: undefined };
+  return { words: [], folded: [], ...arrays, lower: undefined };
 }
 
 function pushAscii(tokens: Tokens, text: string, lower: string, start: number, end: number, sentence: number): void {
   const word = lower.slice(start, end);
-  const n = tokens.count++;
-  tokens.words.push(word);
+  const n = tokens.words.push(word) - 1;
   tokens.folded.push(word);
   tokens.starts[n] = start;
   tokens.ends[n] = end;
@@ -486,8 +484,7 @@ function pushUnicode(
     lower = raw.toLowerCase();
     capital = raw[0] !== lower[0];
   }
-  const n = tokens.count++;
-  tokens.words.push(lower);
+  const n = tokens.words.push(lower) - 1;
   tokens.folded.push(wide ? fold(lower) : lower);
   tokens.starts[n] = start;
   tokens.ends[n] = end;
@@ -865,7 +862,7 @@ export function toxicity(options: ToxicityOptions = {}): Detector {
     if (text.length === 0) return [];
     const tokens = tokenize(text);
     const { words, folded, sentences, capitals } = tokens;
-    const count = tokens.count;
+    const count = words.length;
     const flags: number[] = new Array(count);
     const phraseStarts: number[] = [];
     const verbs: number[] = [];

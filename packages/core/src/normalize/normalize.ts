@@ -490,7 +490,8 @@ function foldConfusables(text: string): { text: string; count: number } {
 // Leetspeak substitutes per ASCII code (0 = none), and which codes may sit inside a leet token.
 const LEET_TO = new Uint8Array(128);
 const TOKEN = new Uint8Array(128);
-for (const [from, to] of Object.entries({
+/** Leetspeak look-alikes and the letters they stand for. */
+const LEET_MAP: Readonly<Record<string, string>> = {
   '0': 'o',
   '1': 'i',
   '3': 'e',
@@ -502,7 +503,8 @@ for (const [from, to] of Object.entries({
   $: 's',
   '|': 'l',
   '!': 'i',
-})) {
+};
+for (const [from, to] of Object.entries(LEET_MAP)) {
   LEET_TO[from.charCodeAt(0)] = to.charCodeAt(0);
 }
 for (let code = 0; code < 128; code++) {
@@ -516,8 +518,13 @@ for (let code = 0; code < 128; code++) {
   }
 }
 
-/** A character that can stand for a letter (the keys of LEET_TO). Only tokens holding one can change. */
-const LEET_CHAR = /[013-579@$|!]/g;
+/** A character that can stand for a letter (a key of LEET_MAP). Only tokens holding one can change. */
+const LEET_CHAR = new RegExp(
+  `[${Object.keys(LEET_MAP)
+    .map((char) => char.replace(/[\\\]^-]/g, '\\$&'))
+    .join('')}]`,
+  'g',
+);
 
 /**
  * Folds leetspeak inside tokens (runs of letters, digits and @$|!) that mix letters with look-alike
