@@ -88,6 +88,7 @@ describe('the audit hash chain', () => {
     expect(() => chain.appendJsonInto(json, Buffer.alloc(need), 0.5)).toThrow(ArgumentError);
     expect(() => chain.appendJsonInto(json, new Uint8Array(need) as Buffer, 0)).toThrow(ArgumentError);
     expect(() => chain.appendJsonInto('', Buffer.alloc(need), 0)).toThrow(/JSON text.*empty string/);
+    expect(() => Chain.lineBytesBound(42 as unknown as string)).toThrow(ArgumentError);
     expect(chain.head).toEqual(head);
     // The bound is enough for the widest text: three bytes for each UTF-16 unit.
     const wide = JSON.stringify({ ...event(2), guard: '東'.repeat(100) });

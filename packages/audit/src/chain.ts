@@ -224,6 +224,11 @@ export class Chain {
 
   /** The most bytes `appendJsonInto(json, …)` can need: three per UTF-16 unit of `json`, plus the record's frame. */
   static lineBytesBound(json: string): number {
+    if (typeof json !== 'string') {
+      throw new ArgumentError({
+        message: `Chain.lineBytesBound() needs the event's JSON text (JSON.stringify(event)), got ${typeof json}.`,
+      });
+    }
     return json.length * 3 + FRAME_BYTES;
   }
 
