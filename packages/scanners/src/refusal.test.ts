@@ -7,7 +7,7 @@ import {
   type Verdict,
 } from '@parapet/core';
 import { describe, expect, it, vi } from 'vitest';
-import { refusal, refusalEntry } from './refusal.js';
+import { quoteTracker, refusal, refusalEntry } from './refusal.js';
 
 function run(detector: ReturnType<typeof refusal>, text: string): readonly FindingInput[] {
   return detector.detect(text, { normalized: normalizeText(text) } as DetectContext) as readonly FindingInput[];
@@ -103,6 +103,50 @@ describe('refusal(): options', () => {
   it('is offered to the CLI as a registry entry', () => {
     expect(refusalEntry).toMatchObject({ id: 'refusal', stages: ['output'] });
     expect(refusalEntry.create().id).toBe('refusal');
+  });
+});
+
+describe('refusal(): quotation tracking', () => {
+  // The definition, read from the start of the opening at each position (what the tracker must equal).
+  const quotedAt = (opening: string, position: number): boolean => {
+    let open = 0;
+    let straight = 0;
+    for (const char of opening.slice(0, position)) {
+      if (char === '"') straight++;
+      else if (char === '“' || char === '«' || char === '„') open++;
+      else if ((char === '”' || char === '»') && open > 0) open--;
+    }
+    if (straight % 2 === 1 || open > 0) return true;
+    const lineStart = opening.lastIndexOf('\n', position - 1) + 1;
+    return opening.slice(lineStart, position).trimStart().startsWith('>');
+  };
+
+  it('agrees with the definition at every position of 2 000 random openings', () => {
+    const alphabet = ['"', '“', '”', '«', '»', '„', '>', '\n', ' ', '\r', '\u2028', 'a', 'I', '.', '>'];
+    let seed = 7;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed;
+    };
+    let quotedPositions = 0;
+    for (let round = 0; round < 2000; round++) {
+      const length = next() % 60;
+      let opening = '';
+      for (let i = 0; i < length; i++) opening += alphabet[next() % alphabet.length];
+      const tracker = quoteTracker(opening);
+      for (let position = 0; position <= opening.length; position += 1 + (next() % 3)) {
+        const expected = quotedAt(opening, position);
+        if (expected) quotedPositions++;
+        expect(tracker(position), `${JSON.stringify(opening)} at ${position}`).toBe(expected);
+      }
+    }
+    expect(quotedPositions).toBeGreaterThan(1000);
+  });
+
+  it('refuses to go backwards', () => {
+    const tracker = quoteTracker('"a" b');
+    expect(tracker(3)).toBe(false);
+    expect(() => tracker(1)).toThrow(RangeError);
   });
 });
 

@@ -100,21 +100,33 @@ function sentenceStarts(opening: string): number[] {
   return starts;
 }
 
-/** Whether the position is inside quotation marks or on a `>` block-quote line. */
-function quoted(opening: string, position: number): boolean {
+/**
+ * Whether positions of the opening are inside quotation marks or on a `>` block-quote line. Asked at
+ * increasing positions (the sentence starts, in order), it reads each character once: the opening's
+ * sentence starts cost one pass in all, not one pass each.
+ */
+export function quoteTracker(opening: string): (position: number) => boolean {
+  let read = 0;
   let open = 0;
   let straight = 0;
-  for (let i = 0; i < position; i++) {
-    const char = opening[i]!;
-    if (!QUOTES.has(char)) continue;
-    if (char === '"') straight++;
-    else if (char === '“' || char === '«' || char === '„') open++;
-    else if (open > 0) open--;
-  }
-  if (straight % 2 === 1 || open > 0) return true;
-  const lineStart = opening.lastIndexOf('\n', position - 1) + 1;
-  return opening.slice(lineStart, position).trimStart().startsWith('>');
+  // The first character on the current line that is not white space ('' before there is one).
+  let lineFirst = '';
+  return (position: number): boolean => {
+    if (position < read) throw new RangeError('quoteTracker: positions must not go backwards');
+    for (; read < position; read++) {
+      const char = opening[read]!;
+      if (char === '\n') lineFirst = '';
+      else if (lineFirst === '' && !WHITE_SPACE.test(char)) lineFirst = char;
+      if (!QUOTES.has(char)) continue;
+      if (char === '"') straight++;
+      else if (char === '“' || char === '«' || char === '„') open++;
+      else if (open > 0) open--;
+    }
+    return straight % 2 === 1 || open > 0 || lineFirst === '>';
+  };
 }
+
+const WHITE_SPACE = /^\s$/;
 
 /**
  * Reports an answer that refuses ("I'm sorry, but I can't help with that", "As an AI language model, I
@@ -150,9 +162,10 @@ export function refusal(options: RefusalOptions = {}): Detector {
       .slice(0, config.openingChars + 200)
       .replace(/[’‘`]/g, "'")
       .replace(/[\t\u00a0]/g, ' ');
+    const quoted = quoteTracker(opening);
     for (const start of sentenceStarts(opening)) {
       if (offset + start >= config.openingChars) break;
-      if (quoted(opening, start)) continue;
+      if (quoted(start)) continue;
       for (const pattern of patterns) {
         pattern.lastIndex = start;
         const match = pattern.exec(opening);
