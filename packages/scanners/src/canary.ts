@@ -99,6 +99,26 @@ interface Matcher {
   readonly prefix: Uint8Array;
   /** Ring buffer of where the last folded characters were (reused: scanning is synchronous). */
   readonly positions: Int32Array;
+  /**
+   * The key's first characters (up to `QUICK_CHARS`) with anything but ASCII letters and digits allowed
+   * between them: a native regex scan that rules out nearly every text before the character loop runs.
+   * It matches wherever the key does (the key's opening is such a run), so skipping on no match loses
+   * nothing. Linear: each character class is disjoint from the separators around it, and an attempt
+   * reads at most `QUICK_CHARS` key characters.
+   */
+  readonly quick: RegExp;
+}
+
+const QUICK_CHARS = 6;
+
+function quickPattern(codes: Uint8Array): RegExp {
+  const parts: string[] = [];
+  for (let i = 0; i < Math.min(QUICK_CHARS, codes.length); i++) {
+    const code = codes[i]!;
+    const char = String.fromCharCode(code);
+    parts.push(code >= 0x61 && code <= 0x7a ? `[${char}${char.toUpperCase()}]` : char);
+  }
+  return new RegExp(parts.join('[^A-Za-z0-9]*'));
 }
 
 const MATCHERS = new WeakMap<CanaryKey, Matcher>();
@@ -115,7 +135,7 @@ function matcherOf(entry: CanaryKey): Matcher {
   }
   const prefix = Uint8Array.from(entry.prefix ?? '', (char) => char.charCodeAt(0));
   const ring = codes.length + prefix.length;
-  matcher = { codes, failure, prefix, positions: new Int32Array(ring) };
+  matcher = { codes, failure, prefix, positions: new Int32Array(ring), quick: quickPattern(codes) };
   MATCHERS.set(entry, matcher);
   return matcher;
 }
@@ -195,7 +215,9 @@ export function findCanaries(
   if (keys.length === 0) return hits;
   const text = view.text;
   for (let index = 0; index < keys.length && hits.length < maxHits; index++) {
-    scanKey(text, matcherOf(keys[index]!), (start, end) => {
+    const matcher = matcherOf(keys[index]!);
+    if (!matcher.quick.test(text)) continue;
+    scanKey(text, matcher, (start, end) => {
       hits.push({ index, span: view.toOriginal(start, end) });
       return hits.length < maxHits;
     });
@@ -208,7 +230,9 @@ export function findCanaries(
       for (const payload of view.encodedPayloads) {
         if (payload.kind === 'unicode-tags' || payload.text.length < shortest) continue;
         for (let index = 0; index < keys.length && hits.length < maxHits; index++) {
-          scanKey(payload.text, matcherOf(keys[index]!), () => {
+          const matcher = matcherOf(keys[index]!);
+          if (!matcher.quick.test(payload.text)) continue;
+          scanKey(payload.text, matcher, () => {
             hits.push({ index, span: payload.span, encoding: payload.kind });
             return false;
           });

@@ -101,6 +101,8 @@ describe('canary scanning is linear on adversarial inputs', () => {
     'the token’s first letter repeated': (size) => 'a'.repeat(size),
     'the token minus its last character, repeated': (size) => 'aaaaaaaaaaaaaaaaaaa '.repeat(size / 20),
     'separators only': (size) => '- \u200b'.repeat(size / 3),
+    // The quick pre-scan allows any run of separators between the key's first characters.
+    'the token’s letters apart by long separator runs': (size) => `a${' -'.repeat(50)}`.repeat(size / 101),
     'base64-like run': (size) => 'QUJD'.repeat(size / 4),
     'base64 words': (size) => 'YWFhYWFhYWFhYWFhYWFhYWFhYWI= '.repeat(size / 29),
     'spaced hex': (size) => '61 '.repeat(size / 3),

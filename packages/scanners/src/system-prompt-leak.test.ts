@@ -252,6 +252,43 @@ describe('systemPromptLeak()', () => {
     expect(findings[0]!.data.coveredFraction).toBeGreaterThan(0.9);
   });
 
+  it('finds a run of prompt words wherever it sits among words the prompt shares or lacks', () => {
+    // Only a run of `minOverlapWords` prompt words in a row is hashed (the prompt-word filter): a run must
+    // be found after filler made of prompt words out of order, of other words, or of both.
+    const detector = systemPromptLeak({ systemPrompt: LONG_PROMPT, minOverlapWords: 8 });
+    const promptWords = LONG_PROMPT.split(/\s+/);
+    const otherWords = 'lorem ipsum dolor sit amet quick brown fox jumps over lazy dogs'.split(' ');
+    let seed = 11;
+    const next = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    let found = 0;
+    let quiet = 0;
+    for (let round = 0; round < 300; round++) {
+      const filler = (count: number) =>
+        Array.from({ length: count }, () =>
+          next(2) === 0 ? promptWords[next(promptWords.length)]! : otherWords[next(otherWords.length)]!,
+        );
+      const length = 4 + next(12);
+      const from = next(promptWords.length - length);
+      const run = promptWords.slice(from, from + length);
+      const text = [...filler(next(30)), 'zzz', ...run, 'zzz', ...filler(next(30))].join(' ');
+      const leaks = detector.detect(text, contextOf(text)) as { data: { leakedWords: number } }[];
+      // A run counts in words after normalization (list numbers like "1." drop out), so only runs of at
+      // least 9 written words are sure to hold 8; runs of fewer than 8 must never be reported.
+      if (length >= 9) {
+        expect(leaks.length, text).toBeGreaterThan(0);
+        found++;
+      } else if (length < 8) {
+        expect(leaks, text).toHaveLength(0);
+        quiet++;
+      }
+    }
+    expect(found).toBeGreaterThan(60);
+    expect(quiet).toBeGreaterThan(60);
+  });
+
   it('never throws on odd input', () => {
     const detector = systemPromptLeak({ systemPrompt: LONG_PROMPT, canaries: [canary()] });
     const odd = [

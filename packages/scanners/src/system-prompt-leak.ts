@@ -337,10 +337,24 @@ interface PromptIndex {
   /** Prompt word positions where each shingle id starts. */
   readonly positions: readonly number[][];
   /**
+   * One bit per value of a word's first hash (`WORD_BITS`), set for the prompt's words. A shingle of the
+   * answer can be one of the prompt's only if each of its words is a prompt word, so the answer's
+   * shingles are hashed only at the end of a run of `size` words whose bits are all set (a shared bit
+   * only costs a hash, never a miss).
+   */
+  readonly wordBits: Uint32Array;
+  /**
    * For a prompt with too few words to shingle but enough characters to matter (Thai, Chinese, Japanese:
    * written without spaces): its text, lower-cased with blanks collapsed, to find verbatim in the answer.
    */
   readonly exact?: string;
+}
+
+/** Bits of the prompt-word filter: 2^16 bits (8 KB), so a prompt of a few thousand words sets few of them. */
+const WORD_BITS = 1 << 16;
+
+function wordBit(hash: number): number {
+  return (hash ^ (hash >>> 16)) & (WORD_BITS - 1);
 }
 
 /** Characters a prompt of few "words" needs to be checked verbatim (a clause of Thai or Chinese). */
@@ -363,6 +377,11 @@ function indexPrompt(prompt: string, minOverlapWords: number, minPromptWords: nu
   const exact = size === 0 && normalized.trim().length >= MIN_EXACT_CHARS ? collapse(normalized) : undefined;
   const ids = new ShingleTable(size === 0 ? 0 : words.count - size + 1);
   const positions: number[][] = [];
+  const wordBits = new Uint32Array(WORD_BITS / 32);
+  for (let w = 0; w < words.count; w++) {
+    const bit = wordBit(words.first[w]!);
+    wordBits[bit >>> 5]! |= 1 << (bit & 31);
+  }
   if (size > 0) {
     for (let at = 0; at + size <= words.count; at++) {
       hashShingle(words, at, size);
@@ -371,7 +390,7 @@ function indexPrompt(prompt: string, minOverlapWords: number, minPromptWords: nu
       positions[id]!.push(at);
     }
   }
-  return { words: words.count, size, ids, positions, ...(exact === undefined ? {} : { exact }) };
+  return { words: words.count, size, ids, positions, wordBits, ...(exact === undefined ? {} : { exact }) };
 }
 
 /** Shingles of the user's own words in this check, or undefined when there are none. */
@@ -468,7 +487,17 @@ export function systemPromptLeak(options: SystemPromptLeakOptions = {}): Detecto
     // First pass: shingles of the answer found in the prompt. Most answers stop here with no hit.
     let hitStarts: number[] | undefined;
     let hitIds: number[] | undefined;
-    for (let at = 0; at + size <= answer.count; at++) {
+    const { wordBits } = index;
+    // Prompt words in a row ending at the current word (see `wordBits`).
+    let inPrompt = 0;
+    for (let word = 0; word < answer.count; word++) {
+      const bit = wordBit(answer.first[word]!);
+      if ((wordBits[bit >>> 5]! & (1 << (bit & 31))) === 0) {
+        inPrompt = 0;
+        continue;
+      }
+      if (++inPrompt < size) continue;
+      const at = word - size + 1;
       hashShingle(answer, at, size);
       const id = index.ids.get(keyA, keyB);
       if (id === -1) continue;
