@@ -124,6 +124,8 @@ const URL_RUN = /(?:%[0-9A-Fa-f]{2}[^\s%]{0,64}){3,}/g;
 const ROT13_HINT =
   /\b(?:gur|naq|lbh|vtaber|vafgehpgvbaf|cerivbhf|flfgrz|cebzcg|nyy|sbetrg|erirny|cnffjbeq|cbyvpl|ehyrf)\b/gi;
 const ROT13_NAMED = /\brot[- ]?13\b/i;
+/** Any of the commonest rot13'd words in lower case, or "rot" in any case: a cheap first look. */
+const ROT13_PREFILTER = /gur|naq|lbh|nyy|vtaber|cebzcg|[Rr][Oo][Tt]/;
 
 const utf8 = new TextDecoder('utf-8');
 
@@ -184,20 +186,9 @@ function decodeUrl(run: string): string | undefined {
 
 /** Whether `text` reads like rot13'd English: two common rot13'd words, or the word "rot13". */
 function rot13Hinted(text: string): boolean {
-  // The hint regex is slow on two-byte text; run it only when one of the commonest rot13'd words is there.
-  if (
-    !(
-      text.includes('gur') ||
-      text.includes('naq') ||
-      text.includes('lbh') ||
-      text.includes('nyy') ||
-      text.includes('vtaber') ||
-      text.includes('cebzcg') ||
-      /rot/i.test(text)
-    )
-  ) {
-    return false;
-  }
+  // The hint regex is slow on two-byte text; run it only when one of the commonest rot13'd words is there
+  // (one native scan for all of them: seven separate searches cost about half as much again).
+  if (!ROT13_PREFILTER.test(text)) return false;
   // Two hint words are enough: stop counting there.
   ROT13_HINT.lastIndex = 0;
   return (ROT13_HINT.exec(text) !== null && ROT13_HINT.exec(text) !== null) || ROT13_NAMED.test(text);
