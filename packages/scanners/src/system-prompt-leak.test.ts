@@ -274,7 +274,7 @@ describe('systemPromptLeak()', () => {
       const from = next(promptWords.length - length);
       const run = promptWords.slice(from, from + length);
       const text = [...filler(next(30)), 'zzz', ...run, 'zzz', ...filler(next(30))].join(' ');
-      const leaks = detector.detect(text, contextOf(text)) as { data: { leakedWords: number } }[];
+      const leaks = detector.detect(text, contextOf(text)) as readonly unknown[];
       // A run counts in words after normalization (list numbers like "1." drop out), so only runs of at
       // least 9 written words are sure to hold 8; runs of fewer than 8 must never be reported.
       if (length >= 9) {
