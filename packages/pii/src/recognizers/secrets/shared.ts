@@ -24,7 +24,21 @@ const MASK_WORDS = /your|here|placeholder|redacted|changeme|insert|replace/i;
 export function isMasked(body: string, allowRuns = false): boolean {
   if (MASK.test(body) || MASK_WORDS.test(body)) return true;
   if (!allowRuns && /(.)\1{7,}/.test(body)) return true;
-  return body.length >= 10 && new Set(body).size <= 3;
+  return body.length >= 10 && fewDistinct(body, 3);
+}
+
+/**
+ * Whether the value holds at most `limit` distinct characters (code points). Stops at the first one over:
+ * a random token shows its fourth distinct character within a few places, so no set is built.
+ */
+function fewDistinct(value: string, limit: number): boolean {
+  const seen: string[] = [];
+  for (const char of value) {
+    if (seen.includes(char)) continue;
+    if (seen.length === limit) return false;
+    seen.push(char);
+  }
+  return true;
 }
 
 /** True when the value holds an ascending run of `length` letters or digits (`12345`, `abcdef`). */
@@ -43,9 +57,15 @@ export function hasSequence(value: string, length = 5): boolean {
 
 /** True when some 4-character piece occurs three times or more (`1234-1234-1234`, `abcdabcdabcd`). */
 export function hasRepeats(value: string): boolean {
-  const counts = new Map<string, number>();
+  // A piece of four ASCII characters is keyed by one number (7 bits each); any other piece by its string.
+  // Numbers and strings are different keys in a map, so the two never collide.
+  const counts = new Map<number | string, number>();
   for (let i = 0; i + 4 <= value.length; i++) {
-    const piece = value.slice(i, i + 4);
+    const a = value.charCodeAt(i);
+    const b = value.charCodeAt(i + 1);
+    const c = value.charCodeAt(i + 2);
+    const d = value.charCodeAt(i + 3);
+    const piece = (a | b | c | d) < 128 ? (a << 21) | (b << 14) | (c << 7) | d : value.slice(i, i + 4);
     const count = (counts.get(piece) ?? 0) + 1;
     if (count >= 3) return true;
     counts.set(piece, count);
