@@ -178,8 +178,11 @@ export function entropy(value: string): number {
   return bits;
 }
 
-/** The same sum for values with characters beyond ASCII: code points counted in a map. */
-function entropyOfCodePoints(value: string): number {
+/**
+ * The same sum for values with characters beyond ASCII: code points counted in a map. This is the
+ * definition; `entropy`'s ASCII path is checked against it (`secrets/shared.test.ts`).
+ */
+export function entropyOfCodePoints(value: string): number {
   const counts = new Map<string, number>();
   for (const char of value) counts.set(char, (counts.get(char) ?? 0) + 1);
   let bits = 0;
