@@ -1,17 +1,33 @@
 import { createHash } from 'node:crypto';
+import { ArgumentError } from '@parapet/core';
+
+/**
+ * The helpers below are exported from `@parapet/pii` (for custom recognizers' validators); a value that is
+ * not a string gets an ArgumentError naming the helper, not a TypeError from deep inside it.
+ */
+function requireString(helper: string, value: unknown): void {
+  if (typeof value !== 'string') {
+    throw new ArgumentError({
+      message: `${helper}(value): value must be a string (got ${value === null ? 'null' : typeof value}); pass the text of the candidate, e.g. String(value).`,
+    });
+  }
+}
 
 /** Keeps only ASCII digits. */
 export function digitsOf(value: string): string {
+  requireString('digitsOf', value);
   return value.replace(/[^0-9]/g, '');
 }
 
 /** Keeps only ASCII letters and digits, upper-cased. */
 export function alnumOf(value: string): string {
+  requireString('alnumOf', value);
   return value.replace(/[^A-Za-z0-9]/g, '').toUpperCase();
 }
 
 /** Luhn (mod 10) over the digits of `value` (separators ignored). */
 export function luhn(value: string): boolean {
+  requireString('luhn', value);
   const digits = digitsOf(value);
   if (digits.length < 2) return false;
   let sum = 0;
@@ -30,6 +46,7 @@ export function luhn(value: string): boolean {
 
 /** ISO 7064 mod 97-10 remainder of a string of digits and letters (A=10 … Z=35), computed in chunks. */
 export function mod97(value: string): number {
+  requireString('mod97', value);
   let remainder = 0;
   for (const char of value.toUpperCase()) {
     const code = char.charCodeAt(0);
@@ -71,6 +88,7 @@ const VERHOEFF_P = [
 
 /** Verhoeff check (Aadhaar). */
 export function verhoeff(value: string): boolean {
+  requireString('verhoeff', value);
   const digits = digitsOf(value);
   let check = 0;
   for (let i = 0; i < digits.length; i++) {
@@ -84,6 +102,7 @@ const BASE58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
 
 /** Base58Check (Bitcoin legacy and P2SH addresses): the last 4 bytes are the double SHA-256 of the rest. */
 export function base58Check(value: string): boolean {
+  requireString('base58Check', value);
   let bytes: number[] = [0];
   for (const char of value) {
     const digit = BASE58.indexOf(char);
@@ -126,6 +145,7 @@ function bech32Polymod(values: readonly number[]): number {
 
 /** Bech32 / Bech32m checksum (SegWit addresses, `bc1…`). */
 export function bech32(value: string): boolean {
+  requireString('bech32', value);
   const lower = value.toLowerCase();
   if (lower !== value && value.toUpperCase() !== value) return false;
   const separator = lower.lastIndexOf('1');
@@ -153,6 +173,7 @@ const ASCII_COUNTS = new Int32Array(128);
  * token, so ASCII values, nearly all of them, are counted in a shared array instead of a map of strings.
  */
 export function entropy(value: string): number {
+  requireString('entropy', value);
   const length = value.length;
   if (length === 0) return 0;
   let ascii = true;
