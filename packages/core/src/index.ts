@@ -59,7 +59,7 @@ export {
   STARTER_INJECTION_PATTERNS,
 } from './registry.js';
 export { type MemoryStoreOptions, memoryStore, type Store, type StoreWriteOptions } from './store.js';
-export type { ScanStreamOptions, StreamSource } from './stream.js';
+export { type ScanStreamOptions, type StreamSource, streamScanStart } from './stream.js';
 export {
   ACTIONS,
   type Action,

@@ -4,6 +4,7 @@ import { defineDetector } from './define-detector.js';
 import { ArgumentError, GuardBlockedError } from './errors.js';
 import { createGuard } from './guard.js';
 import { patternDetector } from './pattern-detector.js';
+import { streamScanStart } from './stream.js';
 import { recordingSink } from './test/index.js';
 import type { FindingInput, Verdict } from './types.js';
 
@@ -501,5 +502,83 @@ describe('scanStream', () => {
     expect(chunks.at(-1)).toBe('FB');
     expect(chunks.slice(0, -1).join('')).not.toContain('4111');
     expect(findings[0]?.span).toEqual({ start: text.indexOf('4111'), end: text.indexOf('4111') + 19 });
+  });
+});
+
+describe('stream windows: fresh and streamScanStart', () => {
+  /** Records each window it sees: its text, offset and fresh index, and what streamScanStart gives for 10. */
+  const recorder = () => {
+    const windows: { text: string; offset: number; fresh: number; start: number }[] = [];
+    const detector = defineDetector({
+      id: 'recorder',
+      stages: ['output'],
+      detect: (text, context) => {
+        windows.push({
+          text,
+          offset: context.stream!.offset,
+          fresh: context.stream!.fresh,
+          start: streamScanStart(context, 10),
+        });
+        return [];
+      },
+    });
+    return { detector, windows };
+  };
+
+  it('marks where each window’s never-scanned text begins, so text before it was in an earlier window', async () => {
+    const text = filler(900);
+    const { detector, windows } = recorder();
+    const guard = createGuard({ output: [detector], stream: { holdBack: 40, lookback: 120 } });
+    expect((await drain(guard.scanStream(chunksOf(...split(text, 37))))).join('')).toBe(text);
+    expect(windows[0]!.fresh).toBe(0);
+    let scannedTo = 0;
+    for (const window of windows) {
+      // Everything before `fresh` lies inside what earlier windows covered; everything after, in none.
+      expect(window.offset + window.fresh).toBe(Math.max(window.offset, scannedTo));
+      expect(window.text).toBe(text.slice(window.offset, window.offset + window.text.length));
+      expect(window.start).toBe(Math.max(0, window.fresh - 10));
+      scannedTo = window.offset + window.text.length;
+    }
+    expect(scannedTo).toBe(text.length);
+    expect(windows.some((window) => window.fresh > 10)).toBe(true);
+  });
+
+  it('gives 0 outside streams and maps the start into the normalized text when normalization changed it', async () => {
+    const starts: number[] = [];
+    const guard = createGuard({
+      output: [
+        defineDetector({
+          id: 'mapper',
+          stages: ['output'],
+          detect: (_text, context) => {
+            const start = streamScanStart(context, 4);
+            starts.push(start);
+            if (context.stream !== undefined && context.stream.fresh > 4) {
+              // The normalized position maps back to at most the original target, and the next one past it.
+              const view = context.normalized;
+              const target = context.stream.fresh - 4;
+              expect(view.toOriginal(start, start).start).toBeLessThanOrEqual(target);
+              if (start < view.text.length) expect(view.toOriginal(start + 1, start + 1).start).toBeGreaterThan(target);
+            }
+            return [];
+          },
+        }),
+      ],
+      stream: { holdBack: 8, lookback: 16 },
+    });
+    await guard.check('output', 'plain text');
+    expect(starts).toEqual([0]);
+    // Zero-width characters vanish from the normalized text: its positions fall behind the original's.
+    const text = `${'a\u200bb\u200bc '.repeat(30)}end`;
+    await drain(guard.scanStream(chunksOf(...split(text, 5))));
+    expect(starts.length).toBeGreaterThan(10);
+    expect(starts.some((start) => start > 0)).toBe(true);
+  });
+
+  it('rejects a bad overlap or context with an ArgumentError', () => {
+    expect(thrown(() => streamScanStart(undefined as never, 4))).toBeInstanceOf(ArgumentError);
+    const context = { normalized: { text: '', changed: false } } as never;
+    expect(thrown(() => streamScanStart(context, -1))).toBeInstanceOf(ArgumentError);
+    expect((thrown(() => streamScanStart(context, 1.5)) as Error).message).toMatch(/overlap/);
   });
 });

@@ -2,7 +2,14 @@ import { ArgumentError } from './errors.js';
 import type { CheckOptions } from './guard.js';
 import type { Evaluation } from './pipeline.js';
 import { applyReplacements } from './redact.js';
-import { type Action, type Finding, type StreamWindow, stricterAction, type Verdict } from './types.js';
+import {
+  type Action,
+  type DetectContext,
+  type Finding,
+  type StreamWindow,
+  stricterAction,
+  type Verdict,
+} from './types.js';
 
 export type StreamSource = ReadableStream<string | Uint8Array> | AsyncIterable<string | Uint8Array> | Iterable<string>;
 
@@ -42,6 +49,40 @@ export interface StreamEngine {
   record(verdict: Verdict, context: CheckOptions, data: Record<string, unknown>, original: string): void;
   assertOpen(): void;
   checkContext(context: unknown): CheckOptions;
+}
+
+/**
+ * Where a detector with matches at most `overlap` characters long may start reading
+ * `context.normalized.text` (or `.leet`, which has the same length): 0 outside streams and in a stream's
+ * first window; otherwise `overlap` characters before the window's new text (`context.stream.fresh`),
+ * mapped to normalized coordinates. Text before it was scanned by an earlier window, whose findings the
+ * stream already holds. The caller still has the whole window for context.
+ */
+export function streamScanStart(context: DetectContext, overlap: number): number {
+  if (context === null || typeof context !== 'object') {
+    throw new ArgumentError({
+      message: 'streamScanStart(context, overlap): context must be the DetectContext of detect().',
+    });
+  }
+  if (!Number.isInteger(overlap) || overlap < 0) {
+    throw new ArgumentError({
+      message: 'streamScanStart(context, overlap): overlap must be a whole number of characters >= 0.',
+    });
+  }
+  const fresh = context.stream?.fresh;
+  if (typeof fresh !== 'number' || fresh - overlap <= 0) return 0;
+  const target = fresh - overlap;
+  const view = context.normalized;
+  if (!view.changed) return Math.min(target, view.text.length);
+  // toOriginal is monotone: the last normalized position that starts at or before the target.
+  let low = 0;
+  let high = view.text.length;
+  while (low < high) {
+    const middle = (low + high + 1) >>> 1;
+    if (view.toOriginal(middle, middle).start <= target) low = middle;
+    else high = middle - 1;
+  }
+  return low;
 }
 
 function isReadableStream(value: unknown): value is ReadableStream<string | Uint8Array> {
@@ -163,6 +204,8 @@ async function* run(
   let tail = '';
   let pending = '';
   let releasedUpTo = 0;
+  // End (in the whole output) of the last window scanned: text before it has been seen by the detectors.
+  let scannedTo = 0;
   let shadowMode = false;
   let redactedAny = false;
   let chunks = 0;
@@ -203,9 +246,11 @@ async function* run(
     const windowText = tail + pending;
     const base = releasedUpTo - tail.length;
     const { evaluation, shadow } = await engine.scanWindow(windowText, context, {
-      offset: releasedUpTo - tail.length,
+      offset: base,
       final,
+      fresh: Math.max(0, Math.min(windowText.length, scannedTo - base)),
     });
+    scannedTo = base + windowText.length;
     shadowMode = shadow;
     for (const [id, micros] of Object.entries(evaluation.timings)) timings[id] = (timings[id] ?? 0) + micros;
     for (const error of evaluation.errors)

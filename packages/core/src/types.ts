@@ -113,6 +113,13 @@ export interface StreamWindow {
   readonly offset: number;
   /** True for the last window, scanned once the stream has ended. */
   readonly final: boolean;
+  /**
+   * Index in the window of its first character that no earlier window contained (0 for the first window).
+   * Everything before it was scanned already, so a detector whose matches are at most `n` characters long
+   * may start looking at `fresh - n` and still find every match that reaches new text. The stream drops
+   * findings it has seen before, so looking earlier only costs time.
+   */
+  readonly fresh: number;
 }
 
 /** A recommended policy rule a detector ships with; the user's policy overrides it. */

@@ -1005,8 +1005,14 @@ export interface ScanLimits {
   readonly maxMatches: number;
 }
 
-/** Finds every recognizer match in `text`, before overlap resolution. */
-export function scanText(text: string, set: RecognizerSet, limits: ScanLimits, out: EntityMatch[]): void {
+/**
+ * Finds every recognizer match in `text`, before overlap resolution. With `from` > 0 (a stream window
+ * whose start was scanned before), only the matches found from anchors (digits, `@`, `:`, `=`) at or
+ * after `from`: a value's token may still begin before `from`, and context words are read from the whole
+ * text. Literal-led values ("-----BEGIN", "AKIA") are looked for in the whole text either way: a private
+ * key is long, and its header may lie far back in the window by the time enough of its body has come.
+ */
+export function scanText(text: string, set: RecognizerSet, limits: ScanLimits, out: EntityMatch[], from = 0): void {
   const length = text.length;
   const starts: number[] = [];
   // Per recognizer, the end of its last match in this scan (none when its scan number is another).
@@ -1096,7 +1102,7 @@ export function scanText(text: string, set: RecognizerSet, limits: ScanLimits, o
 
   let covered = 0;
   let longRunEnd = -1;
-  ANCHOR.lastIndex = 0;
+  ANCHOR.lastIndex = from;
   for (let anchor = ANCHOR.exec(text); anchor !== null; anchor = ANCHOR.exec(text)) {
     if (out.length >= limits.maxMatches) break;
     const at = anchor.index;

@@ -7,6 +7,7 @@ import {
   patternDetector,
   STAGES,
   type Stage,
+  streamScanStart,
 } from '@parapet/core';
 import { z } from 'zod';
 import { joinAddressTails, recognizeAddresses } from './address.js';
@@ -57,6 +58,9 @@ const restoreSchema = z
   })
   .strict();
 
+/** Default `streamOverlap`: longer than any personal-data value and most credentials. */
+const STREAM_OVERLAP = 128;
+
 const optionsSchema = z
   .object({
     id: z
@@ -89,6 +93,13 @@ const optionsSchema = z
     scanPayloads: z.boolean().default(true),
     /** Bound on matches per text. */
     maxMatches: z.number().int().positive().max(100_000).default(5_000),
+    /**
+     * Under `guard.scanStream`: how far before the window's new text the recognizers start (characters).
+     * Every value up to this long that reaches new text is found; text further back was scanned by an
+     * earlier window. Longer values (a JWT, a PEM key) are still found whole when a digit or `=`/`:`/`@` in
+     * them lies within reach, since a value's token is read back to its start.
+     */
+    streamOverlap: z.number().int().min(0).max(1_000_000).default(STREAM_OVERLAP),
   })
   .strict();
 
@@ -276,7 +287,8 @@ function collect(
 ): EntityMatch[] {
   const raw: EntityMatch[] = [];
   const limits = { maxMatches: config.maxMatches };
-  scanText(view.text, plan.set, limits, raw);
+  const from = streamScanStart(context, config.streamOverlap);
+  scanText(view.text, plan.set, limits, raw, from);
   if (plan.ner !== undefined) recognizeNames(view.text, plan.ner, raw);
   if (plan.addresses) {
     recognizeAddresses(view.text, raw, raw.length + config.maxMatches);
@@ -313,7 +325,10 @@ function collect(
   }
   if (config.scanPayloads) {
     const payloads = view.encodedPayloads;
+    // In a stream window, payloads wholly in text an earlier window scanned were reported then.
+    const seenBefore = (context.stream?.fresh ?? 0) - config.streamOverlap;
     for (const payload of payloads) {
+      if (payload.span.end <= seenBefore) continue;
       const inner: EntityMatch[] = [];
       scanText(payload.text, plan.set, limits, inner);
       for (const match of resolveOverlaps(inner)) {

@@ -8,6 +8,7 @@ import {
   type Severity,
   STAGES,
   type Stage,
+  streamScanStart,
 } from '@parapet/core';
 import { z } from 'zod';
 import {
@@ -116,6 +117,11 @@ const optionsSchema = z
     maxFindings: z.number().int().min(1).max(100_000).default(200),
     /** Characters examined at most (the start of the text). */
     maxChars: z.number().int().min(1).max(100_000_000).default(2_000_000),
+    /**
+     * Under `guard.scanStream`: how many characters before a window's new text are read again (enough for
+     * the longest phrase and the words around a hit that decide it: a negation, a subject, a name).
+     */
+    streamOverlap: z.number().int().min(0).max(1_000_000).default(128),
   })
   .strict();
 
@@ -858,8 +864,12 @@ export function toxicity(options: ToxicityOptions = {}): Detector {
   const detect = (_text: string, context: DetectContext): readonly FindingInput[] => {
     const view = context.normalized;
     const leet = view.leet;
-    const text = leet.length > config.maxChars ? leet.slice(0, config.maxChars) : leet;
-    if (text.length === 0) return [];
+    // In a stream window, from a word start `streamOverlap` characters before the new text.
+    let from = streamScanStart(context, config.streamOverlap);
+    for (let limit = Math.max(0, from - MAX_WORD); from > limit && leet.charCodeAt(from - 1) > 32; ) from--;
+    const stop = Math.min(leet.length, config.maxChars);
+    if (from >= stop) return [];
+    const text = from === 0 && stop === leet.length ? leet : leet.slice(from, stop);
     const tokens = tokenize(text);
     const { words, folded, sentences, capitals } = tokens;
     const count = words.length;
@@ -1092,7 +1102,7 @@ export function toxicity(options: ToxicityOptions = {}): Detector {
         message: `${hit.minors === true ? 'sexual content involving minors' : MESSAGES[hit.category]} (${severity})${
           hit.evasion === undefined ? '' : `, written to evade filters (${hit.evasion})`
         }`,
-        span: view.toOriginal(start, end),
+        span: view.toOriginal(from + start, from + end),
         replacement: config.replacement,
         data,
       });
