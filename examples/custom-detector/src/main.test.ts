@@ -12,6 +12,7 @@ describe('examples/custom-detector', () => {
     expect(out).toContain('input:  block (an internal project codename)');
     expect(out).toContain('reply:  I cannot discuss internal projects.');
     expect(out).toContain('output: redact → The roadmap moves [internal project] to Q3 and [internal project] to Q4.');
+    expect(out).toContain('stream: Status: [internal project] ships next week; the rest of the roadmap is unchanged.');
     expect(out).toContain('clean:  allow');
     expect(out).toContain('throw:  GuardBlockedError (GUARD_BLOCKED)');
   });

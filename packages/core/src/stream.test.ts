@@ -582,3 +582,99 @@ describe('stream windows: fresh and streamScanStart', () => {
     expect((thrown(() => streamScanStart(context, 1.5)) as Error).message).toMatch(/overlap/);
   });
 });
+
+describe('redactions found once, released later', () => {
+  /** Reports "card 4111" only where it reaches the window's new text, as an incremental detector does. */
+  const once = () =>
+    defineDetector({
+      id: 'once',
+      stages: ['output'],
+      rules: [{ category: 'card', minScore: 0.5, action: 'redact' }],
+      detect: (_text, context) => {
+        const view = context.normalized;
+        const findings: FindingInput[] = [];
+        const from = streamScanStart(context, 9);
+        for (let at = view.text.indexOf('card 4111', from); at >= 0; at = view.text.indexOf('card 4111', at + 1)) {
+          findings.push({
+            category: 'card',
+            score: 1,
+            message: 'a card',
+            span: view.toOriginal(at, at + 9),
+            replacement: '[CARD]',
+          });
+        }
+        return findings;
+      },
+    });
+
+  it('keeps a redaction until its text is released, though later windows no longer report it', async () => {
+    const text = `${filler(100)}card 4111 ${filler(150)}card 4111 ${filler(40)}`;
+    for (const [size, holdBack] of [
+      [3, 64],
+      [7, 120],
+      [50, 200],
+    ] as const) {
+      const guard = createGuard({ output: [once()], stream: { holdBack } });
+      const out = (await drain(guard.scanStream(chunksOf(...split(text, size))))).join('');
+      expect(out, `${size}/${holdBack}`).toBe(text.replaceAll('card 4111', '[CARD]'));
+    }
+  });
+
+  it('never releases part of a redaction when overlapping ones move the release point back', async () => {
+    // Two detectors with overlapping values: "AB-CD" and "CD-EF" in "AB-CD-EF". Moving the release point back
+    // to the start of the second puts it inside the first, which must then wait too.
+    const value = (id: string, needle: string) =>
+      defineDetector({
+        id,
+        stages: ['output'],
+        rules: [{ category: id, minScore: 0.5, action: 'redact' }],
+        detect: (text) => {
+          const at = text.indexOf(needle);
+          return at < 0
+            ? []
+            : [
+                {
+                  category: id,
+                  score: 1,
+                  message: id,
+                  span: { start: at, end: at + needle.length },
+                  replacement: `[${id}]`,
+                },
+              ];
+        },
+      });
+    const text = `${filler(30)}AB-CD-EF ${filler(30)}`;
+    const at = text.indexOf('AB-CD-EF');
+    // With hold-back 8, the first window ends 13 characters into the value and its tail: the release point
+    // falls after "AB-CD" but inside "CD-EF".
+    for (const cut of [at + 13, at + 14, at + 15]) {
+      const guard = createGuard({
+        output: [value('first', 'AB-CD'), value('second', 'CD-EF')],
+        stream: { holdBack: 8 },
+      });
+      const out = (await drain(guard.scanStream(chunksOf(text.slice(0, cut), text.slice(cut))))).join('');
+      expect(out, `cut at ${cut - at}`).toBe(text.replace('AB-CD-EF', '[first]'));
+    }
+  });
+
+  it('lets a longer view of a value replace what an earlier window saw of it', async () => {
+    // Reports "12 34" (as A) while that is all there is, and only "34 56" (as B) once "12 34 56" is
+    // there: the later view wins, rather than the union of both being replaced by A.
+    const growing = defineDetector({
+      id: 'growing',
+      stages: ['output'],
+      rules: [{ category: 'number', minScore: 0.5, action: 'redact' }],
+      detect: (text) => {
+        const at = text.indexOf('12 34');
+        if (at < 0) return [];
+        const whole = text.startsWith('12 34 56', at);
+        const span = whole ? { start: at + 3, end: at + 8 } : { start: at, end: at + 5 };
+        return [{ category: 'number', score: 1, message: 'a number', span, replacement: whole ? 'B' : 'A' }];
+      },
+    });
+    const guard = createGuard({ output: [growing], stream: { holdBack: 16 } });
+    const text = `${filler(60)}12 34 56 ${filler(60)}`;
+    const out = (await drain(guard.scanStream(chunksOf(...split(text, 2))))).join('');
+    expect(out).toBe(text.replace('12 34 56', '12 B'));
+  });
+});

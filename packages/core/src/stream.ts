@@ -206,6 +206,9 @@ async function* run(
   let releasedUpTo = 0;
   // End (in the whole output) of the last window scanned: text before it has been seen by the detectors.
   let scannedTo = 0;
+  // Redactions found by earlier windows in text not yet released (whole-output offsets). A detector that
+  // reads only a window's new part (`fresh`) does not report them again, so they are kept until released.
+  let heldRedactions: { start: number; end: number; replacement: string }[] = [];
   let shadowMode = false;
   let redactedAny = false;
   let chunks = 0;
@@ -257,7 +260,7 @@ async function* run(
       if (!errors.some((known) => known.detector === error.detector)) errors.push(error);
     let boundary = final ? pending.length : Math.max(0, pending.length - holdBack);
     let blockedAt: number | undefined;
-    const redactions: { span: { start: number; end: number }; replacement: string }[] = [];
+    const found: { start: number; end: number; replacement: string }[] = [];
     for (let i = 0; i < evaluation.findings.length; i++) {
       const finding = evaluation.findings[i]!;
       const action = evaluation.actions[i]!;
@@ -272,17 +275,35 @@ async function* run(
         const at = span === undefined ? 0 : Math.max(0, span.start - releasedUpTo);
         blockedAt = blockedAt === undefined ? at : Math.min(blockedAt, at);
       } else if (action === 'redact' && span !== undefined && span.end > releasedUpTo) {
-        redactions.push({
-          span: { start: Math.max(0, span.start - releasedUpTo), end: span.end - releasedUpTo },
+        found.push({
+          start: span.start,
+          end: span.end,
           replacement: finding.replacement ?? `[REDACTED:${finding.category}]`,
         });
       }
     }
+    // This window's redactions, and the earlier ones it does not overlap (a longer view of the same value
+    // replaces what an earlier window saw of it).
+    const kept = heldRedactions.filter(
+      (item) => item.end > releasedUpTo && !found.some((other) => other.start < item.end && item.start < other.end),
+    );
+    const all = kept.length === 0 ? found : [...kept, ...found];
+    const redactions = all.map((item) => ({
+      span: { start: Math.max(0, item.start - releasedUpTo), end: item.end - releasedUpTo },
+      replacement: item.replacement,
+    }));
     if (blockedAt !== undefined) boundary = Math.min(boundary, blockedAt);
     if (!final || blockedAt !== undefined) {
-      // A redaction that straddles the release point waits for the next round, whole.
-      for (const item of redactions) {
-        if (item.span.start < boundary && item.span.end > boundary) boundary = item.span.start;
+      // A redaction that straddles the release point waits for the next round, whole. Moving the point back
+      // may make another (overlapping) one straddle it: repeat until none does.
+      for (let moved = true; moved; ) {
+        moved = false;
+        for (const item of redactions) {
+          if (item.span.start < boundary && item.span.end > boundary) {
+            boundary = item.span.start;
+            moved = true;
+          }
+        }
       }
     }
     const applicable = redactions.filter((item) => item.span.end <= boundary);
@@ -290,6 +311,7 @@ async function* run(
     const release = applyReplacements(pending.slice(0, boundary), applicable);
     tail = (tail + pending.slice(0, boundary)).slice(-lookback);
     releasedUpTo += boundary;
+    heldRedactions = all.filter((item) => item.end > releasedUpTo);
     pending = pending.slice(boundary);
     return blockedAt === undefined ? { release } : { release, blockedAt };
   };

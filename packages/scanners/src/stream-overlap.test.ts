@@ -170,6 +170,19 @@ describe('streamOverlap: values at the edge of the overlap', () => {
     }
   });
 
+  it('redacts a value held back longer than the overlap, though later windows no longer report it', async () => {
+    // holdBack 300 > streamOverlap 128: the value stays unreleased for windows that start reading after it.
+    const text = `${filler(150)}write to ${EMAIL} or use ${KEY} today. ${filler(400)}`;
+    for (const size of [3, 20, 90]) {
+      const guard = createGuard({ output: [piiLeak(), secretLeak()], stream: { holdBack: 300 } });
+      const out = (await drain(guard.scanStream(chunksOf(...split(text, size))))).join('');
+      expect(out, `${size}`).not.toContain(EMAIL);
+      expect(out, `${size}`).not.toContain(KEY);
+      expect(out).toContain('[SECRET]');
+      expect(out.length).toBeLessThan(text.length);
+    }
+  });
+
   it('validates streamOverlap', () => {
     expect(() => piiLeak({ streamOverlap: -1 })).toThrow(ConfigError);
     expect(() => secretLeak({ streamOverlap: 1.5 })).toThrow(/streamOverlap/);
