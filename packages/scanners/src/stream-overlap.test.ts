@@ -183,6 +183,39 @@ describe('streamOverlap: values at the edge of the overlap', () => {
     }
   });
 
+  it('lets no value through on random streams with odd characters (zero-width, RTL, emoji, lone surrogates)', async () => {
+    let seed = 777;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed / 0x7fffffff;
+    };
+    const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
+    const odd = ['\u200b', '\u202e', 'é', '🔥', '👍🏽', '\ud800', 'שלום', 'ﬁ', 'Ａ', '\u0301', '\n', 'ʀ'];
+    const values = [EMAIL, KEY, 'DE89 3704 0044 0532 0130 00', 'AKIAIOSFODNN7EXAMPLF', '4111 1111 1111 1111'];
+    const words = 'the team reviewed a report and agreed on next steps for the release'.split(' ');
+    let redacted = 0;
+    for (const holdBack of [64, 200]) {
+      const guard = createGuard({ output: [piiLeak(), secretLeak()], stream: { holdBack } });
+      for (let n = 0; n < 25; n++) {
+        let text = '';
+        const length = 600 + random() * 1500;
+        while (text.length < length) {
+          const roll = random();
+          text += roll < 0.15 ? `${pick(values)} ` : roll < 0.35 ? pick(odd) : `${pick(words)} `;
+        }
+        const size = 1 + Math.floor(random() * 120);
+        const out = (await drain(guard.scanStream(chunksOf(...split(text, size))))).join('');
+        const whole = (await guard.check('output', text)).text;
+        for (const value of values) {
+          if (whole.includes(value)) continue;
+          if (text.includes(value)) redacted++;
+          expect(out.includes(value), `${value} in ${size}-character chunks, holdBack ${holdBack}`).toBe(false);
+        }
+      }
+    }
+    expect(redacted).toBeGreaterThan(100);
+  });
+
   it('validates streamOverlap', () => {
     expect(() => piiLeak({ streamOverlap: -1 })).toThrow(ConfigError);
     expect(() => secretLeak({ streamOverlap: 1.5 })).toThrow(/streamOverlap/);
