@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ArgumentError } from '@parapet/core';
 import { describe, expect, it } from 'vitest';
 import {
   compileRecognizers,
@@ -94,6 +95,33 @@ describe('scanText', () => {
     starts: ['digit'],
     score: 0.6,
     ...patch,
+  });
+
+  it('with `from`, finds values from anchors at or after it (a token may begin before), literals anywhere', () => {
+    const set = compileRecognizers([
+      recognizer({}),
+      recognizer({ id: 'lit', entity: 'LIT', pattern: /KEYX[0-9]{4}/, starts: ['upper'], literals: ['KEYX'] }),
+    ]);
+    const text = 'a 1111-2222 b KEYX9999 c 3333-4444 d';
+    const values = (from: number) => {
+      const out: EntityMatch[] = [];
+      scanText(text, set, { maxMatches: 100 }, out, from);
+      return resolveOverlaps(out).map((match) => text.slice(match.start, match.end));
+    };
+    expect(values(0)).toEqual(['1111-2222', 'KEYX9999', '3333-4444']);
+    // From inside the first value: its digits after `from` still anchor it, and it is read from its start.
+    expect(values(text.indexOf('-2222'))).toEqual(['1111-2222', 'KEYX9999', '3333-4444']);
+    // Past it: only the later anchored value, and the literal-led one (looked for in the whole text).
+    expect(values(text.indexOf(' b'))).toEqual(['KEYX9999', '3333-4444']);
+    expect(values(text.length)).toEqual(['KEYX9999']);
+  });
+
+  it('rejects bad arguments with an ArgumentError', () => {
+    const set = compileRecognizers([recognizer({})]);
+    expect(() => scanText(42 as never, set, { maxMatches: 1 }, [])).toThrow(ArgumentError);
+    expect(() => scanText('x', {} as never, { maxMatches: 1 }, [])).toThrow(ArgumentError);
+    expect(() => scanText('x', set, { maxMatches: 1 }, [], -1)).toThrow(/from must be/);
+    expect(() => scanText('x', set, { maxMatches: 1 }, [], 1.5)).toThrow(ArgumentError);
   });
 
   it('scores with checksums, context words and test values', () => {

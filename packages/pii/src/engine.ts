@@ -1,4 +1,11 @@
-import { ConfigError, escapeLiteral, hasUnspacedLetter, isUnspacedLetter, wordListSource } from '@parapet/core';
+import {
+  ArgumentError,
+  ConfigError,
+  escapeLiteral,
+  hasUnspacedLetter,
+  isUnspacedLetter,
+  wordListSource,
+} from '@parapet/core';
 import { alnumOf } from './checksums.js';
 import type { EntityMatch, Recognizer, StartClass } from './recognizer.js';
 
@@ -1013,6 +1020,17 @@ export interface ScanLimits {
  * key is long, and its header may lie far back in the window by the time enough of its body has come.
  */
 export function scanText(text: string, set: RecognizerSet, limits: ScanLimits, out: EntityMatch[], from = 0): void {
+  if (typeof text !== 'string' || !Array.isArray(out) || set?.scratch === undefined) {
+    throw new ArgumentError({
+      message:
+        'scanText(text, set, limits, out, from?): text must be a string, set the result of compileRecognizers() and out an array to fill.',
+    });
+  }
+  if (!Number.isInteger(from) || from < 0) {
+    throw new ArgumentError({
+      message: `scanText: from must be a whole number of characters >= 0 (got ${String(from)}).`,
+    });
+  }
   const length = text.length;
   const starts: number[] = [];
   // Per recognizer, the end of its last match in this scan (none when its scan number is another).
