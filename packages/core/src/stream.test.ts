@@ -4,7 +4,7 @@ import { defineDetector } from './define-detector.js';
 import { ArgumentError, GuardBlockedError } from './errors.js';
 import { createGuard } from './guard.js';
 import { patternDetector } from './pattern-detector.js';
-import { streamScanStart } from './stream.js';
+import { notOverlapping, streamScanStart } from './stream.js';
 import { recordingSink } from './test/index.js';
 import type { FindingInput, Verdict } from './types.js';
 
@@ -676,5 +676,29 @@ describe('redactions found once, released later', () => {
     const text = `${filler(60)}12 34 56 ${filler(60)}`;
     const out = (await drain(guard.scanStream(chunksOf(...split(text, 2))))).join('');
     expect(out).toBe(text.replace('12 34 56', '12 B'));
+  });
+});
+
+describe('notOverlapping', () => {
+  it('keeps exactly the unreleased held redactions that overlap none of the new ones (2 000 random cases)', () => {
+    let seed = 99;
+    const random = (below: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % below;
+    };
+    const spans = (count: number) =>
+      Array.from({ length: count }, () => {
+        const start = random(200);
+        return { start, end: start + 1 + random(20), replacement: 'x' };
+      });
+    for (let round = 0; round < 2000; round++) {
+      const held = spans(random(12));
+      const found = spans(random(12));
+      const releasedUpTo = random(150);
+      const expected = held.filter(
+        (item) => item.end > releasedUpTo && !found.some((other) => other.start < item.end && item.start < other.end),
+      );
+      expect(notOverlapping(held, found, releasedUpTo)).toEqual(expected);
+    }
   });
 });

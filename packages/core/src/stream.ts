@@ -85,6 +85,43 @@ export function streamScanStart(context: DetectContext, overlap: number): number
   return low;
 }
 
+interface HeldRedaction {
+  readonly start: number;
+  readonly end: number;
+  readonly replacement: string;
+}
+
+/**
+ * The held redactions still unreleased (ending after `releasedUpTo`) that overlap none of `found`. Sorted
+ * starts and a running maximum of ends make it O((held + found) log found): a large hold-back with many
+ * values in it must not cost their product on every chunk. Exported for its test (not from the package).
+ */
+export function notOverlapping(
+  held: readonly HeldRedaction[],
+  found: readonly HeldRedaction[],
+  releasedUpTo: number,
+): HeldRedaction[] {
+  const sorted = [...found].sort((a, b) => a.start - b.start);
+  const reach: number[] = [];
+  let furthest = Number.NEGATIVE_INFINITY;
+  for (const item of sorted) {
+    furthest = Math.max(furthest, item.end);
+    reach.push(furthest);
+  }
+  return held.filter((item) => {
+    if (item.end <= releasedUpTo) return false;
+    // The last found redaction starting before this one ends: any overlap reaches past this one's start.
+    let low = 0;
+    let high = sorted.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (sorted[middle]!.start < item.end) low = middle + 1;
+      else high = middle;
+    }
+    return low === 0 || reach[low - 1]! <= item.start;
+  });
+}
+
 function isReadableStream(value: unknown): value is ReadableStream<string | Uint8Array> {
   return typeof value === 'object' && value !== null && typeof (value as ReadableStream).getReader === 'function';
 }
@@ -208,7 +245,7 @@ async function* run(
   let scannedTo = 0;
   // Redactions found by earlier windows in text not yet released (whole-output offsets). A detector that
   // reads only a window's new part (`fresh`) does not report them again, so they are kept until released.
-  let heldRedactions: { start: number; end: number; replacement: string }[] = [];
+  let heldRedactions: HeldRedaction[] = [];
   let shadowMode = false;
   let redactedAny = false;
   let chunks = 0;
@@ -260,7 +297,7 @@ async function* run(
       if (!errors.some((known) => known.detector === error.detector)) errors.push(error);
     let boundary = final ? pending.length : Math.max(0, pending.length - holdBack);
     let blockedAt: number | undefined;
-    const found: { start: number; end: number; replacement: string }[] = [];
+    const found: HeldRedaction[] = [];
     for (let i = 0; i < evaluation.findings.length; i++) {
       const finding = evaluation.findings[i]!;
       const action = evaluation.actions[i]!;
@@ -284,9 +321,7 @@ async function* run(
     }
     // This window's redactions, and the earlier ones it does not overlap (a longer view of the same value
     // replaces what an earlier window saw of it).
-    const kept = heldRedactions.filter(
-      (item) => item.end > releasedUpTo && !found.some((other) => other.start < item.end && item.start < other.end),
-    );
+    const kept = heldRedactions.length === 0 ? heldRedactions : notOverlapping(heldRedactions, found, releasedUpTo);
     const all = kept.length === 0 ? found : [...kept, ...found];
     const redactions = all.map((item) => ({
       span: { start: Math.max(0, item.start - releasedUpTo), end: item.end - releasedUpTo },
