@@ -97,23 +97,32 @@ describe('scanText', () => {
     ...patch,
   });
 
-  it('with `from`, finds values from anchors at or after it (a token may begin before), literals anywhere', () => {
+  it('with `from`, finds values from anchors and literals at or after it (a token may begin before), long ones anywhere', () => {
     const set = compileRecognizers([
       recognizer({}),
       recognizer({ id: 'lit', entity: 'LIT', pattern: /KEYX[0-9]{4}/, starts: ['upper'], literals: ['KEYX'] }),
+      recognizer({
+        id: 'long',
+        entity: 'LONG',
+        pattern: /LONGX[a-z]{4}/,
+        starts: ['upper'],
+        literals: ['LONGX'],
+        longValues: true,
+      }),
     ]);
-    const text = 'a 1111-2222 b KEYX9999 c 3333-4444 d';
+    const text = 'LONGXabcd a 1111-2222 b KEYX9999 c 3333-4444 d';
     const values = (from: number) => {
       const out: EntityMatch[] = [];
       scanText(text, set, { maxMatches: 100 }, out, from);
       return resolveOverlaps(out).map((match) => text.slice(match.start, match.end));
     };
-    expect(values(0)).toEqual(['1111-2222', 'KEYX9999', '3333-4444']);
-    // From inside the first value: its digits after `from` still anchor it, and it is read from its start.
-    expect(values(text.indexOf('-2222'))).toEqual(['1111-2222', 'KEYX9999', '3333-4444']);
-    // Past it: only the later anchored value, and the literal-led one (looked for in the whole text).
-    expect(values(text.indexOf(' b'))).toEqual(['KEYX9999', '3333-4444']);
-    expect(values(text.length)).toEqual(['KEYX9999']);
+    expect(values(0)).toEqual(['LONGXabcd', '1111-2222', 'KEYX9999', '3333-4444']);
+    // From inside the first digits: the digits after `from` still anchor them, read from their start.
+    expect(values(text.indexOf('-2222'))).toEqual(['LONGXabcd', '1111-2222', 'KEYX9999', '3333-4444']);
+    // Past them: the later values, and the long-valued literal (looked for in the whole text).
+    expect(values(text.indexOf(' b'))).toEqual(['LONGXabcd', 'KEYX9999', '3333-4444']);
+    expect(values(text.indexOf(' c'))).toEqual(['LONGXabcd', '3333-4444']);
+    expect(values(text.length)).toEqual(['LONGXabcd']);
   });
 
   it('rejects bad arguments with an ArgumentError', () => {

@@ -57,6 +57,12 @@ interface Fused {
   readonly contextual: boolean;
 }
 
+interface LiteralEntry {
+  readonly literal: string;
+  readonly candidates: readonly Compiled[];
+  readonly whole: boolean;
+}
+
 interface PrefixEntry {
   readonly exact: readonly Compiled[] | undefined;
   readonly folded: readonly Compiled[] | undefined;
@@ -77,6 +83,8 @@ export interface RecognizerSet {
   /** ASCII first characters of some `byAsciiPrefix` key: other positions skip the lookup. */
   readonly prefixFirst: Uint8Array;
   readonly byLiteral: ReadonlyMap<string, readonly Compiled[]>;
+  /** `byLiteral` as a list, with whether a candidate has `longValues` (then searched in the whole text). */
+  readonly literalList: readonly LiteralEntry[];
   /** Every context word of the context-required recognizers. */
   readonly requiredContext: ContextWords | undefined;
   /** Internal: reused by every `scanText` call on this set. */
@@ -920,6 +928,11 @@ export function compileRecognizers(recognizers: readonly Recognizer[]): Recogniz
     byAsciiPrefix,
     prefixFirst,
     byLiteral,
+    literalList: [...byLiteral].map(([literal, candidates]) => ({
+      literal,
+      candidates,
+      whole: candidates.some((compiled) => compiled.recognizer.longValues === true),
+    })),
     requiredContext: requiredWords.length === 0 ? undefined : contextWords(requiredWords),
     scratch: {
       matchedEnd: new Int32Array(recognizers.length),
@@ -1016,8 +1029,9 @@ export interface ScanLimits {
  * Finds every recognizer match in `text`, before overlap resolution. With `from` > 0 (a stream window
  * whose start was scanned before), only the matches found from anchors (digits, `@`, `:`, `=`) at or
  * after `from`: a value's token may still begin before `from`, and context words are read from the whole
- * text. Literal-led values ("-----BEGIN", "AKIA") are looked for in the whole text either way: a private
- * key is long, and its header may lie far back in the window by the time enough of its body has come.
+ * text. Literal-led values are looked for from `from` on too, except those of recognizers with
+ * `longValues` ("-----BEGIN", "www."): a private key is long, and its header may lie far back in the
+ * window by the time enough of its body has come.
  */
 export function scanText(text: string, set: RecognizerSet, limits: ScanLimits, out: EntityMatch[], from = 0): void {
   if (typeof text !== 'string' || !Array.isArray(out) || set?.scratch === undefined) {
@@ -1274,11 +1288,13 @@ export function scanText(text: string, set: RecognizerSet, limits: ScanLimits, o
 
   // In text order across all literals: `accept` skips a recognizer at a position before its last match's
   // end, which holds only if positions come in order ("ASIA…" before "AKIA…", "in May … since March").
-  if (set.byLiteral.size === 0) return;
+  const literals = set.literalList;
+  if (literals.length === 0) return;
   // Most texts hold none of the literals: nothing is allocated until one is found.
   let found: { at: number; candidates: readonly Compiled[] }[] | undefined;
-  for (const [literal, candidates] of set.byLiteral) {
-    for (let at = text.indexOf(literal); at >= 0; at = text.indexOf(literal, at + 1)) {
+  for (let index = 0; index < literals.length; index++) {
+    const { literal, candidates, whole } = literals[index]!;
+    for (let at = text.indexOf(literal, whole ? 0 : from); at >= 0; at = text.indexOf(literal, at + 1)) {
       found ??= [];
       if (found.length >= limits.maxMatches) break;
       found.push({ at, candidates });

@@ -69,6 +69,11 @@ export interface Recognizer {
    * token, such as `-----BEGIN` for PEM blocks. Use sparingly.
    */
   readonly literals?: readonly string[];
+  /**
+   * Values may run longer than a stream window's overlap (a PEM block, a URL): under `scanText(…, from)`
+   * this recognizer's literals are still looked for in the whole text, not only from `from` on.
+   */
+  readonly longValues?: boolean;
 }
 
 /** One recognized value. */

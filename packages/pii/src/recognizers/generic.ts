@@ -406,6 +406,7 @@ const url: Recognizer = {
   starts: ['lower', 'upper'],
   needs: '.',
   literals: ['www.'],
+  longValues: true,
   score: 0.6,
   refine: (value) => {
     // Trailing punctuation belongs to the sentence; a closing bracket only when it has no opener.

@@ -80,6 +80,7 @@ const pemPrivateKey: Recognizer = {
   validate: pemBody,
   // The header has no digit, '@', ':' or '=' to anchor it.
   literals: ['-----BEGIN'],
+  longValues: true,
 };
 
 const puttyPrivateKey: Recognizer = {
