@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, createGuard, type Detector, type Finding, type Verdict } from '@parapet/core';
 import { describe, expect, it } from 'vitest';
+import { canary } from './canary.js';
 import { piiLeak, secretLeak } from './leaks.js';
 import { chunksOf, drain, filler, split } from './stream-testing.js';
+import { systemPromptLeak } from './system-prompt-leak.js';
 import { toxicity } from './toxicity.js';
 
 /**
@@ -214,6 +216,37 @@ describe('streamOverlap: values at the edge of the overlap', () => {
       }
     }
     expect(redacted).toBeGreaterThan(100);
+  });
+
+  it('finds a base64-encoded token and canary split across chunks, though payloads are decoded only near new text', async () => {
+    const marker = canary();
+    const encodedKey = Buffer.from(KEY).toString('base64');
+    const encodedCanary = Buffer.from(marker.token).toString('base64');
+    const keyText = `${filler(300)}the key, encoded: ${encodedKey} and more ${filler(300)}`;
+    const canaryText = `${filler(300)}note ${encodedCanary} end ${filler(300)}`;
+    for (const size of [3, 17, 100]) {
+      const keyGuard = createGuard({ output: [secretLeak()] });
+      const out = (await drain(keyGuard.scanStream(chunksOf(...split(keyText, size))))).join('');
+      expect(out, `${size}`).not.toContain(encodedKey);
+      expect(out, `${size}`).toContain('[SECRET]');
+      let verdict: Verdict | undefined;
+      const canaryGuard = createGuard({
+        output: [systemPromptLeak({ systemPrompt: `Be helpful. ${marker.token}`, canaries: [marker] })],
+        policy: { onBlock: { mode: 'fallback', fallback: 'withheld' } },
+      });
+      const streamed = (
+        await drain(
+          canaryGuard.scanStream(chunksOf(...split(canaryText, size)), {
+            onVerdict: (value) => {
+              verdict = value;
+            },
+          }),
+        )
+      ).join('');
+      expect(verdict?.action, `${size}`).toBe('block');
+      expect(streamed).not.toContain(encodedCanary.slice(0, 24));
+      expect(streamed.endsWith('withheld')).toBe(true);
+    }
   });
 
   it('validates streamOverlap', () => {
