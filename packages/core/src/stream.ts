@@ -330,15 +330,11 @@ async function* run(
     if (blockedAt !== undefined) boundary = Math.min(boundary, blockedAt);
     if (!final || blockedAt !== undefined) {
       // A redaction that straddles the release point waits for the next round, whole. Moving the point back
-      // may make another (overlapping) one straddle it: repeat until none does.
-      for (let moved = true; moved; ) {
-        moved = false;
-        for (const item of redactions) {
-          if (item.span.start < boundary && item.span.end > boundary) {
-            boundary = item.span.start;
-            moved = true;
-          }
-        }
+      // may make another (overlapping) one straddle it; read from the last start back, one pass finds them
+      // all (a redaction read earlier starts at or after the point it moved to, so cannot straddle it).
+      const byStart = redactions.length > 1 ? [...redactions].sort((a, b) => b.span.start - a.span.start) : redactions;
+      for (const item of byStart) {
+        if (item.span.start < boundary && item.span.end > boundary) boundary = item.span.start;
       }
     }
     const applicable = redactions.filter((item) => item.span.end <= boundary);

@@ -82,8 +82,7 @@ export interface RecognizerSet {
   readonly byAsciiPrefix: ReadonlyMap<number, PrefixEntry>;
   /** ASCII first characters of some `byAsciiPrefix` key: other positions skip the lookup. */
   readonly prefixFirst: Uint8Array;
-  readonly byLiteral: ReadonlyMap<string, readonly Compiled[]>;
-  /** `byLiteral` as a list, with whether a candidate has `longValues` (then searched in the whole text). */
+  /** Per literal, the recognizers tried at it, and whether one has `longValues` (searched in the whole text). */
   readonly literalList: readonly LiteralEntry[];
   /** Every context word of the context-required recognizers. */
   readonly requiredContext: ContextWords | undefined;
@@ -927,7 +926,6 @@ export function compileRecognizers(recognizers: readonly Recognizer[]): Recogniz
     byPrefix,
     byAsciiPrefix,
     prefixFirst,
-    byLiteral,
     literalList: [...byLiteral].map(([literal, candidates]) => ({
       literal,
       candidates,
