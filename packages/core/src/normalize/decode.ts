@@ -61,8 +61,9 @@ function findRuns(text: string, limit: number): Run[] {
   const length = text.length;
   let covered = 0;
   DIGIT.lastIndex = 0;
-  for (let match = DIGIT.exec(text); match !== null && runs.length < limit; match = DIGIT.exec(text)) {
-    const at = match.index;
+  // `test` and `lastIndex - 1` (the match is one character): no match array per digit.
+  while (runs.length < limit && DIGIT.test(text)) {
+    const at = DIGIT.lastIndex - 1;
     let start = at;
     while (start > covered) {
       const code = text.charCodeAt(start - 1);

@@ -537,11 +537,13 @@ export function foldLeetspeak(text: string): string {
   let out: string[] | undefined;
   let flushed = 0;
   LEET_CHAR.lastIndex = 0;
-  for (let match = LEET_CHAR.exec(text); match !== null; match = LEET_CHAR.exec(text)) {
-    // The token around the look-alike: to its first and past its last token character.
-    let start = match.index;
+  while (LEET_CHAR.test(text)) {
+    // The token around the look-alike (one character: `lastIndex - 1`, no match array): to its first and
+    // past its last token character.
+    const at = LEET_CHAR.lastIndex - 1;
+    let start = at;
     while (start > 0 && isTokenCode(text.charCodeAt(start - 1))) start--;
-    let end = match.index + 1;
+    let end = at + 1;
     while (end < length && isTokenCode(text.charCodeAt(end))) end++;
     LEET_CHAR.lastIndex = end;
     let letters = 0;
