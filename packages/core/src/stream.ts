@@ -292,7 +292,8 @@ async function* run(
     });
     scannedTo = base + windowText.length;
     shadowMode = shadow;
-    for (const [id, micros] of Object.entries(evaluation.timings)) timings[id] = (timings[id] ?? 0) + micros;
+    const spent = evaluation.timings;
+    for (const id in spent) timings[id] = (timings[id] ?? 0) + spent[id]!;
     for (const error of evaluation.errors)
       if (!errors.some((known) => known.detector === error.detector)) errors.push(error);
     let boundary = final ? pending.length : Math.max(0, pending.length - holdBack);

@@ -156,7 +156,10 @@ export interface Verdict {
   readonly findings: readonly Finding[];
   readonly traceId: string;
   readonly stage: Stage;
-  /** Microseconds spent in each detector, by id. */
+  /**
+   * Microseconds spent in each detector, by id. Synchronous detectors are timed back to back (one clock read
+   * each): a detector's figure also holds the guard's handling of the previous detector's findings.
+   */
   readonly timings: Readonly<Record<string, number>>;
   readonly errors: readonly DetectorFailure[];
   /** True when the policy is in shadow mode: the action is what would have happened, and the text passes unchanged. */
