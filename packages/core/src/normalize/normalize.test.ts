@@ -274,6 +274,23 @@ describe('normalizeText', () => {
       expect(foldLeetspeak('h3ll0!! w0rld!')).toBe('hello!! world!');
       expect(foldLeetspeak('2024 and 42! and @home')).toBe('2024 and 42! and ahome');
     });
+
+    it('foldLeetspeak builds the same text with few or many changes, across block borders and odd code units', () => {
+      // Few changes take the slices between them; many (here one character in four) are copied in blocks of
+      // 4096 code units. Both must keep lone surrogates, emoji and RTL text exactly, and change the right places.
+      const filler = 'plain words \ud800 \udfff 😀 שלום عربي ';
+      const sparse = `${filler.repeat(400)}p@$$w0rd${filler.repeat(400)}`;
+      const sparseFolded = foldLeetspeak(sparse);
+      expect(sparseFolded).toBe(sparse.replace('p@$$w0rd', 'password'));
+      for (const size of [4095, 4096, 4097, 8192, 12_289]) {
+        const dense = 'x@y.'.repeat(Math.ceil(size / 4)).slice(0, size);
+        const folded = foldLeetspeak(dense);
+        expect(folded.length).toBe(size);
+        expect(folded).toBe(dense.replaceAll('@', 'a'));
+        const mixed = `${'\ud83d'}${'h3ll0 '.repeat(size / 6)}\udc00`;
+        expect(foldLeetspeak(mixed)).toBe(`${'\ud83d'}${'hello '.repeat(size / 6)}\udc00`);
+      }
+    });
   });
 
   it('replaces lone surrogates with U+FFFD and maps them back', () => {
