@@ -103,12 +103,33 @@ function astralSpecial(codePoint: number): boolean {
 const NEEDS_LOOP = 2;
 const HAS_CONFUSABLE = 1;
 const NEEDS_NFKC = 4;
+/** A character that NFKC changes on its own ("…", "ﬁ", a no-break space): NFKC surely changes the text. */
+const NFKC_CERTAIN = 8;
 // Runs of characters outside printable ASCII: found natively (fast on two-byte strings, where a
 // per-character JavaScript loop is not), then only their characters are looked at one by one.
 const NON_PLAIN_RUNS = /[^\t\n\r\x20-\x7e]+/g;
-const ASTRAL_NFKC = new Map<number, boolean>();
+/** Per astral code point: 0 NFKC leaves it, NEEDS_NFKC it may change with a neighbour, or both flags. */
+const ASTRAL_NFKC = new Map<number, number>();
 
-/** What the text needs: NEEDS_LOOP (something to remove or replace), HAS_CONFUSABLE, NEEDS_NFKC. */
+/**
+ * Characters that are not combining marks yet compose with the character before them under NFKC: Hangul
+ * vowel and final jamo, and one astral letter (U+16D67, Kirat Rai). Every other second character of a
+ * canonical decomposition is a mark (`normalize.test.ts` checks this on every code point of the running ICU).
+ */
+export function composesAfter(codePoint: number): boolean {
+  return (
+    (codePoint >= 0x1161 && codePoint <= 0x1175) ||
+    (codePoint >= 0x11a8 && codePoint <= 0x11c2) ||
+    codePoint === 0x16d67
+  );
+}
+
+/**
+ * What the text needs: NEEDS_LOOP (something to remove or replace), HAS_CONFUSABLE, NEEDS_NFKC, NFKC_CERTAIN.
+ * NEEDS_NFKC is set when some character may change under NFKC: one that changes alone (NFKC_CERTAIN too), a
+ * combining mark, or one that composes with the character before it; without one, NFKC leaves the text as it
+ * is, so it is not run.
+ */
 function scanForWork(text: string): number {
   let flags = 0;
   NON_PLAIN_RUNS.lastIndex = 0;
@@ -118,7 +139,10 @@ function scanForWork(text: string): number {
       const code = text.charCodeAt(i);
       const kind = CLASS[code]!;
       if (kind === 0) {
-        if ((flags & NEEDS_NFKC) === 0 && (nfkcChanges(code) || isMark(code))) flags |= NEEDS_NFKC;
+        if ((flags & NFKC_CERTAIN) === 0) {
+          if (nfkcChanges(code)) flags |= NEEDS_NFKC | NFKC_CERTAIN;
+          else if (isMark(code) || composesAfter(code)) flags |= NEEDS_NFKC;
+        }
         continue;
       }
       if (kind === 2) {
@@ -129,21 +153,27 @@ function scanForWork(text: string): number {
         const next = text.charCodeAt(i + 1);
         if (next >= 0xdc00 && next <= 0xdfff) {
           const codePoint = ((code - 0xd800) << 10) + (next - 0xdc00) + 0x10000;
-          if (astralSpecial(codePoint)) return flags | NEEDS_LOOP;
-          if ((flags & NEEDS_NFKC) === 0) {
+          if (astralSpecial(codePoint)) flags |= NEEDS_LOOP;
+          else if ((flags & NFKC_CERTAIN) === 0) {
             let changes = ASTRAL_NFKC.get(codePoint);
             if (changes === undefined) {
               const pair = text.slice(i, i + 2);
-              changes = pair.normalize('NFKC') !== pair;
+              changes =
+                pair.normalize('NFKC') !== pair
+                  ? NEEDS_NFKC | NFKC_CERTAIN
+                  : COMBINING_MARK.test(pair) || composesAfter(codePoint)
+                    ? NEEDS_NFKC
+                    : 0;
               if (ASTRAL_NFKC.size < 4096) ASTRAL_NFKC.set(codePoint, changes);
             }
-            if (changes) flags |= NEEDS_NFKC;
+            flags |= changes;
           }
           i++;
           continue;
         }
       }
-      return flags | NEEDS_LOOP;
+      // Something to remove or replace: keep reading, so that NFKC runs only when a character needs it.
+      flags |= NEEDS_LOOP;
     }
   }
   return flags;
@@ -193,9 +223,11 @@ export function normalizeText(original: string): NormalizedText {
   }
   if (!NOT_PLAIN.test(original)) return identity(original);
   const work = scanForWork(original);
-  if ((work & NEEDS_LOOP) !== 0) return foldSlow(original, original.normalize('NFKC') !== original, true);
-  // A character NFKC may change was seen: confirm on the whole text (composition needs neighbours).
-  const nfkcNeeded = (work & NEEDS_NFKC) !== 0 && original.normalize('NFKC') !== original;
+  // A character NFKC changes alone settles it; one it may change with a neighbour (a mark) is confirmed
+  // on the whole text, which costs about a quarter of normalizing a long text.
+  const nfkcNeeded =
+    (work & NFKC_CERTAIN) !== 0 || ((work & NEEDS_NFKC) !== 0 && original.normalize('NFKC') !== original);
+  if ((work & NEEDS_LOOP) !== 0) return foldSlow(original, nfkcNeeded, true);
   if (nfkcNeeded) return foldSlow(original, true, (work & HAS_CONFUSABLE) !== 0);
   if ((work & HAS_CONFUSABLE) === 0) return identity(original);
   // Only look-alikes to fold: one character for one, so offsets stay the identity.
@@ -311,6 +343,30 @@ function foldSlow(original: string, nfkcNeeded: boolean, mayHaveConfusables: boo
     }
     runStart = to;
   };
+  /**
+   * NFKC over the cluster [from, to): a character and the marks (and Hangul jamo) after it. Invisible marks
+   * in it (variation selectors, the grapheme joiner, Mongolian selectors) are removed first, as they are
+   * everywhere else: kept, "ig\ufe0fnore" would stay apart from "ignore" in any text NFKC had to run on.
+   */
+  const foldCluster = (from: number, to: number): void => {
+    let dropped = 0;
+    for (let k = from + 1; k < to; k++) if (CLASS[original.charCodeAt(k)] === 1) dropped++;
+    if (dropped > 0) {
+      let kept = '';
+      for (let k = from; k < to; k++) if (k === from || CLASS[original.charCodeAt(k)] !== 1) kept += original[k];
+      invisible += dropped;
+      const folded = kept.normalize('NFKC');
+      if (folded !== kept) nfkc++;
+      replace(from, to, folded);
+      return;
+    }
+    const cluster = original.slice(from, to);
+    const folded = cluster.normalize('NFKC');
+    if (folded !== cluster) {
+      nfkc++;
+      replace(from, to, folded);
+    }
+  };
   let i = 0;
   while (i < length) {
     const code = original.charCodeAt(i);
@@ -319,12 +375,7 @@ function foldSlow(original: string, nfkcNeeded: boolean, mayHaveConfusables: boo
       if (nfkcNeeded && i + 1 < length && isMark(original.charCodeAt(i + 1))) {
         let end = i + 2;
         while (end < length && isMark(original.charCodeAt(end))) end++;
-        const cluster = original.slice(i, end);
-        const folded = cluster.normalize('NFKC');
-        if (folded !== cluster) {
-          nfkc++;
-          replace(i, end, folded);
-        }
+        foldCluster(i, end);
         i = end;
         continue;
       }
@@ -384,18 +435,14 @@ function foldSlow(original: string, nfkcNeeded: boolean, mayHaveConfusables: boo
       i++;
       continue;
     }
+    // The cluster: the character, then the marks (and Hangul vowel and final jamo) that compose with it.
     let end = i + 1;
-    while (end < length && isMark(original.charCodeAt(end))) end++;
+    while (end < length && (isMark(original.charCodeAt(end)) || composesAfter(original.charCodeAt(end)))) end++;
     if (end === i + 1 && !nfkcChanges(code)) {
       i++;
       continue;
     }
-    const cluster = original.slice(i, end);
-    const folded = cluster.normalize('NFKC');
-    if (folded !== cluster) {
-      nfkc++;
-      replace(i, end, folded);
-    }
+    foldCluster(i, end);
     i = end;
   }
   flush(length);
