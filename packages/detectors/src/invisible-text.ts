@@ -81,8 +81,10 @@ const CATEGORIES: Record<number, string> = {
 // "misleading class" check, and here each listed code unit is matched on its own, on purpose.
 const CANDIDATE = new RegExp(
   [
-    '[\\u00ad\\u034f\\u061c\\u115f\\u1160\\u17b4\\u17b5\\u180b-\\u180f\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u206f\\u3164\\ufe00-\\ufe0f\\ufeff\\uffa0]',
-    '\\udb40[\\udc00-\\udc7f\\udd00-\\uddef]',
+    '[\\u00ad\\u034f\\u061c\\u115f\\u1160\\u17b4\\u17b5\\u180b-\\u180f\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u206f\\u3164\\ufe00-\\ufe0f\\ufeff\\uffa0\\ufff0-\\ufff8]',
+    // Plane 14 up to U+E0FFF: tags, variation selectors and the unassigned default-ignorable rest.
+    '\\udb40[\\udc00-\\udfff]',
+    '[\\udb41-\\udb43][\\udc00-\\udfff]',
     '\\ud834[\\udd73-\\udd7a]',
     '\\ud82f[\\udca0-\\udca3]',
   ].join('|'),
@@ -99,6 +101,8 @@ function familyOf(codePoint: number): number {
   if (codePoint >= 0xe0000) {
     if (codePoint <= 0xe007f) return TAGS;
     if (codePoint >= 0xe0100 && codePoint <= 0xe01ef) return SELECTORS;
+    // Unassigned, default-ignorable: nothing is shown for them.
+    if (codePoint <= 0xe0fff) return FORMAT;
     return 0;
   }
   if (codePoint >= 0x10000) {
@@ -119,7 +123,8 @@ function familyOf(codePoint: number): number {
     (codePoint >= 0x180b && codePoint <= 0x180f) ||
     (codePoint >= 0x2061 && codePoint <= 0x206f) ||
     codePoint === 0x3164 ||
-    codePoint === 0xffa0
+    codePoint === 0xffa0 ||
+    (codePoint >= 0xfff0 && codePoint <= 0xfff8)
   ) {
     return FORMAT;
   }

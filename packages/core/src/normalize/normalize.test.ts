@@ -164,6 +164,21 @@ describe('normalizeText', () => {
       }
     });
 
+    it('removes every default-ignorable code point inside a word, assigned or not, with or without NFKC', () => {
+      // Unicode asks renderers to show nothing for these, so each one can hide inside a word.
+      const ignorable = /^\p{Default_Ignorable_Code_Point}$/u;
+      const kept: string[] = [];
+      for (let codePoint = 0; codePoint < 0x110000; codePoint++) {
+        if (codePoint >= 0xd800 && codePoint <= 0xdfff) continue;
+        const char = String.fromCodePoint(codePoint);
+        if (!ignorable.test(char)) continue;
+        const alone = normalizeText(`ig${char}nore`).text;
+        const withNfkc = normalizeText(`ig${char}nore \u2026`).text;
+        if (alone !== 'ignore' || withNfkc !== 'ignore ...') kept.push(codePoint.toString(16));
+      }
+      expect(kept).toEqual([]);
+    });
+
     it('removes invisible marks inside a word whether or not NFKC runs on the text', () => {
       // A variation selector, the grapheme joiner or a Mongolian selector after a letter is a combining mark,
       // so NFKC took it into the letter's cluster and kept it: one "…" anywhere in the text was enough for

@@ -85,16 +85,20 @@ const CLASS = new Uint8Array(0x10000);
   mark(0x202a, 0x202e, 1);
   mark(0x2060, 0x206f, 1);
   mark(0xfe00, 0xfe0f, 1);
+  // Unassigned but default-ignorable: a renderer shows nothing for them.
+  mark(0xfff0, 0xfff8, 1);
   for (const code of CONFUSABLE_MAP.keys()) CLASS[code] = 2;
   mark(0xd800, 0xdbff, 3);
   mark(0xdc00, 0xdfff, 4);
 }
 
-/** Astral code points the fold loop removes: tags, variation selectors supplement, invisible formatting. */
+/**
+ * Astral code points the fold loop removes: plane 14 (tags, the variation selectors supplement and the
+ * unassigned default-ignorable rest of it), invisible musical and shorthand formatting.
+ */
 function astralSpecial(codePoint: number): boolean {
   return (
-    (codePoint >= 0xe0000 && codePoint <= 0xe007f) ||
-    (codePoint >= 0xe0100 && codePoint <= 0xe01ef) ||
+    (codePoint >= 0xe0000 && codePoint <= 0xe0fff) ||
     (codePoint >= 0x1d173 && codePoint <= 0x1d17a) ||
     (codePoint >= 0x1bca0 && codePoint <= 0x1bca3)
   );
@@ -199,6 +203,7 @@ function bmpKind(code: number): Kind {
     (code >= 0x2060 && code <= 0x206f) ||
     code === 0x3164 ||
     (code >= 0xfe00 && code <= 0xfe0f) ||
+    (code >= 0xfff0 && code <= 0xfff8) ||
     code === 0xfeff ||
     code === 0xffa0
   ) {
