@@ -7,13 +7,16 @@ import { type DecodedPayload, decodePayloads, rot13Payload } from './decode.js';
 export interface NormalizationStats {
   /** ASCII/C1 control characters removed (tab, newline and carriage return are kept). */
   readonly controls: number;
-  /** Zero-width and other invisible formatting characters removed. */
+  /** Zero-width and other invisible formatting characters removed, and overlay or enclosing marks. */
   readonly invisible: number;
   /** Bidirectional control characters removed. */
   readonly bidi: number;
   /** Unicode tag characters (U+E0000–U+E007F) removed; their ASCII meaning is in `hiddenText`. */
   readonly tags: number;
-  /** Characters changed by NFKC (fullwidth, ligatures, mathematical letters, composed accents…). */
+  /**
+   * Characters changed by NFKC (fullwidth, ligatures, mathematical letters, composed accents…), and negative
+   * circled or squared capitals, which NFKC leaves and the fold maps to ASCII.
+   */
   readonly nfkc: number;
   /** Look-alike letters from other scripts folded to ASCII. */
   readonly confusables: number;
@@ -67,6 +70,25 @@ const COMBINING_MARK = /^\p{M}$/u;
 const NEXT_NOT_PLAIN = /[^\t\n\r\x20-\x7e]/g;
 const LETTER = /^\p{L}$/u;
 
+/**
+ * Combining marks that no orthography spells with: overlays (strokes and slashes through a letter, as in
+ * "i̶g̶n̶o̶r̶e̶") and enclosing circles, squares, diamonds and keycaps. The fold removes them, so struck-through
+ * or enclosed letters read as the letters.
+ */
+const DECORATIONS: readonly (readonly [number, number])[] = [
+  [0x0334, 0x0338],
+  [0x20d2, 0x20d3],
+  [0x20d8, 0x20da],
+  [0x20dd, 0x20e0],
+  [0x20e2, 0x20e6],
+  [0x20ea, 0x20eb],
+];
+
+function isDecoration(code: number): boolean {
+  for (const [from, to] of DECORATIONS) if (code >= from && code <= to) return true;
+  return false;
+}
+
 // Per BMP code unit: 0 nothing to do, 1 removed or replaced by the fold loop, 2 a look-alike letter,
 // 3 a high surrogate, 4 a low surrogate. One table lookup per character keeps the scan of two-byte text
 // (emoji, CJK, accents) near memory speed, where a regex character class is several times slower.
@@ -87,6 +109,7 @@ const CLASS = new Uint8Array(0x10000);
   mark(0xfe00, 0xfe0f, 1);
   // Unassigned but default-ignorable: a renderer shows nothing for them.
   mark(0xfff0, 0xfff8, 1);
+  for (const [from, to] of DECORATIONS) mark(from, to, 1);
   for (const code of CONFUSABLE_MAP.keys()) CLASS[code] = 2;
   mark(0xd800, 0xdbff, 3);
   mark(0xdc00, 0xdfff, 4);
@@ -96,6 +119,16 @@ const CLASS = new Uint8Array(0x10000);
  * Astral code points the fold loop removes: plane 14 (tags, the variation selectors supplement and the
  * unassigned default-ignorable rest of it), invisible musical and shorthand formatting.
  */
+/**
+ * Negative circled and negative squared Latin capitals (🅸🅶🅽🅾🆁🅴, "fancy text" generators' favourites): NFKC
+ * leaves them, so the fold maps them to the ASCII capital. The ASCII code, or 0 for any other code point.
+ */
+function astralLetter(codePoint: number): number {
+  if (codePoint >= 0x1f150 && codePoint <= 0x1f169) return codePoint - 0x1f150 + 0x41;
+  if (codePoint >= 0x1f170 && codePoint <= 0x1f189) return codePoint - 0x1f170 + 0x41;
+  return 0;
+}
+
 function astralSpecial(codePoint: number): boolean {
   return (
     (codePoint >= 0xe0000 && codePoint <= 0xe0fff) ||
@@ -157,7 +190,7 @@ function scanForWork(text: string): number {
         const next = text.charCodeAt(i + 1);
         if (next >= 0xdc00 && next <= 0xdfff) {
           const codePoint = ((code - 0xd800) << 10) + (next - 0xdc00) + 0x10000;
-          if (astralSpecial(codePoint)) flags |= NEEDS_LOOP;
+          if (astralSpecial(codePoint) || astralLetter(codePoint) !== 0) flags |= NEEDS_LOOP;
           else if ((flags & NFKC_CERTAIN) === 0) {
             let changes = ASTRAL_NFKC.get(codePoint);
             if (changes === undefined) {
@@ -204,6 +237,7 @@ function bmpKind(code: number): Kind {
     code === 0x3164 ||
     (code >= 0xfe00 && code <= 0xfe0f) ||
     (code >= 0xfff0 && code <= 0xfff8) ||
+    isDecoration(code) ||
     code === 0xfeff ||
     code === 0xffa0
   ) {
@@ -411,6 +445,9 @@ function foldSlow(original: string, nfkcNeeded: boolean, mayHaveConfusables: boo
         } else if (astralSpecial(codePoint)) {
           invisible++;
           replace(i, i + 2, '');
+        } else if (astralLetter(codePoint) !== 0) {
+          nfkc++;
+          replace(i, i + 2, String.fromCharCode(astralLetter(codePoint)));
         } else if (nfkcNeeded) {
           const pair = original.slice(i, i + 2);
           const folded = pair.normalize('NFKC');
