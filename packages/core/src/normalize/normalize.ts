@@ -477,6 +477,13 @@ function foldSlow(original: string, nfkcNeeded: boolean, mayHaveConfusables: boo
       i++;
       continue;
     }
+    if (code >= 0x249c && code <= 0x24b5) {
+      // Parenthesized small letters: NFKC spells "⒤⒢⒩" as "(i)(g)(n)"; the letter alone reads as meant.
+      nfkc++;
+      replace(i, i + 1, String.fromCharCode(code - 0x249c + 0x61));
+      i++;
+      continue;
+    }
     // The cluster: the character, then the marks (and Hangul vowel and final jamo) that compose with it.
     let end = i + 1;
     while (end < length && (isMark(original.charCodeAt(end)) || composesAfter(original.charCodeAt(end)))) end++;
