@@ -128,6 +128,62 @@ function readsAsText(text: string): boolean {
 /** Shortest decoded payload worth rescanning. */
 const MIN_PAYLOAD = 12;
 
+// Per BMP code unit, filled on first sight: 1 not a Latin letter, 2 a Latin letter as it is, 3 a Latin letter
+// carrying marks (precomposed, "ġ", or as a combining mark after it), 4 a combining mark.
+const LATIN_KIND = new Uint8Array(0x10000);
+const MARK = /^\p{M}$/u;
+const LATIN_BASE = /^[A-Za-z]$/;
+
+function latinKind(code: number): number {
+  let kind = LATIN_KIND[code]!;
+  if (kind === 0) {
+    const char = String.fromCharCode(code);
+    if ((code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a)) kind = 2;
+    else if (MARK.test(char)) kind = 4;
+    else {
+      const parts = char.normalize('NFD');
+      kind = parts.length > 1 && LATIN_BASE.test(parts[0]!) && MARK.test(parts.slice(1, 2)) ? 3 : 1;
+    }
+    LATIN_KIND[code] = kind;
+  }
+  return kind;
+}
+
+// A precomposed accented Latin letter or a combining mark: where to look at all. Built from a string, as the
+// linter reads a literal class holding combining marks as a mistake; each code unit is meant on its own.
+const MAY_BE_DECORATED = /[\u00c0-\u024f\u0300-\u036f\u1e00-\u1eff]/;
+
+/**
+ * The text without the marks on its Latin letters, when at least two words of three or more letters carry a
+ * mark on every letter ("i̇ġṅȯṙė ȧl̇l̇"): a decoration no orthography writes, which models read through. Real
+ * words with many accents ("üçüncü", "người") have bare letters too. Undefined otherwise.
+ */
+function undecorated(text: string): string | undefined {
+  if (!MAY_BE_DECORATED.test(text)) return undefined;
+  let decoratedWords = 0;
+  let letters = 0;
+  let marked = 0;
+  const close = (): void => {
+    if (letters >= 3 && marked === letters) decoratedWords++;
+    letters = 0;
+    marked = 0;
+  };
+  for (let i = 0; i < text.length && decoratedWords < 2; i++) {
+    const kind = latinKind(text.charCodeAt(i));
+    if (kind === 2 || kind === 3) {
+      letters++;
+      if (kind === 3) marked++;
+    } else if (kind === 4) {
+      // A mark decorates the letter before it, once.
+      const before = i > 0 ? latinKind(text.charCodeAt(i - 1)) : 1;
+      if (before === 2) marked++;
+    } else close();
+  }
+  close();
+  if (decoratedWords < 2) return undefined;
+  return text.normalize('NFD').replace(/\p{M}/gu, '');
+}
+
 /** A head's score; the span of its window in the original text is mapped on first use (most go unread). */
 class HeadView implements HeadScore {
   readonly probability: number;
@@ -300,6 +356,10 @@ function analyzeOnce(model: InjectionModel, view: NormalizedText, nested: boolea
         decoded.push({ text: payload.text, span: payload.span, kind: payload.kind });
       }
     }
+    // Letters decorated with marks throughout: read again without them, like a decoded payload.
+    const bare = undecorated(view.text);
+    if (bare !== undefined)
+      decoded.push({ text: bare, span: { start: 0, end: view.original.length }, kind: 'diacritics' });
     for (const payload of decoded) {
       const inner = analyzeOnce(model, normalizeText(payload.text), true);
       for (const hit of inner.hits) {
