@@ -149,37 +149,42 @@ function latinKind(code: number): number {
   return kind;
 }
 
-// A precomposed accented Latin letter or a combining mark: where to look at all. Built from a string, as the
-// linter reads a literal class holding combining marks as a mistake; each code unit is meant on its own.
-const MAY_BE_DECORATED = /[\u00c0-\u024f\u0300-\u036f\u1e00-\u1eff]/;
+// A precomposed accented Latin letter or a combining mark: where a decorated word can be. Each code unit of
+// the class is meant on its own (a mark is looked for by itself, not as part of a letter).
+// biome-ignore lint/suspicious/noMisleadingCharacterClass: combining marks are matched one code unit at a time, on purpose
+const DECORATION = /[\u00c0-\u024f\u0300-\u036f\u1e00-\u1eff]/g;
 
 /**
  * The text without the marks on its Latin letters, when at least two words of three or more letters carry a
  * mark on every letter ("i̇ġṅȯṙė ȧl̇l̇"): a decoration no orthography writes, which models read through. Real
- * words with many accents ("üçüncü", "người") have bare letters too. Undefined otherwise.
+ * words with many accents ("üçüncü", "người") have bare letters too. Undefined otherwise. Only the words
+ * around an accented letter or a mark are read (a native scan finds them), each once.
  */
 function undecorated(text: string): string | undefined {
-  if (!MAY_BE_DECORATED.test(text)) return undefined;
+  const length = text.length;
   let decoratedWords = 0;
-  let letters = 0;
-  let marked = 0;
-  const close = (): void => {
+  DECORATION.lastIndex = 0;
+  while (decoratedWords < 2 && DECORATION.test(text)) {
+    const at = DECORATION.lastIndex - 1;
+    let start = at;
+    while (start > 0 && latinKind(text.charCodeAt(start - 1)) >= 2) start--;
+    let end = at + 1;
+    while (end < length && latinKind(text.charCodeAt(end)) >= 2) end++;
+    let letters = 0;
+    let marked = 0;
+    for (let i = start; i < end; i++) {
+      const kind = latinKind(text.charCodeAt(i));
+      if (kind === 2 || kind === 3) {
+        letters++;
+        if (kind === 3) marked++;
+      } else if (kind === 4 && i > start && latinKind(text.charCodeAt(i - 1)) === 2) {
+        // A mark decorates the bare letter before it, once.
+        marked++;
+      }
+    }
     if (letters >= 3 && marked === letters) decoratedWords++;
-    letters = 0;
-    marked = 0;
-  };
-  for (let i = 0; i < text.length && decoratedWords < 2; i++) {
-    const kind = latinKind(text.charCodeAt(i));
-    if (kind === 2 || kind === 3) {
-      letters++;
-      if (kind === 3) marked++;
-    } else if (kind === 4) {
-      // A mark decorates the letter before it, once.
-      const before = i > 0 ? latinKind(text.charCodeAt(i - 1)) : 1;
-      if (before === 2) marked++;
-    } else close();
+    DECORATION.lastIndex = end;
   }
-  close();
   if (decoratedWords < 2) return undefined;
   return text.normalize('NFD').replace(/\p{M}/gu, '');
 }
