@@ -154,6 +154,29 @@ function latinKind(code: number): number {
 // biome-ignore lint/suspicious/noMisleadingCharacterClass: combining marks are matched one code unit at a time, on purpose
 const DECORATION = /[\u00c0-\u024f\u0300-\u036f\u1e00-\u1eff]/g;
 
+// Four or more single letters, each followed by one separator (dot, hyphen, underscore, star, space), the
+// same one throughout: "i.g.n.o.r.e". LETTERS_APART is the same with two characters or more, to join; digits,
+// apostrophes and punctuation spelled apart with them ("y.o.u.'.v.e", "k.e.y.?") join too.
+const SPACED_RUN = /(?<![\p{L}\p{N}])\p{L}([.\-_* ])(?:\p{L}\1){2,}\p{L}(?![\p{L}\p{N}])/gu;
+const LETTERS_APART =
+  /(?<![\p{L}\p{N}'’?!,:;])[\p{L}\p{N}'’?!,:;]([.\-_* ])(?:[\p{L}\p{N}'’?!,:;]\1)*[\p{L}\p{N}'’?!,:;](?![\p{L}\p{N}'’?!,:;])/gu;
+// What is left between two spelled words: ". .", "-  -", "   ".
+const WORD_GAP = /[.\-_*]? +[.\-_*]?/g;
+
+/**
+ * The text with letters spelled apart joined again ("i.g.n.o.r.e. .a.l.l" → "ignore all"), when it has at
+ * least two runs of four letters or more: one run alone is an acronym or a list ("U.S.A.", "a b c d").
+ * Undefined otherwise.
+ */
+function spelledApart(text: string): string | undefined {
+  SPACED_RUN.lastIndex = 0;
+  let runs = 0;
+  while (runs < 2 && SPACED_RUN.test(text)) runs++;
+  if (runs < 2) return undefined;
+  const joined = text.replace(LETTERS_APART, (run: string, separator: string) => run.split(separator).join(''));
+  return joined.replace(WORD_GAP, ' ');
+}
+
 /**
  * The text without the marks on its Latin letters, when at least two words of three or more letters carry a
  * mark on every letter ("i̇ġṅȯṙė ȧl̇l̇"): a decoration no orthography writes, which models read through. Real
@@ -365,6 +388,10 @@ function analyzeOnce(model: InjectionModel, view: NormalizedText, nested: boolea
     const bare = undecorated(view.text);
     if (bare !== undefined)
       decoded.push({ text: bare, span: { start: 0, end: view.original.length }, kind: 'diacritics' });
+    // Letters spelled apart ("i.g.n.o.r.e", "i g n o r e"): read again with the letters joined.
+    const joined = spelledApart(view.text);
+    if (joined !== undefined)
+      decoded.push({ text: joined, span: { start: 0, end: view.original.length }, kind: 'spaced-letters' });
     for (const payload of decoded) {
       const inner = analyzeOnce(model, normalizeText(payload.text), true);
       for (const hit of inner.hits) {
