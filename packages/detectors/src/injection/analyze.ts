@@ -164,9 +164,31 @@ const LETTERS_APART =
 const WORD_GAP = /[.\-_*]? +[.\-_*]?/g;
 
 /**
+ * Whether the model's words hold two runs of four or more one-letter words, each one separator apart: the
+ * words are there already (the model's own scan), so this costs a pass over them, not over the text. The
+ * exact check (the same separator throughout) is a Unicode regex with look-arounds that costs about 140 µs
+ * on 4 KB of prose, so it runs only after this one.
+ */
+function maySpellApart(input: string, words: WordView): boolean {
+  let runs = 0;
+  let run = 0;
+  let previousEnd = -2;
+  for (let index = 0; index < words.count; index++) {
+    const start = words.starts[index]!;
+    const end = words.ends[index]!;
+    const code = input.charCodeAt(start);
+    const single = end - start === 1 && ((code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a));
+    run = !single ? 0 : run > 0 && start === previousEnd + 1 ? run + 1 : 1;
+    if (run === 4 && ++runs === 2) return true;
+    previousEnd = end;
+  }
+  return false;
+}
+
+/**
  * The text with letters spelled apart joined again ("i.g.n.o.r.e. .a.l.l" → "ignore all"), when it has at
  * least two runs of four letters or more: one run alone is an acronym or a list ("U.S.A.", "a b c d").
- * Undefined otherwise.
+ * Undefined otherwise. Call it only when {@link maySpellApart} says so.
  */
 function spelledApart(text: string): string | undefined {
   SPACED_RUN.lastIndex = 0;
@@ -389,7 +411,7 @@ function analyzeOnce(model: InjectionModel, view: NormalizedText, nested: boolea
     if (bare !== undefined)
       decoded.push({ text: bare, span: { start: 0, end: view.original.length }, kind: 'diacritics' });
     // Letters spelled apart ("i.g.n.o.r.e", "i g n o r e"): read again with the letters joined.
-    const joined = spelledApart(view.text);
+    const joined = maySpellApart(input, words) ? spelledApart(view.text) : undefined;
     if (joined !== undefined)
       decoded.push({ text: joined, span: { start: 0, end: view.original.length }, kind: 'spaced-letters' });
     for (const payload of decoded) {
