@@ -84,11 +84,6 @@ const DECORATIONS: readonly (readonly [number, number])[] = [
   [0x20ea, 0x20eb],
 ];
 
-function isDecoration(code: number): boolean {
-  for (const [from, to] of DECORATIONS) if (code >= from && code <= to) return true;
-  return false;
-}
-
 // Per BMP code unit: 0 nothing to do, 1 removed or replaced by the fold loop, 2 a look-alike letter,
 // 3 a high surrogate, 4 a low surrogate. One table lookup per character keeps the scan of two-byte text
 // (emoji, CJK, accents) near memory speed, where a regex character class is several times slower.
@@ -116,10 +111,6 @@ const CLASS = new Uint8Array(0x10000);
 }
 
 /**
- * Astral code points the fold loop removes: plane 14 (tags, the variation selectors supplement and the
- * unassigned default-ignorable rest of it), invisible musical and shorthand formatting.
- */
-/**
  * Negative circled and negative squared Latin capitals (🅸🅶🅽🅾🆁🅴, "fancy text" generators' favourites): NFKC
  * leaves them, so the fold maps them to the ASCII capital. The ASCII code, or 0 for any other code point.
  */
@@ -129,6 +120,10 @@ function astralLetter(codePoint: number): number {
   return 0;
 }
 
+/**
+ * Astral code points the fold loop removes: plane 14 (tags, the variation selectors supplement and the
+ * unassigned default-ignorable rest of it), invisible musical and shorthand formatting.
+ */
 function astralSpecial(codePoint: number): boolean {
   return (
     (codePoint >= 0xe0000 && codePoint <= 0xe0fff) ||
@@ -218,32 +213,15 @@ function scanForWork(text: string): number {
 
 type Kind = 'keep' | 'control' | 'invisible' | 'bidi';
 
+/** What the fold does with a BMP code unit outside printable ASCII; `CLASS` marks (1) every one it removes. */
 function bmpKind(code: number): Kind {
   if (code < 0x20) return code === 0x09 || code === 0x0a || code === 0x0d ? 'keep' : 'control';
   if (code < 0x7f) return 'keep';
   if (code <= 0x9f) return 'control';
+  if (CLASS[code] !== 1) return 'keep';
   if (code === 0x061c || code === 0x200e || code === 0x200f) return 'bidi';
   if ((code >= 0x202a && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069)) return 'bidi';
-  if (
-    code === 0x00ad ||
-    code === 0x034f ||
-    code === 0x115f ||
-    code === 0x1160 ||
-    code === 0x17b4 ||
-    code === 0x17b5 ||
-    (code >= 0x180b && code <= 0x180f) ||
-    (code >= 0x200b && code <= 0x200d) ||
-    (code >= 0x2060 && code <= 0x206f) ||
-    code === 0x3164 ||
-    (code >= 0xfe00 && code <= 0xfe0f) ||
-    (code >= 0xfff0 && code <= 0xfff8) ||
-    isDecoration(code) ||
-    code === 0xfeff ||
-    code === 0xffa0
-  ) {
-    return 'invisible';
-  }
-  return 'keep';
+  return 'invisible';
 }
 
 function identity(text: string): NormalizedText {
