@@ -1,4 +1,5 @@
 import { type DetectContext, normalizeText } from '@parapet/core';
+import { collectGarbage } from '@parapet/core/test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { language } from './language.js';
 import { topics } from './topics.js';
@@ -29,6 +30,7 @@ const FAMILIES: Record<string, (size: number) => string> = {
 type Check = (text: string, context: DetectContext) => unknown;
 
 async function once(check: Check, text: string, context: DetectContext): Promise<number> {
+  collectGarbage();
   const started = performance.now();
   await check(text, context);
   return performance.now() - started;

@@ -1,4 +1,5 @@
 import { type DetectContext, normalizeText } from '@parapet/core';
+import { collectGarbage } from '@parapet/core/test';
 import { expect } from 'vitest';
 import { compileRecognizers, resolveOverlaps, scanText } from '../src/engine.js';
 import type { EntityMatch, Recognizer } from '../src/recognizer.js';
@@ -44,6 +45,7 @@ export function linearityCases(
   proseBound = 60,
 ): [string, () => Promise<void>][] {
   const once = async (text: string): Promise<number> => {
+    collectGarbage();
     const started = performance.now();
     const verdict = await guard.checkInput(text);
     expect(verdict.errors).toEqual([]);

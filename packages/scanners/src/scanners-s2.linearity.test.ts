@@ -1,4 +1,5 @@
 import { type DetectContext, type Detector, memoryStore, type NormalizedText, normalizeText } from '@parapet/core';
+import { collectGarbage } from '@parapet/core/test';
 import { describe, expect, it } from 'vitest';
 import { exfiltration } from './exfiltration.js';
 import { groundedness } from './groundedness.js';
@@ -54,6 +55,7 @@ function contextOf(normalized: NormalizedText): DetectContext {
 
 async function once(detector: Detector, text: string, normalized: NormalizedText, repeat = 1): Promise<number> {
   const context = contextOf(normalized);
+  collectGarbage();
   const started = performance.now();
   for (let i = 0; i < repeat; i++) await detector.detect(text, context);
   return (performance.now() - started) / repeat;

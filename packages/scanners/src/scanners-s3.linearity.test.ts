@@ -1,4 +1,5 @@
 import { type DetectContext, type Detector, normalizeText } from '@parapet/core';
+import { collectGarbage } from '@parapet/core/test';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { canary, canaryLeak } from './canary.js';
@@ -16,6 +17,7 @@ import { systemPromptLeak } from './system-prompt-leak.js';
 /** Best of five, small and large interleaved, so a pause of the machine hits both sizes alike. */
 async function ratio(run: (text: string) => unknown, small: string, large: string): Promise<number> {
   const once = async (text: string): Promise<number> => {
+    collectGarbage();
     const started = performance.now();
     await run(text);
     return performance.now() - started;

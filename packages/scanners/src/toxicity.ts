@@ -923,7 +923,7 @@ export function toxicity(options: ToxicityOptions = {}): Detector {
         last: found.last,
         kind: 'phrase',
         language: term.language,
-        ...(term.category === 'sexual' && term.severity === 'critical' ? { minors: true } : {}),
+        minors: term.category === 'sexual' && term.severity === 'critical',
       });
       for (let k = i; k <= found.last; k++) covered[k] = 1;
       after = found.last;
@@ -990,7 +990,7 @@ export function toxicity(options: ToxicityOptions = {}): Detector {
         kind: 'word',
         language: term.language,
         ...(found.evasion !== undefined ? { evasion: found.evasion } : {}),
-        ...(term.category === 'sexual' && term.severity === 'critical' ? { minors: true } : {}),
+        minors: term.category === 'sexual' && term.severity === 'critical',
       });
     }
 
@@ -1079,18 +1079,24 @@ export function toxicity(options: ToxicityOptions = {}): Detector {
 
     hits.sort((a, b) => tokens.starts[a.first]! - tokens.starts[b.first]! || b.last - a.last);
     const findings: FindingInput[] = [];
-    const seen = new Set<string>();
+    // Sorted by first word then last word (a stable sort), hits over the same words are neighbours: a
+    // category already reported over those words is skipped by looking back over that run only.
+    let runFirst = -1;
+    let runLast = -1;
+    let runFrom = 0;
     for (const hit of hits) {
       if (findings.length >= config.maxFindings) break;
       const setting = settings.get(hit.category)!;
       const severity: Severity = hit.minors === true ? 'critical' : (setting.severity ?? hit.severity);
       const score = hit.minors === true ? 1 : SCORES[severity];
       if (score < setting.threshold) continue;
+      if (hit.first !== runFirst || hit.last !== runLast) {
+        runFirst = hit.first;
+        runLast = hit.last;
+        runFrom = findings.length;
+      } else if (reported(findings, runFrom, hit.category)) continue;
       const start = tokens.starts[hit.first]!;
       const end = tokens.ends[hit.last]!;
-      const key = `${hit.category}|${start}|${end}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
       const data: Record<string, unknown> = { kind: hit.kind };
       if (hit.language !== undefined) data.language = hit.language;
       if (hit.evasion !== undefined) data.evasion = hit.evasion;
@@ -1099,9 +1105,7 @@ export function toxicity(options: ToxicityOptions = {}): Detector {
         category: hit.category,
         score,
         severity,
-        message: `${hit.minors === true ? 'sexual content involving minors' : MESSAGES[hit.category]} (${severity})${
-          hit.evasion === undefined ? '' : `, written to evade filters (${hit.evasion})`
-        }`,
+        message: message(hit.minors === true, hit.category, severity, hit.evasion),
         span: view.toOriginal(from + start, from + end),
         replacement: config.replacement,
         data,
@@ -1126,6 +1130,35 @@ export function toxicity(options: ToxicityOptions = {}): Detector {
     ],
     detect,
   };
+}
+
+/** Whether `findings` from `from` on already holds one of `category` (the run over the same words). */
+function reported(findings: readonly FindingInput[], from: number, category: ToxicityCategory): boolean {
+  for (let k = from; k < findings.length; k++) if (findings[k]!.category === category) return true;
+  return false;
+}
+
+/** Finding messages, built once per combination rather than once per finding (no key string either). */
+const messages = new Map<string, Map<Severity, Map<Hit['evasion'], string>>>();
+
+function message(minors: boolean, category: ToxicityCategory, severity: Severity, evasion: Hit['evasion']): string {
+  const subject = minors ? 'sexual content involving minors' : MESSAGES[category];
+  let bySeverity = messages.get(subject);
+  if (bySeverity === undefined) {
+    bySeverity = new Map();
+    messages.set(subject, bySeverity);
+  }
+  let byEvasion = bySeverity.get(severity);
+  if (byEvasion === undefined) {
+    byEvasion = new Map();
+    bySeverity.set(severity, byEvasion);
+  }
+  let text = byEvasion.get(evasion);
+  if (text === undefined) {
+    text = `${subject} (${severity})${evasion === undefined ? '' : `, written to evade filters (${evasion})`}`;
+    byEvasion.set(evasion, text);
+  }
+  return text;
 }
 
 const MESSAGES: Record<ToxicityCategory, string> = {
