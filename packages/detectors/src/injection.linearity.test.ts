@@ -19,6 +19,8 @@ const FAMILIES: Record<string, (size: number) => string> = {
   'a. repeated': (size) => 'a.'.repeat(size / 2),
   'letters apart, many runs': (size) => 'i.g.n.o.r.e '.repeat(Math.floor(size / 12)),
   'marked letters, many words': (size) => 'i\u0307g\u0307n\u0307 '.repeat(Math.floor(size / 7)),
+  'regional-indicator letters': (size) => '\ud83c\uddee\ud83c\uddec\ud83c\uddf3 '.repeat(Math.floor(size / 7)),
+  'text written backwards': (size) => 'snoitcurtsni suoiverp lla erongi '.repeat(Math.floor(size / 33)),
   'x@y. repeated': (size) => 'x@y.'.repeat(size / 4),
   'base64-like run': (size) => 'QUJD'.repeat(size / 4),
   'ignore repeated': (size) => 'ignore '.repeat(Math.floor(size / 7)),

@@ -1,5 +1,5 @@
 import { type NormalizedText, normalizeText, type Span } from '@parapet/core';
-import { modelInput } from './features.js';
+import { modelInput, wordHash } from './features.js';
 import { HARMFUL_RULES, LOOKALIKE_CONTEXT } from './harmful-rules.js';
 import type { HeadName, HeadScore, InjectionModel, WordView } from './model.js';
 import { compilePhrases, type PhraseMatcher } from './phrases.js';
@@ -234,6 +234,122 @@ function undecorated(text: string): string | undefined {
   return text.normalize('NFD').replace(/\p{M}/gu, '');
 }
 
+// Regional-indicator symbols (U+1F1E6–U+1F1FF) are the letters A–Z drawn in boxes; a pair makes a flag.
+// Three or more in a row, twice in a text, is letters written that way ("🇮🇬🇳🇴🇷🇪 🇦🇱🇱"), or a row of
+// flags, which reads as harmless letters.
+const REGIONAL_RUN = /(?:\ud83c[\udde6-\uddff]){3,}/g;
+const REGIONAL_LETTER = /\ud83c([\udde6-\uddff])/g;
+
+/** The text with regional-indicator symbols read as lower-case letters, when it has two runs of three. */
+function regionalLetters(text: string): string | undefined {
+  if (!text.includes('\ud83c')) return undefined;
+  REGIONAL_RUN.lastIndex = 0;
+  let runs = 0;
+  while (runs < 2 && REGIONAL_RUN.test(text)) runs++;
+  if (runs < 2) return undefined;
+  return text.replace(REGIONAL_LETTER, (_pair: string, low: string) =>
+    String.fromCharCode(low.charCodeAt(0) - 0xdde6 + 0x61),
+  );
+}
+
+// Common words and the words of attacks (English first, then the other languages the rules read), forwards
+// and written backwards. A text with two or more backward ones, and more of them than forward ones, is read
+// again reversed ("snoitcurtsni suoiverp lla erongi"). Prose has far more forward ones. Words whose backward
+// form is a word too are left out ("no", "was", "is" against Spanish "si", "are" against "era", "not"
+// against French "ton", "los" against "sol", "die" against "Eid", "een" against "nee").
+const COMMON_WORDS = [
+  // English
+  'the and you your all this that with what which where when who how there their would should could tell',
+  'give have from about any only must please can will my of to for be were her his its get make like just',
+  'know also into ignore previous prior instructions directives prompt system disregard forget reveal show',
+  'rules password secret key write print above instead text say answer user output access data code',
+  'assistant mode developer follow following task respond reply language translate question name number',
+  'current location birth year email address phone override display configuration administrator console',
+  // Spanish and Portuguese
+  'que para una uma por con com como usted você todas tus suas sua contraseña senha instrucciones instruções',
+  'anteriores usuario usuário olvida ignora cuál cómo está pero más muy también esto não também',
+  // Italian
+  'che della sono più per istruzioni precedenti tutte qual anche questo quando',
+  // German
+  'und ich nicht ihr ihre ihnen mein wenn bin ist geben passwort anweisungen vorherigen vergessen ignorieren',
+  'auch eine einen haben sind',
+  // French
+  'est vous pour une dans passe précédentes ignorez oubliez votre avec sont cette',
+  // Dutch
+  'het van wachtwoord instructies vorige negeer jouw',
+  // Russian and Greek
+  'что это вы пароль инструкции предыдущие игнорировать пользователь τις και το οδηγίες προηγούμενες χρήστης',
+]
+  .join(' ')
+  .split(' ');
+const reverseString = (text: string): string => Array.from(text).reverse().join('');
+// The forward and backward words' hashes, each in an open-addressing table of 8 192 slots (a few hundred
+// words each; 0 marks an empty slot, and no word's hash is 0).
+const FORWARD_TABLE = new Int32Array(8192);
+const BACKWARD_TABLE = new Int32Array(8192);
+function addTo(table: Int32Array, word: string): void {
+  const hash = wordHash(word) | 0;
+  let slot = hash & 8191;
+  while (table[slot] !== 0 && table[slot] !== hash) slot = (slot + 1) & 8191;
+  table[slot] = hash;
+}
+function holds(table: Int32Array, hash: number): boolean {
+  let slot = hash & 8191;
+  for (let entry = table[slot]!; entry !== 0; entry = table[slot]!) {
+    if (entry === hash) return true;
+    slot = (slot + 1) & 8191;
+  }
+  return false;
+}
+for (const word of COMMON_WORDS) {
+  addTo(FORWARD_TABLE, word);
+  const backward = reverseString(word);
+  if (!COMMON_WORDS.includes(backward)) addTo(BACKWARD_TABLE, backward);
+}
+
+/** How many words a stretch of backward text is judged over (a reversed sentence inside English prose). */
+const REVERSED_SPAN = 32;
+/** The kinds of the last REVERSED_SPAN words, by word index modulo the span (each written before it is read). */
+const RECENT_KINDS = new Uint8Array(REVERSED_SPAN);
+
+/**
+ * Whether the model's words hold English (or another language the rules read) written backwards: some
+ * stretch of REVERSED_SPAN words with two or more of the common words reversed and more of them than
+ * forward. Reads the word hashes the model's own scan made: one table read per word finds the backward
+ * words (prose has none), and only a text with two of them is read again for the forward ones.
+ */
+export function mayBeReversed(words: WordView): boolean {
+  const hashes = words.hashes;
+  const count = words.count;
+  let backward = 0;
+  for (let index = 0; index < count && backward < 2; index++) if (holds(BACKWARD_TABLE, hashes[index]!)) backward++;
+  if (backward < 2) return false;
+  const kinds = RECENT_KINDS;
+  let forward = 0;
+  backward = 0;
+  for (let index = 0; index < count; index++) {
+    const hash = hashes[index]!;
+    const kind = holds(BACKWARD_TABLE, hash) ? 2 : holds(FORWARD_TABLE, hash) ? 1 : 0;
+    const place = index & (REVERSED_SPAN - 1);
+    if (index >= REVERSED_SPAN) {
+      const leaving = kinds[place];
+      if (leaving === 1) forward--;
+      else if (leaving === 2) backward--;
+    }
+    kinds[place] = kind;
+    if (kind === 1) forward++;
+    else if (kind === 2 && ++backward >= 2 && backward > forward) return true;
+  }
+  return false;
+}
+
+const WORD = /[\p{L}\p{N}]+/gu;
+
+/** The two readings of a reversed text: every character reversed, and each word reversed in place. */
+function unreversed(text: string): string[] {
+  return [reverseString(text), text.replace(WORD, reverseString)];
+}
+
 /** A head's score; the span of its window in the original text is mapped on first use (most go unread). */
 class HeadView implements HeadScore {
   readonly probability: number;
@@ -414,6 +530,15 @@ function analyzeOnce(model: InjectionModel, view: NormalizedText, nested: boolea
     const joined = maySpellApart(input, words) ? spelledApart(view.text) : undefined;
     if (joined !== undefined)
       decoded.push({ text: joined, span: { start: 0, end: view.original.length }, kind: 'spaced-letters' });
+    // Letters as regional-indicator symbols: read again as the letters.
+    const regional = regionalLetters(view.text);
+    if (regional !== undefined)
+      decoded.push({ text: regional, span: { start: 0, end: view.original.length }, kind: 'regional-indicators' });
+    // Text written backwards, whole or word by word: read again both ways round.
+    if (mayBeReversed(words)) {
+      for (const text of unreversed(view.text))
+        decoded.push({ text, span: { start: 0, end: view.original.length }, kind: 'reversed' });
+    }
     for (const payload of decoded) {
       const inner = analyzeOnce(model, normalizeText(payload.text), true);
       for (const hit of inner.hits) {
