@@ -97,6 +97,7 @@ const only = process.argv[2];
 const rows = loadRows();
 const report: Record<string, Record<string, Record<string, Cell>>> = {};
 const examples: Record<string, string[]> = {};
+const failures: string[] = [];
 
 for (const group of GROUPS) {
   if (only !== undefined && !group.name.includes(only)) continue;
@@ -109,6 +110,9 @@ for (const group of GROUPS) {
       row.text,
       row.systemPrompt === undefined ? undefined : { systemPrompt: row.systemPrompt },
     );
+    // A detector that throws blocks the row (fail closed): counted apart, and the run fails, so a crash can
+    // never pass for recall.
+    if (verdict.errors.length > 0) failures.push(`${group.name} ${row.dataset} (${row.slice})`);
     const blocked = verdict.action === 'block';
     const positive = group.positive(row);
     const keys = [row.dataset, `${row.dataset}/${row.slice.split('/')[0]}`];
@@ -170,4 +174,11 @@ if (only === undefined) {
   const out = fileURLToPath(new URL('../model/metrics.json', import.meta.url));
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(`\nwrote ${out}\n`);
+}
+
+if (failures.length > 0) {
+  process.stderr.write(
+    `\n${failures.length} row(s) had a detector failure (scored as blocked by the fail mode), first: ${failures.slice(0, 5).join('; ')}\n`,
+  );
+  process.exitCode = 1;
 }
