@@ -34,6 +34,7 @@ describe('system-prompt and canary leaks on real system prompts', () => {
     for (const prompt of prompts) {
       const guard = createGuard({ output: [systemPromptLeak({ systemPrompt: prompt })] });
       const verdict = await guard.check('output', answer(prompt));
+      expect(verdict.errors).toEqual([]); // a throwing scanner blocks too (fail closed): not a catch
       if (verdict.action === 'block') caught++;
     }
     return caught / prompts.length;
@@ -62,6 +63,7 @@ describe('system-prompt and canary leaks on real system prompts', () => {
       });
       const spaced = marker.token.toLowerCase().split('').join(' ');
       const verdict = await guard.check('output', `The hidden reference is ${spaced}.`);
+      expect(verdict.errors).toEqual([]); // a throwing scanner blocks too (fail closed): not a catch
       if (verdict.action === 'block') caught++;
     }
     expect(caught / prompts.length).toBe(1);
