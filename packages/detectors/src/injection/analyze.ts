@@ -1,5 +1,5 @@
 import { type NormalizedText, normalizeText, type Span } from '@parapet/core';
-import { modelInput, wordHash } from './features.js';
+import { continueWordHash, modelInput, wordHash } from './features.js';
 import { HARMFUL_RULES, LOOKALIKE_CONTEXT } from './harmful-rules.js';
 import type { HeadName, HeadScore, InjectionModel, WordView } from './model.js';
 import { compilePhrases, type PhraseMatcher } from './phrases.js';
@@ -199,6 +199,9 @@ function spelledApart(text: string): string | undefined {
   return joined.replace(WORD_GAP, ' ');
 }
 
+/** Combining marks, to take off a decorated word. */
+const MARKS = /\p{M}/gu;
+
 /**
  * The text without the marks on its Latin letters, when at least two words of three or more letters carry a
  * mark on every letter ("i̇ġṅȯṙė ȧl̇l̇"): a decoration no orthography writes, which models read through. Real
@@ -227,11 +230,16 @@ function undecorated(text: string): string | undefined {
         marked++;
       }
     }
-    if (letters >= 3 && marked === letters) decoratedWords++;
+    if (letters >= 3 && marked === letters) {
+      decoratedWords++;
+      // One attack word decorated so ("ȋĝṅȏȓȇ" in plain text) is enough.
+      if (ATTACK_WORD_SET.has(text.slice(start, end).normalize('NFD').replace(MARKS, '').toLowerCase()))
+        decoratedWords++;
+    }
     DECORATION.lastIndex = end;
   }
   if (decoratedWords < 2) return undefined;
-  return text.normalize('NFD').replace(/\p{M}/gu, '');
+  return text.normalize('NFD').replace(MARKS, '');
 }
 
 // Regional-indicator symbols (U+1F1E6–U+1F1FF) are the letters A–Z drawn in boxes; a pair makes a flag.
@@ -283,28 +291,102 @@ const COMMON_WORDS = [
   .join(' ')
   .split(' ');
 const reverseString = (text: string): string => Array.from(text).reverse().join('');
-// The forward and backward words' hashes, each in an open-addressing table of 8 192 slots (a few hundred
-// words each; 0 marks an empty slot, and no word's hash is 0).
-const FORWARD_TABLE = new Int32Array(8192);
-const BACKWARD_TABLE = new Int32Array(8192);
-function addTo(table: Int32Array, word: string): void {
+// The words attacks hinge on. Written in pieces ("ig nore", "ins.truc.tions", "p r o m p t"), backwards
+// ("erongi") or with a mark on every letter ("i̇ġṅȯṙė"), one of them alone can carry an attack past the
+// rules while the rest of the text stays plain; such a text is read again with the word repaired.
+const ATTACK_WORDS = [
+  'ignore disregard forget override bypass instructions instruction directives previous prompt system password',
+  'reveal secret confidential jailbreak unrestricted pretend developer guidelines rules restrictions uncensored',
+  'unfiltered',
+]
+  .join(' ')
+  .split(' ');
+const ATTACK_WORD_SET = new Set(ATTACK_WORDS);
+
+// What a word's hash says, as bits: a common word forward or backward, an attack word, a proper prefix of
+// one (where a word in pieces may begin), or one written backwards.
+const FORWARD = 1;
+const BACKWARD = 2;
+const ATTACK = 4;
+const PREFIX = 8;
+const REVERSED_ATTACK = 16;
+// One open-addressing table of 8 192 slots for all of them (about a thousand hashes): SIGNAL_KINDS 0 marks
+// an empty slot, so a word that is none of them costs one array read or two.
+const SIGNAL_HASHES = new Int32Array(8192);
+const SIGNAL_KINDS = new Uint8Array(8192);
+
+function addSignal(word: string, kind: number): void {
   const hash = wordHash(word) | 0;
   let slot = hash & 8191;
-  while (table[slot] !== 0 && table[slot] !== hash) slot = (slot + 1) & 8191;
-  table[slot] = hash;
+  while (SIGNAL_KINDS[slot] !== 0 && SIGNAL_HASHES[slot] !== hash) slot = (slot + 1) & 8191;
+  SIGNAL_HASHES[slot] = hash;
+  SIGNAL_KINDS[slot]! |= kind;
 }
-function holds(table: Int32Array, hash: number): boolean {
+
+function signalOf(hash: number): number {
   let slot = hash & 8191;
-  for (let entry = table[slot]!; entry !== 0; entry = table[slot]!) {
-    if (entry === hash) return true;
+  for (let kind = SIGNAL_KINDS[slot]!; kind !== 0; kind = SIGNAL_KINDS[slot]!) {
+    if (SIGNAL_HASHES[slot] === hash) return kind;
     slot = (slot + 1) & 8191;
   }
-  return false;
+  return 0;
 }
+
+for (const word of COMMON_WORDS) addSignal(word, FORWARD);
 for (const word of COMMON_WORDS) {
-  addTo(FORWARD_TABLE, word);
   const backward = reverseString(word);
-  if (!COMMON_WORDS.includes(backward)) addTo(BACKWARD_TABLE, backward);
+  if (!COMMON_WORDS.includes(backward)) addSignal(backward, BACKWARD);
+}
+for (const word of ATTACK_WORDS) {
+  addSignal(word, ATTACK);
+  addSignal(reverseString(word), REVERSED_ATTACK);
+  for (let size = 1; size < word.length; size++) addSignal(word.slice(0, size), PREFIX);
+}
+
+/** At most this many pieces make one word, with at most MAX_PIECE_GAP characters between two of them. */
+const MAX_PIECES = 16;
+const MAX_PIECE_GAP = 3;
+
+/** The index of the last piece when the words from `index` on join into an attack word, or -1. */
+function joinedAttackWord(input: string, words: WordView, index: number): number {
+  const { hashes, starts, ends, count } = words;
+  let joined = hashes[index]!;
+  for (let next = index + 1; next < count && next - index < MAX_PIECES; next++) {
+    if (starts[next]! - ends[next - 1]! > MAX_PIECE_GAP) return -1;
+    joined = continueWordHash(joined, input, starts[next]!, ends[next]!);
+    const kind = signalOf(joined);
+    if ((kind & ATTACK) !== 0) return next;
+    if ((kind & PREFIX) === 0) return -1;
+  }
+  return -1;
+}
+
+/** {@link wordSignals}: two or more common words written backwards. */
+const BACKWARD_WORDS = 1;
+/** {@link wordSignals}: an attack word in pieces or written backwards. */
+const BROKEN_ATTACK_WORD = 2;
+
+/**
+ * One pass over the word hashes the model's scan made: whether the text holds two common words written
+ * backwards (then {@link mayBeReversed} looks closer) and whether it holds an attack word in pieces or
+ * backwards (then {@link repairedWords} mends it). Only words that begin an attack word cost more than a
+ * table read.
+ */
+function wordSignals(input: string, words: WordView): number {
+  const hashes = words.hashes;
+  let backward = 0;
+  let signals = 0;
+  for (let index = 0; index < words.count; index++) {
+    const kind = signalOf(hashes[index]!);
+    if (kind === 0) continue;
+    if ((kind & BACKWARD) !== 0 && ++backward === 2) signals |= BACKWARD_WORDS;
+    if ((signals & BROKEN_ATTACK_WORD) === 0) {
+      if ((kind & REVERSED_ATTACK) !== 0) signals |= BROKEN_ATTACK_WORD;
+      else if ((kind & PREFIX) !== 0 && joinedAttackWord(input, words, index) >= 0) signals |= BROKEN_ATTACK_WORD;
+    }
+    if (signals === (BACKWARD_WORDS | BROKEN_ATTACK_WORD)) break;
+  }
+  return signals;
 }
 
 /** How many words a stretch of backward text is judged over (a reversed sentence inside English prose). */
@@ -315,21 +397,16 @@ const RECENT_KINDS = new Uint8Array(REVERSED_SPAN);
 /**
  * Whether the model's words hold English (or another language the rules read) written backwards: some
  * stretch of REVERSED_SPAN words with two or more of the common words reversed and more of them than
- * forward. Reads the word hashes the model's own scan made: one table read per word finds the backward
- * words (prose has none), and only a text with two of them is read again for the forward ones.
+ * forward. Call it when {@link wordSignals} found two backward words in the whole text.
  */
 export function mayBeReversed(words: WordView): boolean {
   const hashes = words.hashes;
-  const count = words.count;
-  let backward = 0;
-  for (let index = 0; index < count && backward < 2; index++) if (holds(BACKWARD_TABLE, hashes[index]!)) backward++;
-  if (backward < 2) return false;
   const kinds = RECENT_KINDS;
   let forward = 0;
-  backward = 0;
-  for (let index = 0; index < count; index++) {
-    const hash = hashes[index]!;
-    const kind = holds(BACKWARD_TABLE, hash) ? 2 : holds(FORWARD_TABLE, hash) ? 1 : 0;
+  let backward = 0;
+  for (let index = 0; index < words.count; index++) {
+    const signal = signalOf(hashes[index]!);
+    const kind = (signal & BACKWARD) !== 0 ? 2 : (signal & FORWARD) !== 0 ? 1 : 0;
     const place = index & (REVERSED_SPAN - 1);
     if (index >= REVERSED_SPAN) {
       const leaving = kinds[place];
@@ -348,6 +425,32 @@ const WORD = /[\p{L}\p{N}]+/gu;
 /** The two readings of a reversed text: every character reversed, and each word reversed in place. */
 function unreversed(text: string): string[] {
   return [reverseString(text), text.replace(WORD, reverseString)];
+}
+
+/**
+ * The model input with its attack words that were written in pieces or backwards put back together. Call
+ * it when {@link wordSignals} found one.
+ */
+function repairedWords(input: string, words: WordView): string {
+  const { hashes, starts, ends, count } = words;
+  const parts: string[] = [];
+  let copied = 0;
+  for (let index = 0; index < count; index++) {
+    const kind = signalOf(hashes[index]!);
+    if ((kind & REVERSED_ATTACK) !== 0) {
+      parts.push(input.slice(copied, starts[index]!), reverseString(input.slice(starts[index]!, ends[index]!)));
+      copied = ends[index]!;
+    } else if ((kind & PREFIX) !== 0) {
+      const last = joinedAttackWord(input, words, index);
+      if (last < 0) continue;
+      parts.push(input.slice(copied, starts[index]!));
+      for (let piece = index; piece <= last; piece++) parts.push(input.slice(starts[piece]!, ends[piece]!));
+      copied = ends[last]!;
+      index = last;
+    }
+  }
+  parts.push(input.slice(copied));
+  return parts.join('');
 }
 
 /** A head's score; the span of its window in the original text is mapped on first use (most go unread). */
@@ -534,8 +637,17 @@ function analyzeOnce(model: InjectionModel, view: NormalizedText, nested: boolea
     const regional = regionalLetters(view.text);
     if (regional !== undefined)
       decoded.push({ text: regional, span: { start: 0, end: view.original.length }, kind: 'regional-indicators' });
-    // Text written backwards, whole or word by word: read again both ways round.
-    if (mayBeReversed(words)) {
+    // Attack words in pieces or written backwards inside plain text: read again with them repaired. Text
+    // written backwards, whole or word by word: read again both ways round.
+    const signals = wordSignals(input, words);
+    if ((signals & BROKEN_ATTACK_WORD) !== 0) {
+      decoded.push({
+        text: repairedWords(input, words),
+        span: { start: 0, end: view.original.length },
+        kind: 'repaired-words',
+      });
+    }
+    if ((signals & BACKWARD_WORDS) !== 0 && mayBeReversed(words)) {
       for (const text of unreversed(view.text))
         decoded.push({ text, span: { start: 0, end: view.original.length }, kind: 'reversed' });
     }

@@ -335,6 +335,16 @@ export function wordHash(word: string, maxWordLength = 64): number {
   return hash >>> 0;
 }
 
+/**
+ * The hash of a word extended by `text[start, end)`, from the (signed) hash of its first part: the hash of
+ * "ig" continued over "nore" is the hash of "ignore". Signed 32-bit, like the model's word hashes.
+ */
+export function continueWordHash(hash: number, text: string, start: number, end: number): number {
+  let next = hash;
+  for (let index = start; index < end; index++) next = Math.imul(next ^ LOWER[text.charCodeAt(index)]!, FNV_PRIME);
+  return next | 0;
+}
+
 /** Splits a phrase into the words `extractFeatures` would see (letters and digits; other characters separate). */
 export function splitWords(phrase: string): string[] {
   const words: string[] = [];
