@@ -303,13 +303,14 @@ const ATTACK_WORDS = [
   .split(' ');
 const ATTACK_WORD_SET = new Set(ATTACK_WORDS);
 
-// What a word's hash says, as bits: a common word forward or backward, an attack word, a proper prefix of
-// one (where a word in pieces may begin), or one written backwards.
+// What a word's hash says, as bits: a common word forward, backward or in rot13, an attack word, a proper
+// prefix of one (where a word in pieces may begin), or one written backwards.
 const FORWARD = 1;
 const BACKWARD = 2;
 const ATTACK = 4;
 const PREFIX = 8;
 const REVERSED_ATTACK = 16;
+const ROT13 = 32;
 // One open-addressing table of 8 192 slots for all of them (about a thousand hashes): SIGNAL_KINDS 0 marks
 // an empty slot, so a word that is none of them costs one array read or two.
 const SIGNAL_HASHES = new Int32Array(8192);
@@ -333,9 +334,14 @@ function signalOf(hash: number): number {
 }
 
 for (const word of COMMON_WORDS) addSignal(word, FORWARD);
+const rot13 = (word: string): string =>
+  word.replace(/[a-z]/g, (letter) => String.fromCharCode(((letter.charCodeAt(0) - 84) % 26) + 97));
 for (const word of COMMON_WORDS) {
   const backward = reverseString(word);
   if (!COMMON_WORDS.includes(backward)) addSignal(backward, BACKWARD);
+  // English words only (rot13 of a word with letters outside a-z is not a rot13 reading of it).
+  const rotated = rot13(word);
+  if (/^[a-z]+$/.test(word) && !COMMON_WORDS.includes(rotated)) addSignal(rotated, ROT13);
 }
 for (const word of ATTACK_WORDS) {
   addSignal(word, ATTACK);
@@ -365,26 +371,30 @@ function joinedAttackWord(input: string, words: WordView, index: number): number
 const BACKWARD_WORDS = 1;
 /** {@link wordSignals}: an attack word in pieces or written backwards. */
 const BROKEN_ATTACK_WORD = 2;
+/** {@link wordSignals}: two or more common words in rot13. */
+const ROT13_WORDS = 4;
 
 /**
  * One pass over the word hashes the model's scan made: whether the text holds two common words written
- * backwards (then {@link mayBeReversed} looks closer) and whether it holds an attack word in pieces or
+ * backwards or in rot13 (then {@link mayBeRewritten} looks closer) and whether it holds an attack word in pieces or
  * backwards (then {@link repairedWords} mends it). Only words that begin an attack word cost more than a
  * table read.
  */
 function wordSignals(input: string, words: WordView): number {
   const hashes = words.hashes;
   let backward = 0;
+  let rotated = 0;
   let signals = 0;
   for (let index = 0; index < words.count; index++) {
     const kind = signalOf(hashes[index]!);
     if (kind === 0) continue;
     if ((kind & BACKWARD) !== 0 && ++backward === 2) signals |= BACKWARD_WORDS;
+    if ((kind & ROT13) !== 0 && ++rotated === 2) signals |= ROT13_WORDS;
     if ((signals & BROKEN_ATTACK_WORD) === 0) {
       if ((kind & REVERSED_ATTACK) !== 0) signals |= BROKEN_ATTACK_WORD;
       else if ((kind & PREFIX) !== 0 && joinedAttackWord(input, words, index) >= 0) signals |= BROKEN_ATTACK_WORD;
     }
-    if (signals === (BACKWARD_WORDS | BROKEN_ATTACK_WORD)) break;
+    if (signals === (BACKWARD_WORDS | BROKEN_ATTACK_WORD | ROT13_WORDS)) break;
   }
   return signals;
 }
@@ -395,27 +405,27 @@ const REVERSED_SPAN = 32;
 const RECENT_KINDS = new Uint8Array(REVERSED_SPAN);
 
 /**
- * Whether the model's words hold English (or another language the rules read) written backwards: some
- * stretch of REVERSED_SPAN words with two or more of the common words reversed and more of them than
- * forward. Call it when {@link wordSignals} found two backward words in the whole text.
+ * Whether the model's words hold text written backwards (`BACKWARD`) or in rot13 (`ROT13`): some stretch of
+ * REVERSED_SPAN words with two or more common words so written and more of them than forward ones. Call it
+ * when {@link wordSignals} found two such words in the whole text.
  */
-export function mayBeReversed(words: WordView): boolean {
+export function mayBeRewritten(words: WordView, rewritten: typeof BACKWARD | typeof ROT13): boolean {
   const hashes = words.hashes;
   const kinds = RECENT_KINDS;
   let forward = 0;
-  let backward = 0;
+  let written = 0;
   for (let index = 0; index < words.count; index++) {
     const signal = signalOf(hashes[index]!);
-    const kind = (signal & BACKWARD) !== 0 ? 2 : (signal & FORWARD) !== 0 ? 1 : 0;
+    const kind = (signal & rewritten) !== 0 ? 2 : (signal & FORWARD) !== 0 ? 1 : 0;
     const place = index & (REVERSED_SPAN - 1);
     if (index >= REVERSED_SPAN) {
       const leaving = kinds[place];
       if (leaving === 1) forward--;
-      else if (leaving === 2) backward--;
+      else if (leaving === 2) written--;
     }
     kinds[place] = kind;
     if (kind === 1) forward++;
-    else if (kind === 2 && ++backward >= 2 && backward > forward) return true;
+    else if (kind === 2 && ++written >= 2 && written > forward) return true;
   }
   return false;
 }
@@ -425,6 +435,156 @@ const WORD = /[\p{L}\p{N}]+/gu;
 /** The two readings of a reversed text: every character reversed, and each word reversed in place. */
 function unreversed(text: string): string[] {
   return [reverseString(text), text.replace(WORD, reverseString)];
+}
+
+/** The text with its ASCII letters turned 13 places (rot13 is its own inverse). */
+function rot13Text(text: string): string {
+  return text.replace(ASCII_LETTER, (letter) => {
+    const base = letter.charCodeAt(0) < 97 ? 65 : 97;
+    return String.fromCharCode(((letter.charCodeAt(0) - base + 13) % 26) + base);
+  });
+}
+const ASCII_LETTER = /[A-Za-z]/g;
+
+// Letters of other alphabets that spell ASCII: small capitals (most from IPA and the phonetic extensions),
+// Braille (grade 1: one cell per letter), and upside-down letters, which also swap b/q, d/p and n/u. These
+// are the alphabets "fancy text" generators offer. ALPHABET lists them per kind, each to its ASCII letter.
+const SMALL_CAPITAL = 1;
+const BRAILLE = 2;
+const UPSIDE_DOWN = 3;
+const ALPHABET = new Map<number, { kind: number; letter: string }>();
+for (const [kind, letters, ascii] of [
+  [SMALL_CAPITAL, 'ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘǫʀꜱᴛᴜᴠᴡʏᴢ', 'abcdefghijklmnopqrstuvwyz'],
+  [UPSIDE_DOWN, 'ɐɔǝɟƃɥᴉɾʞɯɹʇʌʍʎ', 'acefghijkmrtvwy'],
+  [BRAILLE, '⠁⠃⠉⠙⠑⠋⠛⠓⠊⠚⠅⠇⠍⠝⠕⠏⠟⠗⠎⠞⠥⠧⠺⠭⠽⠵', 'abcdefghijklmnopqrstuvwxyz'],
+] as const) {
+  for (let index = 0; index < letters.length; index++) {
+    ALPHABET.set(letters.charCodeAt(index), { kind, letter: ascii[index]! });
+  }
+}
+// Any character of those alphabets (Braille's blank cell included): a native scan, before any counting.
+const ALPHABET_HINT = /[\u0183\u01dd\u01eb\u0250-\u02af\u1d00-\u1d22\u2800-\u28ff\ua730\ua731]/;
+const UPSIDE_SWAP: Record<string, string> = { b: 'q', q: 'b', d: 'p', p: 'd', n: 'u', u: 'n' };
+/** At least this many letters of one alphabet before a text is read again in ASCII. */
+const MIN_ALPHABET_LETTERS = 6;
+
+// Morse code: letters as dots and dashes apart by a space, words by " / ", "|" or more spaces.
+const MORSE: Record<string, string> = {};
+for (const [letter, code] of Object.entries({
+  a: '.-',
+  b: '-...',
+  c: '-.-.',
+  d: '-..',
+  e: '.',
+  f: '..-.',
+  g: '--.',
+  h: '....',
+  i: '..',
+  j: '.---',
+  k: '-.-',
+  l: '.-..',
+  m: '--',
+  n: '-.',
+  o: '---',
+  p: '.--.',
+  q: '--.-',
+  r: '.-.',
+  s: '...',
+  t: '-',
+  u: '..-',
+  v: '...-',
+  w: '.--',
+  x: '-..-',
+  y: '-.--',
+  z: '--..',
+  0: '-----',
+  1: '.----',
+  2: '..---',
+  3: '...--',
+  4: '....-',
+  5: '.....',
+  6: '-....',
+  7: '--...',
+  8: '---..',
+  9: '----.',
+  '.': '.-.-.-',
+  ',': '--..--',
+  '?': '..--..',
+  "'": '.----.',
+  '!': '-.-.--',
+  ':': '---...',
+  '"': '.-..-.',
+  '(': '-.--.',
+  ')': '-.--.-',
+})) {
+  MORSE[code] = letter;
+}
+// Eight letters in a row: a sentence, not a divider line or a range of dashes.
+const MORSE_RUN = /(?:[.-]{1,6}[ /|]{1,3}){7}[.-]{1,6}/;
+const MORSE_TEXT = /[.-]{1,6}(?:[ /|]{1,3}[.-]{1,6})*/g;
+const MORSE_WORD_GAP = /\s*[/|]\s*|\s{2,}/;
+
+function morseText(run: string): string {
+  return run
+    .split(MORSE_WORD_GAP)
+    .map((word) =>
+      word
+        .split(' ')
+        .map((code) => MORSE[code] ?? '')
+        .join(''),
+    )
+    .join(' ');
+}
+
+/**
+ * Other readings of a text written in another alphabet: small capitals and Braille read as ASCII letters,
+ * upside-down text read flipped (both in the order written and reversed, as generators reverse it), and
+ * Morse code read as letters. Only when the text has MIN_ALPHABET_LETTERS letters of one alphabet, or
+ * eight Morse letters in a row in a text with few words (Morse has none: `wordCount` is the model's count).
+ */
+function otherAlphabets(
+  view: NormalizedText,
+  input: string,
+  wordCount: number,
+): { text: string; span: Span; kind: string }[] {
+  const text = view.text;
+  const span = { start: 0, end: view.original.length };
+  const readings: { text: string; span: Span; kind: string }[] = [];
+  if (ALPHABET_HINT.test(text)) {
+    const counts = [0, 0, 0, 0];
+    for (let index = 0; index < text.length; index++) {
+      const entry = ALPHABET.get(text.charCodeAt(index));
+      if (entry !== undefined) counts[entry.kind]!++;
+    }
+    if (counts[SMALL_CAPITAL]! >= MIN_ALPHABET_LETTERS || counts[BRAILLE]! >= MIN_ALPHABET_LETTERS) {
+      let mapped = '';
+      for (const char of text) {
+        const entry = ALPHABET.get(char.charCodeAt(0));
+        mapped += entry !== undefined && entry.kind !== UPSIDE_DOWN ? entry.letter : char === '\u2800' ? ' ' : char;
+      }
+      readings.push({ text: mapped, span, kind: 'other-alphabet' });
+    }
+    if (counts[UPSIDE_DOWN]! >= MIN_ALPHABET_LETTERS) {
+      let flipped = '';
+      for (const char of text) {
+        const entry = ALPHABET.get(char.charCodeAt(0));
+        flipped += entry?.kind === UPSIDE_DOWN ? entry.letter : (UPSIDE_SWAP[char] ?? char);
+      }
+      readings.push(
+        { text: flipped, span, kind: 'upside-down' },
+        { text: reverseString(flipped), span, kind: 'upside-down' },
+      );
+    }
+  }
+  if (wordCount * 16 < input.length && MORSE_RUN.test(input)) {
+    const letters: string[] = [];
+    MORSE_TEXT.lastIndex = 0;
+    for (let match = MORSE_TEXT.exec(input); match !== null; match = MORSE_TEXT.exec(input)) {
+      letters.push(morseText(match[0]));
+    }
+    readings.push({ text: letters.join(' '), span, kind: 'morse' });
+  }
+  return readings;
 }
 
 /**
@@ -647,10 +807,15 @@ function analyzeOnce(model: InjectionModel, view: NormalizedText, nested: boolea
         kind: 'repaired-words',
       });
     }
-    if ((signals & BACKWARD_WORDS) !== 0 && mayBeReversed(words)) {
+    if ((signals & BACKWARD_WORDS) !== 0 && mayBeRewritten(words, BACKWARD)) {
       for (const text of unreversed(view.text))
         decoded.push({ text, span: { start: 0, end: view.original.length }, kind: 'reversed' });
     }
+    if ((signals & ROT13_WORDS) !== 0 && mayBeRewritten(words, ROT13)) {
+      decoded.push({ text: rot13Text(view.text), span: { start: 0, end: view.original.length }, kind: 'rot13' });
+    }
+    // Letters of other alphabets (small capitals, upside-down letters, Braille) and Morse code.
+    decoded.push(...otherAlphabets(view, input, words.count));
     for (const payload of decoded) {
       const inner = analyzeOnce(model, normalizeText(payload.text), true);
       for (const hit of inner.hits) {
