@@ -1374,43 +1374,79 @@ function attempt(text: string, position: number, compiled: Compiled, knownEnd: n
 
 /**
  * Keeps the best of overlapping matches: higher score first, then the longer span, then the earlier
- * recognizer. Returns the kept matches in text order.
+ * recognizer. Returns the kept matches in text order. Linear in the text the matches cover (a span that
+ * ends before its start counts as an empty span at its start).
  */
 export function resolveOverlaps(matches: readonly EntityMatch[]): EntityMatch[] {
   if (matches.length <= 1) return [...matches];
   const ranked = [...matches].sort(
     (a, b) => b.score - a.score || b.end - b.start - (a.end - a.start) || a.start - b.start,
   );
-  for (const match of matches) if (match.end <= match.start) return keepBest(ranked);
-  // Kept spans are disjoint and non-empty, so in order of start their ends rise too: a candidate overlaps
-  // some kept span exactly when it overlaps the last one starting before its end (a binary search).
-  const kept: EntityMatch[] = [];
-  for (const candidate of ranked) {
-    let low = 0;
-    let high = kept.length;
-    while (low < high) {
-      const middle = (low + high) >> 1;
-      if (kept[middle]!.start < candidate.end) low = middle + 1;
-      else high = middle;
+  let empty = false;
+  for (const match of matches) if (match.end <= match.start) empty = true;
+  if (!empty && matches.length <= FEW_MATCHES) {
+    // Kept spans are disjoint and non-empty, so in order of start their ends rise too: a candidate overlaps
+    // some kept span exactly when it overlaps the last one starting before its end (a binary search).
+    const kept: EntityMatch[] = [];
+    for (const candidate of ranked) {
+      let low = 0;
+      let high = kept.length;
+      while (low < high) {
+        const middle = (low + high) >> 1;
+        if (kept[middle]!.start < candidate.end) low = middle + 1;
+        else high = middle;
+      }
+      if (low > 0 && candidate.start < kept[low - 1]!.end) continue;
+      kept.splice(low, 0, candidate);
     }
-    if (low > 0 && candidate.start < kept[low - 1]!.end) continue;
-    kept.splice(low, 0, candidate);
+    return kept;
   }
-  return kept;
+  return keepByPosition(matches, ranked);
 }
 
-/** The same choice, for spans that may be empty: each candidate against every kept one. */
-function keepBest(ranked: readonly EntityMatch[]): EntityMatch[] {
+/**
+ * Past this many matches, inserting each kept span into a sorted array (a shift of the array per insert)
+ * would make the choice quadratic: 1 M characters of addresses give tens of thousands of matches.
+ */
+const FEW_MATCHES = 64;
+
+/**
+ * The same choice in time linear in the text the matches cover, for many matches or empty spans: which kept
+ * span holds each position. Kept spans are disjoint, so a candidate overlaps one exactly when a position
+ * inside it is held, or an empty kept span sits strictly inside it; an empty candidate overlaps one when the
+ * positions on both sides of it are held by the same span. Every position is marked once (kept spans are
+ * disjoint), and a candidate's check stops at its first held position.
+ */
+function keepByPosition(matches: readonly EntityMatch[], ranked: readonly EntityMatch[]): EntityMatch[] {
+  let low = Number.POSITIVE_INFINITY;
+  let high = 0;
+  for (const match of matches) {
+    low = Math.min(low, match.start);
+    high = Math.max(high, match.end, match.start);
+  }
+  const size = high - low + 1;
+  const owner = new Int32Array(size);
+  const point = new Uint8Array(size);
   const kept: EntityMatch[] = [];
   for (const candidate of ranked) {
-    let overlaps = false;
-    for (const chosen of kept) {
-      if (candidate.start < chosen.end && chosen.start < candidate.end) {
-        overlaps = true;
+    const from = candidate.start - low;
+    const to = candidate.end - low;
+    if (to <= from) {
+      if (from > 0 && owner[from - 1] !== 0 && owner[from - 1] === owner[from]) continue;
+      point[from] = 1;
+      kept.push(candidate);
+      continue;
+    }
+    let free = true;
+    for (let at = from; at < to; at++) {
+      if (owner[at] !== 0 || (at > from && point[at] === 1)) {
+        free = false;
         break;
       }
     }
-    if (!overlaps) kept.push(candidate);
+    if (!free) continue;
+    kept.push(candidate);
+    owner.fill(kept.length, from, to);
   }
   return kept.sort((a, b) => a.start - b.start);
 }
