@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   compileRecognizers,
   leadingDigitRun,
+  leadingTokenRun,
   literalPrefixes,
   resolveOverlaps,
   scanText,
@@ -57,6 +58,59 @@ describe('dispatch facts derived from patterns', () => {
         }
       }
     }
+  });
+
+  it('reads leading token runs conservatively', () => {
+    expect(leadingTokenRun('[a-f0-9]{36}NRAL')).toBe(40);
+    expect(leadingTokenRun('(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])')).toBe(20);
+    expect(leadingTokenRun('(?<![A-Za-z0-9])ghp_[A-Za-z0-9]{36}')).toBe(40);
+    expect(leadingTokenRun('\\d{3} ?\\d{3}')).toBe(3);
+    expect(leadingTokenRun('(?:abc|de)f')).toBe(3);
+    expect(leadingTokenRun('(abc)+x')).toBe(4);
+    expect(leadingTokenRun('a|bcd')).toBe(1);
+    expect(leadingTokenRun('(?:a[ ]b)c')).toBe(1);
+    expect(leadingTokenRun('.{40}')).toBe(0);
+    expect(leadingTokenRun('[^ ]{40}')).toBe(0);
+    expect(leadingTokenRun('[\\s\\w]{40}')).toBe(0);
+    expect(leadingTokenRun('\\p{L}{40}')).toBe(0);
+    expect(leadingTokenRun('[é]{40}')).toBe(0);
+  });
+
+  it('never skips a recognizer where it matches (token runs, checked on every match in secrets and pii data)', () => {
+    const datasets = join(corpus, '..', 'datasets');
+    const rows = (file: string) =>
+      readFileSync(join(datasets, file), 'utf8')
+        .split('\n')
+        .filter((line) => line.trim().length > 0)
+        .map((line) => (JSON.parse(line) as { text?: unknown }).text)
+        .filter((text): text is string => typeof text === 'string');
+    const samples = [
+      ...texts,
+      ...rows('gitleaks-rules/rule_examples.jsonl').map((text) => `api_token = "${text}"`),
+      ...rows('detect-secrets-cases/plugin_cases.jsonl'),
+      ...rows('presidio-recognizer-cases/eval.jsonl'),
+    ];
+    expect(samples.length).toBeGreaterThan(1500);
+    let checked = 0;
+    for (const recognizer of ALL_RECOGNIZERS) {
+      const min = leadingTokenRun(recognizer.pattern.source);
+      if (min === 0) continue;
+      const global = new RegExp(recognizer.pattern.source, `${recognizer.pattern.flags.replace(/[gy]/g, '')}g`);
+      for (const text of samples) {
+        global.lastIndex = 0;
+        for (let match = global.exec(text); match !== null; match = global.exec(text)) {
+          if (match[0].length === 0) {
+            global.lastIndex++;
+            continue;
+          }
+          let run = 0;
+          while (/^[A-Za-z0-9_\-.+/=%:#@~]$/.test(text[match.index + run] ?? '')) run++;
+          expect(run >= min, `${recognizer.id} at a run of ${run} token characters, needs ${min}`).toBe(true);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(500);
   });
 
   it('extracts literal prefixes only where the pattern says so plainly', () => {
