@@ -209,6 +209,19 @@ describe('scanText', () => {
     expect(find(required, 'case file number 1234-5678')).toEqual([]);
     // Words far longer or shorter than any context word are skipped, not mistaken for one.
     expect(find(required, `${'q'.repeat(40)} x y 1234-5678`)).toEqual([]);
+    // A value that begins with a word before the token (a leading word) has its context word counted from
+    // its own start, not from the token's: "born" is 46 characters before "May", 50 before "12".
+    const leading = [
+      recognizer({
+        leadingWord: true,
+        contextRequired: true,
+        context: ['born'],
+        pattern: /(?<![A-Za-z])May \d{2}(?!\d)/,
+        starts: ['upper'],
+      }),
+    ];
+    const born = `born${' '.repeat(42)}May 12`;
+    expect(find(leading, born).map((match) => born.slice(match.start, match.end))).toEqual(['May 12']);
     // Two windows: the second still sees its own context word after the first was read.
     const text = `ref 1234-5678 ${'and so on '.repeat(8)}ticket 8765-4321`;
     expect(find(required, text).map((match) => text.slice(match.start, match.end))).toEqual(['8765-4321']);

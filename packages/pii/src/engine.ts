@@ -1285,6 +1285,7 @@ export function scanText(text: string, set: RecognizerSet, limits: ScanLimits, o
   let contextNear = false;
   let windowStart = 0;
   let windowEnd = 0;
+  let firstStart = 0;
   const tryFused = (position: number, fused: readonly Fused[]): number => {
     let furthest = position;
     // At a digit: how many digits in a row, so recognizers that need another count are not tried.
@@ -1318,9 +1319,11 @@ export function scanText(text: string, set: RecognizerSet, limits: ScanLimits, o
           contextKnown = true;
           // Around the token's start: context words sit before a value, or just after a short one.
           contextIndex ??= set.requiredContext === undefined ? undefined : new ContextIndex(text, set.requiredContext);
+          // From the earliest place a value may start here (a key word or a leading word can sit before the
+          // token): each match is then checked against its own context, so the gate must not be narrower.
           contextNear =
             contextIndex?.near(
-              Math.max(0, windowStart - CONTEXT_BEFORE),
+              Math.max(0, Math.min(windowStart, firstStart) - CONTEXT_BEFORE),
               Math.min(windowEnd, windowStart + 64) + CONTEXT_AFTER,
             ) === true;
         }
@@ -1466,6 +1469,7 @@ export function scanText(text: string, set: RecognizerSet, limits: ScanLimits, o
     contextKnown = false;
     windowStart = left;
     windowEnd = right;
+    firstStart = Math.min(starts[0] ?? left, leadingWord >= 0 ? leadingWord : left);
     let regionEnd = right;
     let previousStart = -1;
     let claimedUntil = -1;
