@@ -728,31 +728,6 @@ function classOfTokens(body: string): boolean {
   return chars.every((char) => TOKEN_CHARS.test(char));
 }
 
-/** The top-level alternatives of `source` (outside every group and class). */
-function topLevelBranches(source: string): string[] {
-  const branches: string[] = [];
-  let depth = 0;
-  let from = 0;
-  for (let i = 0; i < source.length; i++) {
-    const char = source[i];
-    if (char === '\\') i++;
-    else if (char === '[') {
-      i++;
-      while (i < source.length && source[i] !== ']') {
-        if (source[i] === '\\') i++;
-        i++;
-      }
-    } else if (char === '(') depth++;
-    else if (char === ')') depth--;
-    else if (char === '|' && depth === 0) {
-      branches.push(source.slice(from, i));
-      from = i + 1;
-    }
-  }
-  branches.push(source.slice(from));
-  return branches;
-}
-
 /**
  * How many characters every match of `source` begins with that are all token characters, and whether the
  * whole of it is made of token-character atoms (so that what follows it extends the run). Atoms:
@@ -761,7 +736,7 @@ function topLevelBranches(source: string): string[] {
  * unsure, ends the run: a lower bound.
  */
 function tokenPrefix(source: string, depth = 0): { min: number; complete: boolean } {
-  const branches = topLevelBranches(source);
+  const branches = splitAlternatives(source);
   if (branches.length > 1) {
     let min = Number.POSITIVE_INFINITY;
     let complete = true;

@@ -470,54 +470,15 @@ const MIN_ALPHABET_LETTERS = 6;
 
 // Morse code: letters as dots and dashes apart by a space, words by " / ", "|" or more spaces.
 const MORSE: Record<string, string> = {};
-for (const [letter, code] of Object.entries({
-  a: '.-',
-  b: '-...',
-  c: '-.-.',
-  d: '-..',
-  e: '.',
-  f: '..-.',
-  g: '--.',
-  h: '....',
-  i: '..',
-  j: '.---',
-  k: '-.-',
-  l: '.-..',
-  m: '--',
-  n: '-.',
-  o: '---',
-  p: '.--.',
-  q: '--.-',
-  r: '.-.',
-  s: '...',
-  t: '-',
-  u: '..-',
-  v: '...-',
-  w: '.--',
-  x: '-..-',
-  y: '-.--',
-  z: '--..',
-  0: '-----',
-  1: '.----',
-  2: '..---',
-  3: '...--',
-  4: '....-',
-  5: '.....',
-  6: '-....',
-  7: '--...',
-  8: '---..',
-  9: '----.',
-  '.': '.-.-.-',
-  ',': '--..--',
-  '?': '..--..',
-  "'": '.----.',
-  '!': '-.-.--',
-  ':': '---...',
-  '"': '.-..-.',
-  '(': '-.--.',
-  ')': '-.--.-',
-})) {
-  MORSE[code] = letter;
+for (const pair of [
+  'a.- b-... c-.-. d-.. e. f..-. g--. h.... i.. j.--- k-.- l.-.. m-- n-. o--- p.--. q--.- r.-. s... t- u..- v...-',
+  'w.-- x-..- y-.-- z--.. 0----- 1.---- 2..--- 3...-- 4....- 5..... 6-.... 7--... 8---.. 9----. ..-.-.- ,--..--',
+  '?..--.. \'.----. !-.-.-- :---... ".-..-. (-.--. )-.--.-',
+]
+  .join(' ')
+  .split(' ')) {
+  // Each pair is a character and its code: the first character is the one spelled, the rest the code.
+  MORSE[pair.slice(1)] = pair[0]!;
 }
 // Eight letters in a row: a sentence, not a divider line or a range of dashes.
 const MORSE_RUN = /(?:[.-]{1,6}[ /|]{1,3}){7}[.-]{1,6}/;
