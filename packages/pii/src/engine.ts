@@ -1272,20 +1272,20 @@ export function scanText(text: string, set: RecognizerSet, limits: ScanLimits, o
     }
     // How many token characters follow (letters, digits, joiners), measured on first need: members whose
     // matches begin with a longer run are skipped.
-    let tokenRun = -1;
+    // Read only as far as the longest run a group asks for (`runEnded`: a non-token character was met).
+    let tokenRun = 0;
+    let runEnded = false;
     for (const whole of fused) {
       let group = run === 0 ? whole : forDigitRun(whole, run);
       const thresholds = group.runThresholds;
       if (thresholds.length > 0) {
-        if (tokenRun < 0) {
-          tokenRun = 0;
-          while (tokenRun < MAX_TOKEN_RUN && position + tokenRun < length) {
-            const code = text.charCodeAt(position + tokenRun);
-            if (code >= 128 || TOKEN[code] === 0) break;
-            tokenRun++;
-          }
+        const longest = thresholds[thresholds.length - 1]!;
+        while (!runEnded && tokenRun < longest) {
+          const code = position + tokenRun < length ? text.charCodeAt(position + tokenRun) : 128;
+          if (code >= 128 || TOKEN[code] === 0) runEnded = true;
+          else tokenRun++;
         }
-        if (tokenRun < thresholds[thresholds.length - 1]!) group = forTokenRun(group, tokenRun);
+        if (tokenRun < longest) group = forTokenRun(group, tokenRun);
       }
       if (group.members.length === 0) continue;
       if ((group.needs & tokenNeeds) !== group.needs) continue;
