@@ -17,5 +17,7 @@ describe('examples/input-detectors', () => {
     expect(block('Hidden zero-width characters are stripped')).toContain('REDACT');
     expect(block('A tool output (an e-mail) with instructions for the AI')).toContain('indirect-injection');
     expect(block('Base64-encoded injection')).toContain('BLOCK');
+    expect(block('Key words split and reversed')).toMatch(/BLOCK.*\[repaired-words\]/);
+    expect(block('Small capitals')).toMatch(/BLOCK.*\[other-alphabet\]/);
   });
 });
