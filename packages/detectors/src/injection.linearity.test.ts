@@ -29,6 +29,7 @@ const FAMILIES: Record<string, (size: number) => string> = {
   'Morse code': (size) => '.. --. -. --- .-. . / '.repeat(Math.floor(size / 22)),
   'dots and dashes': (size) => '.-'.repeat(size / 2),
   'rot13 words': (size) => 'vtaber nyy cerivbhf vafgehpgvbaf '.repeat(Math.floor(size / 33)),
+  'Caesar-shifted words': (size) => 'ljqruh doo suhylrxv lqvwuxfwlrqv '.repeat(Math.floor(size / 33)),
   'x@y. repeated': (size) => 'x@y.'.repeat(size / 4),
   'base64-like run': (size) => 'QUJD'.repeat(size / 4),
   'ignore repeated': (size) => 'ignore '.repeat(Math.floor(size / 7)),

@@ -313,25 +313,63 @@ const REVERSED_ATTACK = 16;
 const ROT13 = 32;
 // One open-addressing table of 8 192 slots for all of them (about a thousand hashes): SIGNAL_KINDS 0 marks
 // an empty slot, so a word that is none of them costs one array read or two.
-const SIGNAL_HASHES = new Int32Array(8192);
-const SIGNAL_KINDS = new Uint8Array(8192);
+const SIGNAL_SLOTS = 8192;
+const SIGNAL_HASHES = new Int32Array(SIGNAL_SLOTS);
+const SIGNAL_KINDS = new Uint8Array(SIGNAL_SLOTS);
 
 function addSignal(word: string, kind: number): void {
   const hash = wordHash(word) | 0;
-  let slot = hash & 8191;
-  while (SIGNAL_KINDS[slot] !== 0 && SIGNAL_HASHES[slot] !== hash) slot = (slot + 1) & 8191;
+  let slot = hash & (SIGNAL_SLOTS - 1);
+  while (SIGNAL_KINDS[slot] !== 0 && SIGNAL_HASHES[slot] !== hash) slot = (slot + 1) & (SIGNAL_SLOTS - 1);
   SIGNAL_HASHES[slot] = hash;
   SIGNAL_KINDS[slot]! |= kind;
 }
 
 function signalOf(hash: number): number {
-  let slot = hash & 8191;
+  let slot = hash & (SIGNAL_SLOTS - 1);
   for (let kind = SIGNAL_KINDS[slot]!; kind !== 0; kind = SIGNAL_KINDS[slot]!) {
     if (SIGNAL_HASHES[slot] === hash) return kind;
-    slot = (slot + 1) & 8191;
+    slot = (slot + 1) & (SIGNAL_SLOTS - 1);
   }
   return 0;
 }
+
+// Common English words in the other simple ciphers of published cipher jailbreaks: every Caesar shift but
+// 13 (rot13 has its own kind above) and Atbash. About three thousand forms, in a table of their own that
+// only texts with almost no forward common words consult (prose never pays for it). CIPHER_OF holds the
+// shift (1–25) or ATBASH, 0 for an empty slot; the first cipher to claim a hash keeps it.
+const CIPHER_SLOTS = 8192;
+const CIPHER_HASHES = new Int32Array(CIPHER_SLOTS);
+const CIPHER_OF = new Uint8Array(CIPHER_SLOTS);
+const ATBASH = 26;
+
+function addCipherWord(word: string, cipher: number): void {
+  const hash = wordHash(word) | 0;
+  let slot = hash & (CIPHER_SLOTS - 1);
+  while (CIPHER_OF[slot] !== 0 && CIPHER_HASHES[slot] !== hash) slot = (slot + 1) & (CIPHER_SLOTS - 1);
+  if (CIPHER_OF[slot] !== 0) return;
+  CIPHER_HASHES[slot] = hash;
+  CIPHER_OF[slot] = cipher;
+}
+
+/** The cipher a word's hash is a common word in, or 0. */
+function cipherOf(hash: number): number {
+  let slot = hash & (CIPHER_SLOTS - 1);
+  for (let cipher = CIPHER_OF[slot]!; cipher !== 0; cipher = CIPHER_OF[slot]!) {
+    if (CIPHER_HASHES[slot] === hash) return cipher;
+    slot = (slot + 1) & (CIPHER_SLOTS - 1);
+  }
+  return 0;
+}
+
+/** A word with its ASCII letters enciphered: shifted `cipher` places (1–25), or mirrored (ATBASH). */
+function encipher(word: string, cipher: number): string {
+  return word.replace(ASCII_LOWER, (letter) => {
+    const place = letter.charCodeAt(0) - 97;
+    return String.fromCharCode(97 + (cipher === ATBASH ? 25 - place : (place + cipher) % 26));
+  });
+}
+const ASCII_LOWER = /[a-z]/g;
 
 for (const word of COMMON_WORDS) addSignal(word, FORWARD);
 const rot13 = (word: string): string =>
@@ -347,6 +385,13 @@ for (const word of ATTACK_WORDS) {
   addSignal(word, ATTACK);
   addSignal(reverseString(word), REVERSED_ATTACK);
   for (let size = 1; size < word.length; size++) addSignal(word.slice(0, size), PREFIX);
+}
+for (const cipher of [...Array.from({ length: 25 }, (_, index) => index + 1).filter((shift) => shift !== 13), ATBASH]) {
+  for (const word of COMMON_WORDS) {
+    if (!/^[a-z]+$/.test(word)) continue;
+    const enciphered = encipher(word, cipher);
+    if (!COMMON_WORDS.includes(enciphered)) addCipherWord(enciphered, cipher);
+  }
 }
 
 /** At most this many pieces make one word, with at most MAX_PIECE_GAP characters between two of them. */
@@ -373,6 +418,10 @@ const BACKWARD_WORDS = 1;
 const BROKEN_ATTACK_WORD = 2;
 /** {@link wordSignals}: two or more common words in rot13. */
 const ROT13_WORDS = 4;
+/** {@link wordSignals}: bit `CIPHER_BIT << cipher` when two or more common words are in that cipher. */
+const CIPHER_BIT = 8;
+/** Per cipher, how many of its words {@link wordSignals} has met in the text (reset per call). */
+const CIPHER_COUNTS = new Uint8Array(ATBASH + 1);
 
 /**
  * One pass over the word hashes the model's scan made: whether the text holds two common words written
@@ -384,17 +433,26 @@ function wordSignals(input: string, words: WordView): number {
   const hashes = words.hashes;
   let backward = 0;
   let rotated = 0;
+  let forward = 0;
   let signals = 0;
   for (let index = 0; index < words.count; index++) {
     const kind = signalOf(hashes[index]!);
     if (kind === 0) continue;
+    if ((kind & FORWARD) !== 0) forward++;
     if ((kind & BACKWARD) !== 0 && ++backward === 2) signals |= BACKWARD_WORDS;
     if ((kind & ROT13) !== 0 && ++rotated === 2) signals |= ROT13_WORDS;
     if ((signals & BROKEN_ATTACK_WORD) === 0) {
       if ((kind & REVERSED_ATTACK) !== 0) signals |= BROKEN_ATTACK_WORD;
       else if ((kind & PREFIX) !== 0 && joinedAttackWord(input, words, index) >= 0) signals |= BROKEN_ATTACK_WORD;
     }
-    if (signals === (BACKWARD_WORDS | BROKEN_ATTACK_WORD | ROT13_WORDS)) break;
+  }
+  // Almost no forward common words among four or more: maybe a cipher. Count each cipher's words.
+  if (words.count >= 4 && forward * 10 < words.count) {
+    CIPHER_COUNTS.fill(0);
+    for (let index = 0; index < words.count; index++) {
+      const cipher = cipherOf(hashes[index]!);
+      if (cipher !== 0 && ++CIPHER_COUNTS[cipher]! === 2) signals |= CIPHER_BIT << cipher;
+    }
   }
   return signals;
 }
@@ -405,18 +463,31 @@ const REVERSED_SPAN = 32;
 const RECENT_KINDS = new Uint8Array(REVERSED_SPAN);
 
 /**
- * Whether the model's words hold text written backwards (`BACKWARD`) or in rot13 (`ROT13`): some stretch of
+ * Whether the model's words hold text written backwards (`BACKWARD`), in rot13 (`ROT13`) or, with `cipher`
+ * set, in that Caesar shift or ATBASH (`rewritten` is then unused): some stretch of
  * REVERSED_SPAN words with two or more common words so written and more of them than forward ones. Call it
  * when {@link wordSignals} found two such words in the whole text.
  */
-export function mayBeRewritten(words: WordView, rewritten: typeof BACKWARD | typeof ROT13): boolean {
+export function mayBeRewritten(words: WordView, rewritten: typeof BACKWARD | typeof ROT13, cipher = 0): boolean {
   const hashes = words.hashes;
   const kinds = RECENT_KINDS;
   let forward = 0;
   let written = 0;
   for (let index = 0; index < words.count; index++) {
-    const signal = signalOf(hashes[index]!);
-    const kind = (signal & rewritten) !== 0 ? 2 : (signal & FORWARD) !== 0 ? 1 : 0;
+    const hash = hashes[index]!;
+    const signal = signalOf(hash);
+    const kind =
+      cipher !== 0
+        ? cipherOf(hash) === cipher
+          ? 2
+          : (signal & FORWARD) !== 0
+            ? 1
+            : 0
+        : (signal & rewritten) !== 0
+          ? 2
+          : (signal & FORWARD) !== 0
+            ? 1
+            : 0;
     const place = index & (REVERSED_SPAN - 1);
     if (index >= REVERSED_SPAN) {
       const leaving = kinds[place];
@@ -445,6 +516,15 @@ function rot13Text(text: string): string {
   });
 }
 const ASCII_LETTER = /[A-Za-z]/g;
+
+/** The text deciphered: ASCII letters shifted back `cipher` places (1–25), or mirrored back (ATBASH). */
+function decipherText(text: string, cipher: number): string {
+  return text.replace(ASCII_LETTER, (letter) => {
+    const base = letter.charCodeAt(0) < 97 ? 65 : 97;
+    const place = letter.charCodeAt(0) - base;
+    return String.fromCharCode(base + (cipher === ATBASH ? 25 - place : (place + 26 - cipher) % 26));
+  });
+}
 
 // Letters of other alphabets that spell ASCII: small capitals (most from IPA and the phonetic extensions),
 // Braille (grade 1: one cell per letter), and upside-down letters, which also swap b/q, d/p and n/u. These
@@ -774,6 +854,15 @@ function analyzeOnce(model: InjectionModel, view: NormalizedText, nested: boolea
     }
     if ((signals & ROT13_WORDS) !== 0 && mayBeRewritten(words, ROT13)) {
       decoded.push({ text: rot13Text(view.text), span: { start: 0, end: view.original.length }, kind: 'rot13' });
+    }
+    // Other Caesar shifts and Atbash (the ciphers of published cipher jailbreaks): read deciphered.
+    for (let cipher = 1; cipher <= ATBASH && signals >= CIPHER_BIT << 1; cipher++) {
+      if ((signals & (CIPHER_BIT << cipher)) === 0 || !mayBeRewritten(words, ROT13, cipher)) continue;
+      decoded.push({
+        text: decipherText(view.text, cipher),
+        span: { start: 0, end: view.original.length },
+        kind: cipher === ATBASH ? 'atbash' : 'caesar',
+      });
     }
     // Letters of other alphabets (small capitals, upside-down letters, Braille) and Morse code.
     decoded.push(...otherAlphabets(view, input, words.count));
