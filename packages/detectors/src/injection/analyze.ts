@@ -457,7 +457,7 @@ function wordSignals(input: string, words: WordView): number {
   return signals;
 }
 
-/** How many words a stretch of backward text is judged over (a reversed sentence inside English prose). */
+/** How many words a stretch of backward or enciphered text is judged over (a reversed sentence inside prose). */
 const REVERSED_SPAN = 32;
 /** The kinds of the last REVERSED_SPAN words, by word index modulo the span (each written before it is read). */
 const RECENT_KINDS = new Uint8Array(REVERSED_SPAN);
