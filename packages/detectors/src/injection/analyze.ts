@@ -311,56 +311,49 @@ const ATTACK = 4;
 const PREFIX = 8;
 const REVERSED_ATTACK = 16;
 const ROT13 = 32;
-// One open-addressing table of 8 192 slots for all of them (about a thousand hashes): SIGNAL_KINDS 0 marks
-// an empty slot, so a word that is none of them costs one array read or two.
-const SIGNAL_SLOTS = 8192;
-const SIGNAL_HASHES = new Int32Array(SIGNAL_SLOTS);
-const SIGNAL_KINDS = new Uint8Array(SIGNAL_SLOTS);
+/**
+ * Word hashes to small numbers (1–255), open addressing with linear probing: 0 marks an empty slot, so a
+ * hash that is not there costs one array read or two. `add` ORs the value into a hash already there.
+ */
+class HashTable {
+  private readonly hashes: Int32Array;
+  private readonly values: Uint8Array;
+  private readonly mask: number;
 
-function addSignal(word: string, kind: number): void {
-  const hash = wordHash(word) | 0;
-  let slot = hash & (SIGNAL_SLOTS - 1);
-  while (SIGNAL_KINDS[slot] !== 0 && SIGNAL_HASHES[slot] !== hash) slot = (slot + 1) & (SIGNAL_SLOTS - 1);
-  SIGNAL_HASHES[slot] = hash;
-  SIGNAL_KINDS[slot]! |= kind;
-}
-
-function signalOf(hash: number): number {
-  let slot = hash & (SIGNAL_SLOTS - 1);
-  for (let kind = SIGNAL_KINDS[slot]!; kind !== 0; kind = SIGNAL_KINDS[slot]!) {
-    if (SIGNAL_HASHES[slot] === hash) return kind;
-    slot = (slot + 1) & (SIGNAL_SLOTS - 1);
+  constructor(slots: number) {
+    this.hashes = new Int32Array(slots);
+    this.values = new Uint8Array(slots);
+    this.mask = slots - 1;
   }
-  return 0;
+
+  add(word: string, value: number): void {
+    const hash = wordHash(word) | 0;
+    let slot = hash & this.mask;
+    while (this.values[slot] !== 0 && this.hashes[slot] !== hash) slot = (slot + 1) & this.mask;
+    this.hashes[slot] = hash;
+    this.values[slot]! |= value;
+  }
+
+  get(hash: number): number {
+    const { hashes, values, mask } = this;
+    let slot = hash & mask;
+    for (let value = values[slot]!; value !== 0; value = values[slot]!) {
+      if (hashes[slot] === hash) return value;
+      slot = (slot + 1) & mask;
+    }
+    return 0;
+  }
 }
+
+/** About a thousand hashes, each with its kinds (bits above). */
+const SIGNALS = new HashTable(8192);
 
 // Common English words in the other simple ciphers of published cipher jailbreaks: every Caesar shift but
 // 13 (rot13 has its own kind above) and Atbash. About three thousand forms, in a table of their own that
-// only texts with almost no forward common words consult (prose never pays for it). CIPHER_OF holds the
-// shift (1–25) or ATBASH, 0 for an empty slot; the first cipher to claim a hash keeps it.
-const CIPHER_SLOTS = 8192;
-const CIPHER_HASHES = new Int32Array(CIPHER_SLOTS);
-const CIPHER_OF = new Uint8Array(CIPHER_SLOTS);
+// only texts with almost no forward common words consult (prose never pays for it). Each holds the shift
+// (1–25) or ATBASH; a form two ciphers share is left out.
+const CIPHERS = new HashTable(8192);
 const ATBASH = 26;
-
-function addCipherWord(word: string, cipher: number): void {
-  const hash = wordHash(word) | 0;
-  let slot = hash & (CIPHER_SLOTS - 1);
-  while (CIPHER_OF[slot] !== 0 && CIPHER_HASHES[slot] !== hash) slot = (slot + 1) & (CIPHER_SLOTS - 1);
-  if (CIPHER_OF[slot] !== 0) return;
-  CIPHER_HASHES[slot] = hash;
-  CIPHER_OF[slot] = cipher;
-}
-
-/** The cipher a word's hash is a common word in, or 0. */
-function cipherOf(hash: number): number {
-  let slot = hash & (CIPHER_SLOTS - 1);
-  for (let cipher = CIPHER_OF[slot]!; cipher !== 0; cipher = CIPHER_OF[slot]!) {
-    if (CIPHER_HASHES[slot] === hash) return cipher;
-    slot = (slot + 1) & (CIPHER_SLOTS - 1);
-  }
-  return 0;
-}
 
 /** A word with its ASCII letters enciphered: shifted `cipher` places (1–25), or mirrored (ATBASH). */
 function encipher(word: string, cipher: number): string {
@@ -371,28 +364,30 @@ function encipher(word: string, cipher: number): string {
 }
 const ASCII_LOWER = /[a-z]/g;
 
-for (const word of COMMON_WORDS) addSignal(word, FORWARD);
-const rot13 = (word: string): string =>
-  word.replace(/[a-z]/g, (letter) => String.fromCharCode(((letter.charCodeAt(0) - 84) % 26) + 97));
+for (const word of COMMON_WORDS) SIGNALS.add(word, FORWARD);
 for (const word of COMMON_WORDS) {
   const backward = reverseString(word);
-  if (!COMMON_WORDS.includes(backward)) addSignal(backward, BACKWARD);
+  if (!COMMON_WORDS.includes(backward)) SIGNALS.add(backward, BACKWARD);
   // English words only (rot13 of a word with letters outside a-z is not a rot13 reading of it).
-  const rotated = rot13(word);
-  if (/^[a-z]+$/.test(word) && !COMMON_WORDS.includes(rotated)) addSignal(rotated, ROT13);
+  const rotated = encipher(word, 13);
+  if (/^[a-z]+$/.test(word) && !COMMON_WORDS.includes(rotated)) SIGNALS.add(rotated, ROT13);
 }
 for (const word of ATTACK_WORDS) {
-  addSignal(word, ATTACK);
-  addSignal(reverseString(word), REVERSED_ATTACK);
-  for (let size = 1; size < word.length; size++) addSignal(word.slice(0, size), PREFIX);
+  SIGNALS.add(word, ATTACK);
+  SIGNALS.add(reverseString(word), REVERSED_ATTACK);
+  for (let size = 1; size < word.length; size++) SIGNALS.add(word.slice(0, size), PREFIX);
 }
+const cipherForms = new Map<string, number>();
 for (const cipher of [...Array.from({ length: 25 }, (_, index) => index + 1).filter((shift) => shift !== 13), ATBASH]) {
   for (const word of COMMON_WORDS) {
     if (!/^[a-z]+$/.test(word)) continue;
     const enciphered = encipher(word, cipher);
-    if (!COMMON_WORDS.includes(enciphered)) addCipherWord(enciphered, cipher);
+    if (COMMON_WORDS.includes(enciphered)) continue;
+    const other = cipherForms.get(enciphered);
+    cipherForms.set(enciphered, other === undefined || other === cipher ? cipher : 0);
   }
 }
+for (const [form, cipher] of cipherForms) if (cipher !== 0) CIPHERS.add(form, cipher);
 
 /** At most this many pieces make one word, with at most MAX_PIECE_GAP characters between two of them. */
 const MAX_PIECES = 16;
@@ -405,7 +400,7 @@ function joinedAttackWord(input: string, words: WordView, index: number): number
   for (let next = index + 1; next < count && next - index < MAX_PIECES; next++) {
     if (starts[next]! - ends[next - 1]! > MAX_PIECE_GAP) return -1;
     joined = continueWordHash(joined, input, starts[next]!, ends[next]!);
-    const kind = signalOf(joined);
+    const kind = SIGNALS.get(joined);
     if ((kind & ATTACK) !== 0) return next;
     if ((kind & PREFIX) === 0) return -1;
   }
@@ -436,7 +431,7 @@ function wordSignals(input: string, words: WordView): number {
   let forward = 0;
   let signals = 0;
   for (let index = 0; index < words.count; index++) {
-    const kind = signalOf(hashes[index]!);
+    const kind = SIGNALS.get(hashes[index]!);
     if (kind === 0) continue;
     if ((kind & FORWARD) !== 0) forward++;
     if ((kind & BACKWARD) !== 0 && ++backward === 2) signals |= BACKWARD_WORDS;
@@ -450,7 +445,7 @@ function wordSignals(input: string, words: WordView): number {
   if (words.count >= 4 && forward * 10 < words.count) {
     CIPHER_COUNTS.fill(0);
     for (let index = 0; index < words.count; index++) {
-      const cipher = cipherOf(hashes[index]!);
+      const cipher = CIPHERS.get(hashes[index]!);
       if (cipher !== 0 && ++CIPHER_COUNTS[cipher]! === 2) signals |= CIPHER_BIT << cipher;
     }
   }
@@ -463,31 +458,19 @@ const REVERSED_SPAN = 32;
 const RECENT_KINDS = new Uint8Array(REVERSED_SPAN);
 
 /**
- * Whether the model's words hold text written backwards (`BACKWARD`), in rot13 (`ROT13`) or, with `cipher`
- * set, in that Caesar shift or ATBASH (`rewritten` is then unused): some stretch of
- * REVERSED_SPAN words with two or more common words so written and more of them than forward ones. Call it
- * when {@link wordSignals} found two such words in the whole text.
+ * Whether the model's words hold rewritten text (backwards, rot13 or another cipher: `rewritten` says which
+ * word hashes are common words so written): some stretch of REVERSED_SPAN words with two or more of them
+ * and more of them than forward common words. Call it when {@link wordSignals} found two such words in the
+ * whole text (it is not on the path of ordinary text).
  */
-export function mayBeRewritten(words: WordView, rewritten: typeof BACKWARD | typeof ROT13, cipher = 0): boolean {
+function mayBeRewritten(words: WordView, rewritten: (hash: number) => boolean): boolean {
   const hashes = words.hashes;
   const kinds = RECENT_KINDS;
   let forward = 0;
   let written = 0;
   for (let index = 0; index < words.count; index++) {
     const hash = hashes[index]!;
-    const signal = signalOf(hash);
-    const kind =
-      cipher !== 0
-        ? cipherOf(hash) === cipher
-          ? 2
-          : (signal & FORWARD) !== 0
-            ? 1
-            : 0
-        : (signal & rewritten) !== 0
-          ? 2
-          : (signal & FORWARD) !== 0
-            ? 1
-            : 0;
+    const kind = rewritten(hash) ? 2 : (SIGNALS.get(hash) & FORWARD) !== 0 ? 1 : 0;
     const place = index & (REVERSED_SPAN - 1);
     if (index >= REVERSED_SPAN) {
       const leaving = kinds[place];
@@ -508,16 +491,9 @@ function unreversed(text: string): string[] {
   return [reverseString(text), text.replace(WORD, reverseString)];
 }
 
-/** The text with its ASCII letters turned 13 places (rot13 is its own inverse). */
-function rot13Text(text: string): string {
-  return text.replace(ASCII_LETTER, (letter) => {
-    const base = letter.charCodeAt(0) < 97 ? 65 : 97;
-    return String.fromCharCode(((letter.charCodeAt(0) - base + 13) % 26) + base);
-  });
-}
 const ASCII_LETTER = /[A-Za-z]/g;
 
-/** The text deciphered: ASCII letters shifted back `cipher` places (1–25), or mirrored back (ATBASH). */
+/** The text deciphered: ASCII letters shifted back `cipher` places (1–25; 13 is rot13), or mirrored back (ATBASH). */
 function decipherText(text: string, cipher: number): string {
   return text.replace(ASCII_LETTER, (letter) => {
     const base = letter.charCodeAt(0) < 97 ? 65 : 97;
@@ -582,15 +558,15 @@ function morseText(run: string): string {
  * upside-down text read flipped (both in the order written and reversed, as generators reverse it), and
  * Morse code read as letters. Only when the text has MIN_ALPHABET_LETTERS letters of one alphabet, or
  * eight Morse letters in a row in a text with few words (Morse has none: `wordCount` is the model's count).
+ * Pushes them onto `readings`; allocates nothing for a text that has none.
  */
 function otherAlphabets(
   view: NormalizedText,
   input: string,
   wordCount: number,
-): { text: string; span: Span; kind: string }[] {
+  readings: { text: string; span: Span; kind: string }[],
+): void {
   const text = view.text;
-  const span = { start: 0, end: view.original.length };
-  const readings: { text: string; span: Span; kind: string }[] = [];
   if (ALPHABET_HINT.test(text)) {
     const counts = [0, 0, 0, 0];
     for (let index = 0; index < text.length; index++) {
@@ -603,7 +579,7 @@ function otherAlphabets(
         const entry = ALPHABET.get(char.charCodeAt(0));
         mapped += entry !== undefined && entry.kind !== UPSIDE_DOWN ? entry.letter : char === '\u2800' ? ' ' : char;
       }
-      readings.push({ text: mapped, span, kind: 'other-alphabet' });
+      readings.push({ text: mapped, span: { start: 0, end: view.original.length }, kind: 'other-alphabet' });
     }
     if (counts[UPSIDE_DOWN]! >= MIN_ALPHABET_LETTERS) {
       let flipped = '';
@@ -612,8 +588,8 @@ function otherAlphabets(
         flipped += entry?.kind === UPSIDE_DOWN ? entry.letter : (UPSIDE_SWAP[char] ?? char);
       }
       readings.push(
-        { text: flipped, span, kind: 'upside-down' },
-        { text: reverseString(flipped), span, kind: 'upside-down' },
+        { text: flipped, span: { start: 0, end: view.original.length }, kind: 'upside-down' },
+        { text: reverseString(flipped), span: { start: 0, end: view.original.length }, kind: 'upside-down' },
       );
     }
   }
@@ -623,9 +599,8 @@ function otherAlphabets(
     for (let match = MORSE_TEXT.exec(input); match !== null; match = MORSE_TEXT.exec(input)) {
       letters.push(morseText(match[0]));
     }
-    readings.push({ text: letters.join(' '), span, kind: 'morse' });
+    readings.push({ text: letters.join(' '), span: { start: 0, end: view.original.length }, kind: 'morse' });
   }
-  return readings;
 }
 
 /**
@@ -637,7 +612,7 @@ function repairedWords(input: string, words: WordView): string {
   const parts: string[] = [];
   let copied = 0;
   for (let index = 0; index < count; index++) {
-    const kind = signalOf(hashes[index]!);
+    const kind = SIGNALS.get(hashes[index]!);
     if ((kind & REVERSED_ATTACK) !== 0) {
       parts.push(input.slice(copied, starts[index]!), reverseString(input.slice(starts[index]!, ends[index]!)));
       copied = ends[index]!;
@@ -848,16 +823,17 @@ function analyzeOnce(model: InjectionModel, view: NormalizedText, nested: boolea
         kind: 'repaired-words',
       });
     }
-    if ((signals & BACKWARD_WORDS) !== 0 && mayBeRewritten(words, BACKWARD)) {
+    if ((signals & BACKWARD_WORDS) !== 0 && mayBeRewritten(words, (hash) => (SIGNALS.get(hash) & BACKWARD) !== 0)) {
       for (const text of unreversed(view.text))
         decoded.push({ text, span: { start: 0, end: view.original.length }, kind: 'reversed' });
     }
-    if ((signals & ROT13_WORDS) !== 0 && mayBeRewritten(words, ROT13)) {
-      decoded.push({ text: rot13Text(view.text), span: { start: 0, end: view.original.length }, kind: 'rot13' });
+    if ((signals & ROT13_WORDS) !== 0 && mayBeRewritten(words, (hash) => (SIGNALS.get(hash) & ROT13) !== 0)) {
+      decoded.push({ text: decipherText(view.text, 13), span: { start: 0, end: view.original.length }, kind: 'rot13' });
     }
     // Other Caesar shifts and Atbash (the ciphers of published cipher jailbreaks): read deciphered.
     for (let cipher = 1; cipher <= ATBASH && signals >= CIPHER_BIT << 1; cipher++) {
-      if ((signals & (CIPHER_BIT << cipher)) === 0 || !mayBeRewritten(words, ROT13, cipher)) continue;
+      if ((signals & (CIPHER_BIT << cipher)) === 0 || !mayBeRewritten(words, (hash) => CIPHERS.get(hash) === cipher))
+        continue;
       decoded.push({
         text: decipherText(view.text, cipher),
         span: { start: 0, end: view.original.length },
@@ -865,7 +841,7 @@ function analyzeOnce(model: InjectionModel, view: NormalizedText, nested: boolea
       });
     }
     // Letters of other alphabets (small capitals, upside-down letters, Braille) and Morse code.
-    decoded.push(...otherAlphabets(view, input, words.count));
+    otherAlphabets(view, input, words.count, decoded);
     for (const payload of decoded) {
       const inner = analyzeOnce(model, normalizeText(payload.text), true);
       for (const hit of inner.hits) {
