@@ -309,6 +309,15 @@ describe('resolveOverlaps', () => {
     }
   });
 
+  it('rejects what is not a list of matches with offsets, with an error that says so', () => {
+    expect(() => resolveOverlaps('x' as never)).toThrow(ArgumentError);
+    const match = { entity: 'A', kind: 'pii', recognizer: 'a', start: 0, end: 4, score: 0.9, reasons: [] } as const;
+    expect(() => resolveOverlaps([match, { ...match, start: -1 }])).toThrow(/whole-number offsets/);
+    expect(() => resolveOverlaps([{ ...match, end: 1e300 }])).toThrow(ArgumentError);
+    expect(() => resolveOverlaps([match, null as never])).toThrow(ArgumentError);
+    expect(resolveOverlaps([match])).toEqual([match]);
+  });
+
   it('keeps the best of 80 000 matches, in order of start', () => {
     // 40 000 disjoint spans met in reverse order of start (the worst case for inserting into a sorted array,
     // which this no longer does; the STREET_ADDRESS linearity test times it) plus one overlapping loser each.

@@ -1587,12 +1587,32 @@ function attempt(text: string, position: number, compiled: Compiled, knownEnd: n
  * ends before its start counts as an empty span at its start).
  */
 export function resolveOverlaps(matches: readonly EntityMatch[]): EntityMatch[] {
+  if (!Array.isArray(matches)) {
+    throw new ArgumentError({
+      message: 'resolveOverlaps(matches): matches must be an array of matches, as scanText() fills.',
+    });
+  }
+  let empty = false;
+  for (const match of matches) {
+    // Checked here because the choice marks positions: a bad offset must not size an array.
+    if (
+      !Number.isSafeInteger(match?.start) ||
+      !Number.isSafeInteger(match.end) ||
+      match.start < 0 ||
+      match.end < 0 ||
+      typeof match.score !== 'number'
+    ) {
+      throw new ArgumentError({
+        message:
+          'resolveOverlaps(matches): each match needs whole-number offsets start and end >= 0 and a numeric score, as scanText() gives.',
+      });
+    }
+    if (match.end <= match.start) empty = true;
+  }
   if (matches.length <= 1) return [...matches];
   const ranked = [...matches].sort(
     (a, b) => b.score - a.score || b.end - b.start - (a.end - a.start) || a.start - b.start,
   );
-  let empty = false;
-  for (const match of matches) if (match.end <= match.start) empty = true;
   if (!empty && matches.length <= FEW_MATCHES) {
     // Kept spans are disjoint and non-empty, so in order of start their ends rise too: a candidate overlaps
     // some kept span exactly when it overlaps the last one starting before its end (a binary search).
